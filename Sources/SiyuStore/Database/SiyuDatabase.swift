@@ -1,0 +1,141 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import PostgresNIO
+import SQLKit
+import SQLiteKit
+
+/// The one way Siyu reaches its database, SQLite or PostgreSQL.
+///
+/// `read` runs statements outside a transaction on a reader; `write` runs its body in one
+/// transaction (on SQLite on the single writer connection, so writers never fight over the lock).
+/// Open it with ``withDatabase(_:logger:_:)``, which keeps the PostgreSQL pool running for as long
+/// as the body runs and closes everything afterwards.
+public final class SiyuDatabase: Sendable {
+    public let flavor: SQLFlavor
+    public let location: DatabaseLocation
+    let logger: Logger
+    private let backend: Backend
+
+    private enum Backend: Sendable {
+        case sqlite(SQLiteBackend)
+        case postgres(PostgresClient)
+    }
+
+    private init(location: DatabaseLocation, flavor: SQLFlavor, backend: Backend, logger: Logger) {
+        self.location = location
+        self.flavor = flavor
+        self.backend = backend
+        self.logger = logger
+    }
+
+    /// Opens the database, checks that it can be written, runs `body`, then closes it.
+    public static func withDatabase<T: Sendable>(
+        _ location: DatabaseLocation,
+        logger: Logger,
+        _ body: @Sendable (SiyuDatabase) async throws -> T
+    ) async throws -> T {
+        switch location {
+        case .sqlite(let path):
+            let backend = try await SQLiteBackend.open(path: path, logger: logger)
+            let database = SiyuDatabase(location: location, flavor: .sqlite, backend: .sqlite(backend), logger: logger)
+            do {
+                let result = try await body(database)
+                await backend.close()
+                return result
+            } catch {
+                await backend.close()
+                throw error
+            }
+        case .postgres(let pg):
+            let client = PostgresClient(configuration: pg.clientConfiguration, backgroundLogger: logger)
+            let database = SiyuDatabase(location: location, flavor: .postgres, backend: .postgres(client), logger: logger)
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await client.run() }
+                defer { group.cancelAll() }
+                try await PostgresErrors.checkReachable(client, location: pg)
+                return try await body(database)
+            }
+        }
+    }
+
+    /// Runs statements that only read; no transaction is opened.
+    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(let sqlite):
+            return try await Self.translating { try await body(sqlite.reader().sql()) }
+        case .postgres(let client):
+            return try await Self.translating {
+                try await client.withConnection { connection in
+                    try await body(connection.sql(queryLogLevel: .trace))
+                }
+            }
+        }
+    }
+
+    /// Runs `body` in one transaction: all of it is committed, or none of it.
+    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        switch backend {
+        case .sqlite(let sqlite):
+            return try await Self.translating {
+                try await sqlite.withWriter { connection in
+                    let sql = connection.sql()
+                    try await sql.raw("BEGIN IMMEDIATE").run()
+                    do {
+                        let result = try await body(sql)
+                        try await sql.raw("COMMIT").run()
+                        return result
+                    } catch {
+                        try? await sql.raw("ROLLBACK").run()
+                        throw error
+                    }
+                }
+            }
+        case .postgres(let client):
+            return try await Self.translating {
+                try await client.withConnection { connection in
+                    let sql = connection.sql(queryLogLevel: .trace)
+                    try await sql.raw("BEGIN").run()
+                    do {
+                        let result = try await body(sql)
+                        try await sql.raw("COMMIT").run()
+                        return result
+                    } catch {
+                        try? await sql.raw("ROLLBACK").run()
+                        throw error
+                    }
+                }
+            }
+        }
+    }
+
+    /// Maps driver errors that a person can act on to ``StoreError``; passes the rest through.
+    static func translating<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as SQLiteError {
+            throw SQLiteBackend.translate(error)
+        } catch let error as PSQLError {
+            throw PostgresErrors.translate(error)
+        }
+    }
+}
+
+extension PostgresLocation {
+    var clientConfiguration: PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS
+        switch self.tls {
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(.makeClientConfiguration())
+        case .require: tls = .require(.makeClientConfiguration())
+        }
+        var config = PostgresClient.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: tls
+        )
+        config.options.maximumConnections = 16
+        config.options.connectTimeout = .seconds(5)
+        return config
+    }
+}

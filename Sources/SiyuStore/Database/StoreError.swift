@@ -1,0 +1,28 @@
+/// A storage failure with a stable code and a message that says what to do.
+public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        case badLocation = "bad_location"
+        case unreachable
+        case notADatabase = "not_a_database"
+        case readOnly = "read_only"
+        case notMigrated = "not_migrated"
+        case newerSchema = "newer_schema"
+        case duplicate
+        case notFound = "not_found"
+        case masterKeyMissing = "master_key_missing"
+        case masterKeyMalformed = "master_key_malformed"
+        case masterKeyMismatch = "master_key_mismatch"
+        case corruptSecret = "corrupt_secret"
+        case io
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

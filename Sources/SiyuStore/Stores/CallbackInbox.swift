@@ -1,0 +1,116 @@
+import Crypto
+import Foundation
+import SQLKit
+
+/// The durable inbox of decrypted callbacks: stored before they are acknowledged,
+/// deduplicated by content, applied later by jobs.
+public struct CallbackInbox: Sendable {
+    let database: SiyuDatabase
+
+    public enum RecordOutcome: Sendable, Equatable {
+        case stored
+        case duplicate
+    }
+
+    public struct Item: Sendable, Equatable {
+        public var corpID: String
+        public var dedupeKey: String
+        public var payload: String
+        public var receivedAt: Date
+        public var state: String
+        public var attempts: Int
+        public var lastError: String?
+    }
+
+    private struct Row: Decodable {
+        var corpID: String
+        var dedupeKey: String
+        var payload: String
+        var receivedAt: Int64
+        var state: String
+        var attempts: Int64
+        var lastError: String?
+
+        enum CodingKeys: String, CodingKey {
+            case corpID = "corp_id", dedupeKey = "dedupe_key", payload, receivedAt = "received_at", state, attempts
+            case lastError = "last_error"
+        }
+
+        var item: Item {
+            Item(
+                corpID: corpID, dedupeKey: dedupeKey, payload: payload, receivedAt: Clock.date(receivedAt),
+                state: state, attempts: Int(attempts), lastError: lastError
+            )
+        }
+    }
+
+    /// The content-based key: SHA-256 of the decrypted payload. Two deliveries of the same
+    /// event are byte-identical after decryption; two distinct events in the same second are not.
+    public static func dedupeKey(for payload: String) -> String {
+        SHA256.hash(data: Data(payload.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Stores a callback unless the same content was stored before. Returns only after commit.
+    public func record(corpID: String, payload: String, dedupeKey: String? = nil, now: Date = Date()) async throws -> RecordOutcome {
+        let key = dedupeKey ?? Self.dedupeKey(for: payload)
+        return try await database.write { sql in
+            let rows = try await sql.raw("""
+                INSERT INTO callback_inbox (corp_id, dedupe_key, payload, received_at, state, attempts)
+                VALUES (\(bind: corpID), \(bind: key), \(bind: payload), \(bind: Clock.millis(now)), 'pending', 0)
+                ON CONFLICT (corp_id, dedupe_key) DO NOTHING
+                RETURNING dedupe_key
+                """).all()
+            return rows.isEmpty ? .duplicate : .stored
+        }
+    }
+
+    /// The oldest pending callbacks, oldest first.
+    public func pending(limit: Int = 100) async throws -> [Item] {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT corp_id, dedupe_key, payload, received_at, state, attempts, last_error FROM callback_inbox
+                WHERE state = 'pending' ORDER BY received_at, dedupe_key LIMIT \(literal: max(1, min(limit, 1000)))
+                """).all(decoding: Row.self).map(\.item)
+        }
+    }
+
+    public func find(corpID: String, dedupeKey: String) async throws -> Item? {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT corp_id, dedupe_key, payload, received_at, state, attempts, last_error FROM callback_inbox
+                WHERE corp_id = \(bind: corpID) AND dedupe_key = \(bind: dedupeKey)
+                """).first(decoding: Row.self)?.item
+        }
+    }
+
+    public func markApplied(corpID: String, dedupeKey: String) async throws {
+        try await database.write { sql in
+            try await sql.raw("""
+                UPDATE callback_inbox SET state = 'applied', attempts = attempts + 1, last_error = NULL
+                WHERE corp_id = \(bind: corpID) AND dedupe_key = \(bind: dedupeKey)
+                """).run()
+        }
+    }
+
+    /// Records a failed attempt; after `maxAttempts` the item is parked as `failed`.
+    public func markFailed(corpID: String, dedupeKey: String, error: String, maxAttempts: Int = 5) async throws {
+        try await database.write { sql in
+            try await sql.raw("""
+                UPDATE callback_inbox SET attempts = attempts + 1, last_error = \(bind: String(error.prefix(2000))),
+                    state = CASE WHEN attempts + 1 >= \(bind: maxAttempts) THEN 'failed' ELSE 'pending' END
+                WHERE corp_id = \(bind: corpID) AND dedupe_key = \(bind: dedupeKey)
+                """).run()
+        }
+    }
+
+    /// Callbacks not yet applied (pending), the backlog the metrics report.
+    public func backlog() async throws -> [String: Int] {
+        try await database.read { sql in
+            var counts = ["pending": 0, "applied": 0, "failed": 0]
+            for row in try await sql.raw("SELECT state, COUNT(*) AS n FROM callback_inbox GROUP BY state").all() {
+                counts[try row.decode(column: "state", as: String.self)] = try row.decode(column: "n", as: Int.self)
+            }
+            return counts
+        }
+    }
+}
