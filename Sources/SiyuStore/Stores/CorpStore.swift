@@ -63,11 +63,14 @@ public struct CorpStore: Sendable {
         }
     }
 
-    /// Every corp, ordered by id, without secrets.
-    public func list() async throws -> [CorpSummary] {
-        try await database.read { sql in
-            try await sql.raw("SELECT corp_id, name, settings, created_at, updated_at FROM corps ORDER BY corp_id")
-                .all(decoding: Row.self).map(\.summary)
+    /// Corps ordered by id, without secrets: up to `limit` after the corp id `after` (a cursor).
+    public func list(after: String? = nil, limit: Int = 1000) async throws -> [CorpSummary] {
+        let limit = max(1, min(limit, 1000))
+        return try await database.read { sql in
+            try await sql.raw("""
+                SELECT corp_id, name, settings, created_at, updated_at FROM corps
+                WHERE corp_id > \(bind: after ?? "") ORDER BY corp_id LIMIT \(literal: limit)
+                """).all(decoding: Row.self).map(\.summary)
         }
     }
 

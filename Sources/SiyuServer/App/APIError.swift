@@ -1,0 +1,69 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SiyuCore
+import SiyuStore
+
+/// An error as the API reports it: `{"error":{"code":"…","message":"…"}}` with an HTTP status.
+public struct APIError: HTTPResponseError, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    public var field: String?
+
+    public init(_ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.field = field
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var error: [String: String] = ["code": code, "message": message]
+        if let field { error["field"] = field }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let body = try encoder.encode(["error": error])
+        return Response(
+            status: status,
+            headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body))
+        )
+    }
+
+    /// Maps any error thrown below the HTTP layer to what a client should see.
+    static func from(_ error: any Error) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as ValidationError:
+            return APIError(.unprocessableContent, code: "invalid", error.message, field: error.field)
+        case let error as StoreError:
+            switch error.code {
+            case .duplicate: return APIError(.conflict, code: "duplicate", error.message)
+            case .notFound: return APIError(.notFound, code: "not_found", error.message)
+            case .unreachable, .notMigrated, .newerSchema, .readOnly, .io:
+                return APIError(.serviceUnavailable, code: "storage_unavailable", error.message)
+            default: return APIError(.internalServerError, code: "internal", "internal error")
+            }
+        case let error as HTTPError:
+            let code: String
+            switch error.status.code {
+            case 400: code = "bad_request"
+            case 401: code = "unauthorized"
+            case 404: code = "not_found"
+            case 405: code = "method_not_allowed"
+            case 413: code = "too_large"
+            default: code = error.status.code < 500 ? "bad_request" : "internal"
+            }
+            return APIError(error.status, code: code, error.body ?? error.status.reasonPhrase)
+        case is NIOTooManyBytesError:
+            return APIError(.contentTooLarge, code: "too_large", "the body is larger than this route accepts (1 MiB)")
+        case is DecodingError:
+            return APIError(.badRequest, code: "bad_request", "the body is not the JSON this route expects")
+        default:
+            return APIError(.internalServerError, code: "internal", "internal error")
+        }
+    }
+}

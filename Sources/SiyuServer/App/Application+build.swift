@@ -1,0 +1,62 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+import SiyuStore
+
+/// What `siyu serve` is configured with after flags, environment and defaults are merged.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080) {
+        self.host = host
+        self.port = port
+    }
+}
+
+/// The long-lived things every route needs.
+public struct ServerDependencies: Sendable {
+    public var store: SiyuStore
+    public var admin: AdminCredential
+    public var metrics: SiyuMetrics
+
+    public init(store: SiyuStore, admin: AdminCredential, metrics: SiyuMetrics = SiyuMetrics()) {
+        self.store = store
+        self.admin = admin
+        self.metrics = metrics
+    }
+}
+
+/// The router that ships; tests drive exactly this one.
+public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: MetricsMiddleware(metrics: dependencies.metrics))
+    router.add(middleware: RequestIDMiddleware())
+    OpsController(store: dependencies.store, metrics: dependencies.metrics).addRoutes(to: router)
+
+    let api = router.group("api/v1")
+        .add(middleware: AuthMiddleware(admin: dependencies.admin, keys: dependencies.store.apiKeys))
+        .group(context: AuthenticatedContext.self)
+    CorpController(corps: dependencies.store.corps, keys: dependencies.store.apiKeys, audit: dependencies.store.audit)
+        .addRoutes(to: api)
+    return router
+}
+
+/// The HTTP server plus the background services, ready for `runService()`.
+public func buildApplication(
+    configuration: ServerConfiguration,
+    dependencies: ServerDependencies,
+    services: [any Service] = [],
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(dependencies),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "siyu"),
+        services: services,
+        onServerRunning: onServerRunning,
+        logger: logger
+    )
+}

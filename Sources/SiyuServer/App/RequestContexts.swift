@@ -1,0 +1,92 @@
+import Foundation
+import Hummingbird
+
+/// Who is calling: the installation's admin, or a key that acts for exactly one corp.
+public enum Principal: Sendable, Equatable {
+    case admin
+    case corp(corpID: String, keyID: String)
+
+    /// A label for the audit log.
+    var actor: String {
+        switch self {
+        case .admin: return "admin"
+        case .corp(let corpID, let keyID): return "key:\(corpID)/\(keyID)"
+        }
+    }
+}
+
+/// Settings shared by every request context: JSON coding and the upload limit.
+public protocol SiyuRequestContext: RequestContext {}
+
+extension SiyuRequestContext {
+    /// API bodies are small; anything larger is refused before it is read whole.
+    public var maxUploadSize: Int { 1 << 20 }
+
+    public var requestDecoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+
+    public var responseEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }
+}
+
+/// The context every request starts with; the auth middleware fills in the principal.
+public struct AppRequestContext: SiyuRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var principal: Principal?
+    public var requestID: String
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+        self.principal = nil
+        self.requestID = ""
+    }
+}
+
+/// A context that cannot exist without a principal: handlers under `/api/v1` receive this one.
+public struct AuthenticatedContext: ChildRequestContext, SiyuRequestContext {
+    public typealias ParentContext = AppRequestContext
+    public var coreContext: CoreRequestContextStorage
+    public let principal: Principal
+    public let requestID: String
+
+    public init(context: AppRequestContext) throws {
+        guard let principal = context.principal else {
+            throw APIError(.unauthorized, code: "unauthorized", "send an API key or the admin token as 'Authorization: Bearer …'")
+        }
+        self.coreContext = context.coreContext
+        self.principal = principal
+        self.requestID = context.requestID
+    }
+
+    /// Passes for the admin only.
+    func requireAdmin() throws {
+        guard principal == .admin else {
+            throw APIError(.forbidden, code: "forbidden", "this needs the admin token, not a corp API key")
+        }
+    }
+
+    /// Passes for the admin and for keys of `corpID`; a key of another corp sees nothing.
+    func requireAccess(to corpID: String) throws {
+        switch principal {
+        case .admin: return
+        case .corp(let own, _) where own == corpID: return
+        case .corp:
+            throw APIError(.notFound, code: "not_found", "no corp \(corpID)")
+        }
+    }
+
+    /// The corp a key acts for; the admin must name one in the path instead.
+    func actingCorp() throws -> String {
+        guard case .corp(let corpID, _) = principal else {
+            throw APIError(.forbidden, code: "forbidden", "this route acts for the corp of the API key; the admin uses /api/v1/corps/{corp_id}")
+        }
+        return corpID
+    }
+}

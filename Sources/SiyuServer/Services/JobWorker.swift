@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SiyuCore
+import SiyuStore
+
+/// What a worker does with one kind of job.
+public struct JobHandler: Sendable {
+    public var retry: RetryPolicy
+    public var perform: @Sendable (JobQueue.Job) async throws -> Void
+
+    public init(retry: RetryPolicy = .default, perform: @escaping @Sendable (JobQueue.Job) async throws -> Void) {
+        self.retry = retry
+        self.perform = perform
+    }
+}
+
+/// Claims due jobs of the kinds it has handlers for and runs them, one at a time.
+///
+/// On graceful shutdown it stops claiming, lets the job in hand finish, and gives back any
+/// lease it still holds so another process picks the work up at once.
+public struct JobWorker: Service {
+    let jobs: JobQueue
+    let handlers: [String: JobHandler]
+    let owner: String
+    let pollInterval: Duration
+    let lease: Duration
+    let logger: Logger
+
+    public init(
+        jobs: JobQueue, handlers: [String: JobHandler], owner: String = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UUID().uuidString.prefix(8))",
+        pollInterval: Duration = .milliseconds(500), lease: Duration = .seconds(60), logger: Logger
+    ) {
+        self.jobs = jobs
+        self.handlers = handlers
+        self.owner = owner
+        self.pollInterval = pollInterval
+        self.lease = lease
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        let kinds = handlers.keys.sorted()
+        logger.info("job worker started", metadata: ["owner": .string(owner), "kinds": .string(kinds.joined(separator: ","))])
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let claimed: [JobQueue.Job]
+            do {
+                claimed = try await jobs.claim(owner: owner, kinds: kinds, limit: 8, lease: lease)
+            } catch {
+                logger.error("cannot claim jobs", metadata: ["error": .string(String(describing: error))])
+                claimed = []
+            }
+            if claimed.isEmpty {
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) }
+                continue
+            }
+            for job in claimed {
+                if Task.isShuttingDownGracefully { break }
+                await perform(job)
+            }
+        }
+        let released = (try? await jobs.releaseLeases(owner: owner)) ?? 0
+        logger.info("job worker stopped", metadata: ["released_leases": .stringConvertible(released)])
+    }
+
+    private func perform(_ job: JobQueue.Job) async {
+        guard let handler = handlers[job.kind] else { return }
+        var logger = logger
+        logger[metadataKey: "job_id"] = .string(job.jobID)
+        logger[metadataKey: "job_kind"] = .string(job.kind)
+        if !job.corpID.isEmpty { logger[metadataKey: "corp_id"] = .string(job.corpID) }
+        do {
+            try await handler.perform(job)
+            try await jobs.complete(job, owner: owner)
+        } catch {
+            let outcome = try? await jobs.fail(job, owner: owner, error: String(describing: error), policy: handler.retry)
+            logger.warning("job failed", metadata: [
+                "error": .string(String(describing: error)), "attempt": .stringConvertible(job.attempts),
+                "outcome": .string(outcome.map { String(describing: $0) } ?? "unrecorded"),
+            ])
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SiyuServer
+import SiyuStore
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the Siyu server: REST API, callbacks, /healthz, /readyz, /metrics."
+    )
+
+    @Option(name: .long, help: "Address to listen on. Env: SIYU_HOST")
+    var host: String?
+
+    @Option(name: .long, help: "Port to listen on. Env: SIYU_PORT")
+    var port: Int?
+
+    @OptionGroup var store: StoreOptions
+
+    func run() async throws {
+        let logger = try store.bootstrapLogging()
+        let environment = store.environment
+        let host = host ?? environment["SIYU_HOST"] ?? "127.0.0.1"
+        let portText = port.map(String.init) ?? environment["SIYU_PORT"] ?? "8080"
+        guard let port = Int(portText), (0...65535).contains(port) else {
+            throw ConfigurationError("port must be a number from 0 to 65535 (got \(portText))")
+        }
+        let production = store.isProduction
+        try await store.withStore(logger: logger) { siyuStore in
+            let admin = try await AdminCredential.resolve(
+                environmentValue: environment["SIYU_ADMIN_TOKEN"], production: production, store: siyuStore
+            )
+            if let token = admin.generatedToken {
+                FileHandle.standardOutput.write(Data("""
+                    Admin token (shown once; store it now, or set SIYU_ADMIN_TOKEN):
+                      \(token)
+
+                    """.utf8))
+            }
+            let dependencies = ServerDependencies(store: siyuStore, admin: admin.credential)
+            let app = buildApplication(
+                configuration: ServerConfiguration(host: host, port: port),
+                dependencies: dependencies,
+                logger: logger
+            )
+            try await app.runService()
+            logger.info("siyu stopped")
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import SiyuCore
+import SiyuStore
+import Synchronization
+import Testing
+
+@testable import SiyuServer
+
+@Suite("Job worker")
+struct JobWorkerTests {
+    /// Remembers what handlers saw, across tasks.
+    final class Record: Sendable {
+        let seen = Mutex<[String]>([])
+        func add(_ value: String) { seen.withLock { $0.append(value) } }
+        var values: [String] { seen.withLock { $0 } }
+    }
+
+    @Test("runs jobs, retries failures, and releases its leases on graceful shutdown")
+    func lifecycle() async throws {
+        try await TestServer.withStore { store in
+            let record = Record()
+            let ok = try await store.jobs.enqueue(kind: "test.ok", payload: "hello")
+            let flaky = try await store.jobs.enqueue(kind: "test.flaky", payload: "x", maxAttempts: 3)
+            let handlers: [String: JobHandler] = [
+                "test.ok": JobHandler { job in record.add("ok:\(job.payload)") },
+                "test.flaky": JobHandler(retry: RetryPolicy(base: .milliseconds(1), maximum: .milliseconds(1), maxAttempts: 3)) { job in
+                    record.add("flaky:\(job.attempts)")
+                    if job.attempts < 2 { throw ValidationError(field: "x", message: "not yet") }
+                },
+            ]
+            let worker = JobWorker(jobs: store.jobs, handlers: handlers, owner: "w1", pollInterval: .milliseconds(10), logger: TestServer.logger)
+            let group = ServiceGroup(configuration: .init(services: [worker], logger: TestServer.logger))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                for _ in 0..<500 {
+                    let states = [try await store.jobs.find(corpID: "", jobID: ok)?.state, try await store.jobs.find(corpID: "", jobID: flaky)?.state]
+                    if states == ["done", "done"] { break }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            #expect(try await store.jobs.find(corpID: "", jobID: ok)?.state == "done")
+            #expect(try await store.jobs.find(corpID: "", jobID: flaky)?.state == "done")
+            #expect(record.values.contains("ok:hello"))
+            #expect(record.values.filter { $0.hasPrefix("flaky") } == ["flaky:1", "flaky:2"])
+        }
+    }
+
+    @Test("a job claimed but not started when shutdown begins goes back to the queue")
+    func releaseOnShutdown() async throws {
+        try await TestServer.withStore { store in
+            let started = Record()
+            let gate = AsyncStream<Void>.makeStream()
+            let first = try await store.jobs.enqueue(kind: "test.slow", payload: "1", now: Date(timeIntervalSinceNow: -2))
+            let second = try await store.jobs.enqueue(kind: "test.slow", payload: "2", now: Date(timeIntervalSinceNow: -1))
+            let handlers: [String: JobHandler] = [
+                "test.slow": JobHandler { job in
+                    started.add(job.payload)
+                    for await _ in gate.stream { break }
+                }
+            ]
+            let worker = JobWorker(jobs: store.jobs, handlers: handlers, owner: "w2", pollInterval: .milliseconds(10), logger: TestServer.logger)
+            let group = ServiceGroup(configuration: .init(services: [worker], logger: TestServer.logger))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                while started.values.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+                await group.triggerGracefulShutdown()
+                try await Task.sleep(for: .milliseconds(50))
+                gate.continuation.yield()
+                gate.continuation.finish()
+                try await tasks.waitForAll()
+            }
+            #expect(started.values == ["1"])
+            #expect(try await store.jobs.find(corpID: "", jobID: first)?.state == "done")
+            let released = try #require(try await store.jobs.find(corpID: "", jobID: second))
+            #expect(released.state == "queued")
+            #expect(released.attempts == 0)
+            #expect(released.leaseOwner == nil)
+        }
+    }
+}

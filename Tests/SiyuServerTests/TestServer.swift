@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import SiyuCore
+import SiyuStore
+
+@testable import SiyuServer
+
+/// A server over a fresh migrated SQLite file, driven through the router without a socket.
+enum TestServer {
+    static let adminToken = "adm.test-token-0123456789abcdef"
+
+    static let logger: Logger = {
+        var logger = Logger(label: "siyu.server.test")
+        logger.logLevel = .warning
+        return logger
+    }()
+
+    static func withStore<T: Sendable>(_ body: @Sendable (SiyuStore) async throws -> T) async throws -> T {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("siyu-server-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        return try await SiyuDatabase.withDatabase(.sqlite(path: dir.appendingPathComponent("siyu.db").path), logger: logger) { db in
+            try await Migrator(database: db).migrate()
+            return try await body(try await SiyuStore.open(database: db, masterKey: .generate()))
+        }
+    }
+
+    static func withClient(
+        _ body: @Sendable (any TestClientProtocol, SiyuStore, SiyuMetrics) async throws -> Void
+    ) async throws {
+        try await withStore { store in
+            let metrics = SiyuMetrics()
+            let dependencies = ServerDependencies(store: store, admin: AdminCredential(token: adminToken), metrics: metrics)
+            let app = buildApplication(configuration: .init(), dependencies: dependencies, logger: logger)
+            try await app.test(.router) { client in try await body(client, store, metrics) }
+        }
+    }
+
+    static func registration(_ corpID: String, name: String = "测试品牌") -> CorpRegistration {
+        CorpRegistration(
+            corpID: corpID, name: name, secret: "secret-\(corpID)", callbackToken: "QDG6eK",
+            encodingAESKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+        )
+    }
+}
+
+extension TestClientProtocol {
+    @discardableResult
+    func call(
+        _ method: HTTPRequest.Method, _ uri: String, token: String? = TestServer.adminToken, json: String? = nil
+    ) async throws -> TestResponse {
+        var headers: HTTPFields = [:]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if json != nil { headers[.contentType] = "application/json" }
+        return try await execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+
+    func json() throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+    }
+
+    /// The `error.code` of an error body.
+    var errorCode: String? {
+        ((try? json())?["error"] as? [String: Any])?["code"] as? String
+    }
+}
