@@ -152,13 +152,4 @@ struct JobQueueTests {
             #expect(try await store.jobs.claim(owner: "w", kinds: [], limit: 10, now: t0).isEmpty)
         }
     }
-
-    @Test("backoff doubles and stops at the ceiling")
-    func backoffPolicy() {
-        let policy = RetryPolicy(base: .seconds(2), maximum: .seconds(60), maxAttempts: 8)
-        #expect((1...7).map { policy.delay(afterFailedAttempts: $0) } == [2, 4, 8, 16, 32, 60, 60].map { Duration.seconds($0) })
-        #expect(policy.isExhausted(afterFailedAttempts: 8))
-        #expect(!policy.isExhausted(afterFailedAttempts: 7))
-        #expect(policy.delay(afterFailedAttempts: 500) == .seconds(60))
-    }
 }

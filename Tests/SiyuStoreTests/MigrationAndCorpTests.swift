@@ -75,24 +75,6 @@ struct MigrationAndCorpTests {
         }
     }
 
-    @Test("invalid registrations name the field")
-    func validation() {
-        var bad = Self.registration
-        bad.encodingAESKey = "short"
-        #expect(throws: ValidationError.self) { try bad.validate() }
-        bad = Self.registration
-        bad.corpID = "ww 12"
-        do {
-            try bad.validate()
-            Issue.record("a corp id with a space was accepted")
-        } catch {
-            #expect(error.field == "corp_id")
-        }
-        bad = Self.registration
-        bad.callbackToken = "has-dash"
-        #expect(throws: ValidationError.self) { try bad.validate() }
-    }
-
     @Test("a different master key is refused before anything is read", arguments: TestDatabases.flavors)
     func masterKeyMismatch(flavor: SQLFlavor) async throws {
         try await TestDatabases.withLocation(flavor) { location in try await SiyuDatabase.withDatabase(location, logger: TestDatabases.logger) { db in

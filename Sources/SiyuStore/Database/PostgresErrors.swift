@@ -3,27 +3,32 @@ import PostgresNIO
 
 /// Turns PostgreSQL driver failures into messages an operator can act on.
 enum PostgresErrors {
-    /// Runs `SELECT 1` with a deadline, so a wrong host or a stopped server is reported in
-    /// seconds with the address that was tried, instead of a request hanging later.
-    static func checkReachable(_ client: PostgresClient, location: PostgresLocation) async throws {
+    /// Opens one connection of its own and runs `SELECT 1`, so a stopped server, a wrong
+    /// password or a missing database is reported at start-up with the address that was tried,
+    /// instead of requests queueing on a pool that keeps retrying.
+    static func checkReachable(_ location: PostgresLocation, logger: Logger) async throws {
         let target = "\(location.host):\(location.port)"
+        let tls: PostgresConnection.Configuration.TLS
+        switch location.tls {
+        case .disable: tls = .disable
+        case .prefer: tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case .require: tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        }
+        var configuration = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.username,
+            password: location.password, database: location.database, tls: tls
+        )
+        configuration.options.connectTimeout = .seconds(10)
+        var quiet = logger
+        quiet.logLevel = .critical
         do {
-            try await withThrowingTaskGroup(of: Bool.self) { group in
-                group.addTask {
-                    try await client.withConnection { connection in
-                        _ = try await connection.query("SELECT 1", logger: Logger(label: "siyu.db.probe"))
-                    }
-                    return true
-                }
-                group.addTask {
-                    try await Task.sleep(for: .seconds(10))
-                    return false
-                }
-                let reached = try await group.next() ?? false
-                group.cancelAll()
-                if !reached {
-                    throw StoreError(.unreachable, "PostgreSQL at \(target) did not answer within 10 s; check that it is running and that --db/SIYU_DB is right")
-                }
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: quiet)
+            do {
+                _ = try await connection.query("SELECT 1", logger: quiet)
+                try await connection.close()
+            } catch {
+                try? await connection.close()
+                throw error
             }
         } catch let error as PSQLError {
             throw translate(error, target: target)
@@ -47,7 +52,16 @@ enum PostgresErrors {
         switch error.code {
         case .connectionError, .serverClosedConnection, .sslUnsupported:
             var detail = "connection failed"
-            if let underlying = error.underlying { detail = String(describing: underlying) }
+            if let underlying = error.underlying {
+                let text = String(describing: underlying)
+                if text.localizedCaseInsensitiveContains("refused") {
+                    detail = "connection refused"
+                } else if text.localizedCaseInsensitiveContains("timeout") || text.localizedCaseInsensitiveContains("timed out") {
+                    detail = "connection timed out"
+                } else {
+                    detail = text
+                }
+            }
             return StoreError(.unreachable, "cannot reach PostgreSQL at \(target) (\(detail)); check that it is running and that --db/SIYU_DB is right")
         default:
             return error

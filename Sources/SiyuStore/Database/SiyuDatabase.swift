@@ -55,7 +55,7 @@ public final class SiyuDatabase: Sendable {
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await client.run() }
                 defer { group.cancelAll() }
-                try await PostgresErrors.checkReachable(client, location: pg)
+                try await PostgresErrors.checkReachable(pg, logger: logger)
                 return try await body(database)
             }
         }
