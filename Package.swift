@@ -47,6 +47,8 @@ let package = Package(
             dependencies: [
                 "WeCom",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
@@ -88,13 +90,24 @@ let package = Package(
                 "WeCom",
                 "WeComSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
         .testTarget(name: "SiyuCoreTests", dependencies: ["SiyuCore"], swiftSettings: strict),
-        .testTarget(name: "WeComTests", dependencies: ["WeCom"], swiftSettings: strict),
+        .testTarget(name: "WeComTests", dependencies: ["WeCom", "WeComSandbox"], swiftSettings: strict),
+        .testTarget(
+            name: "WeComSandboxTests",
+            dependencies: [
+                "WeComSandbox", "WeCom",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "SiyuStoreTests",
             dependencies: ["SiyuStore", "SiyuCore"],

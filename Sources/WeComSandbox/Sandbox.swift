@@ -1,0 +1,37 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+/// The WeCom sandbox: the platform's API over an in-memory world, a control API that drives it,
+/// and encrypted callback delivery. Serve it alone (`siyu sandbox`) or mount it in-process.
+public struct Sandbox: Sendable {
+    public let world: SandboxWorld
+    public let deliverer: CallbackDeliverer
+
+    public init(world: SandboxWorld, deliverer: CallbackDeliverer) {
+        self.world = world
+        self.deliverer = deliverer
+    }
+
+    /// `/cgi-bin/…` (the platform) and `/sandbox/…` (the control API) on one router.
+    public func buildRouter() -> Router<BasicRequestContext> {
+        let router = Router(context: BasicRequestContext.self)
+        SandboxAPI(world: world).addRoutes(to: router)
+        ControlAPI(world: world, deliverer: deliverer).addRoutes(to: router)
+        return router
+    }
+
+    /// An application serving the sandbox on `host:port`.
+    public func buildApplication(
+        host: String = "127.0.0.1", port: Int = 8090, logger: Logger,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: buildRouter(),
+            configuration: .init(address: .hostname(host, port: port), serverName: "siyu-wecom-sandbox"),
+            onServerRunning: onServerRunning,
+            logger: logger
+        )
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import WeComSandbox
+
+struct SandboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sandbox",
+        abstract: "Run the WeCom sandbox alone: the platform's API (/cgi-bin/…) and its control API (/sandbox/…)."
+    )
+
+    @Option(help: "Address to listen on") var host = "127.0.0.1"
+    @Option(help: "Port to listen on") var port = 8090
+    @Option(help: "Seed of the world's ids: the same seed and actions give the same world") var seed: UInt64 = 1
+    @Option(help: "The platform's mass-message cap: days_in_month, 7_per_week, 1_per_day or 4_per_month") var rule = "days_in_month"
+    @Option(name: .customLong("corp-id"), help: "Register this corp at start-up") var corpID: String?
+    @Option(help: "Its app secret (for gettoken)") var secret: String?
+    @Option(help: "Its callback token") var token: String?
+    @Option(name: .customLong("aes-key"), help: "Its EncodingAESKey") var aesKey: String?
+    @Option(name: .customLong("callback-url"), help: "Where its callbacks go, e.g. http://127.0.0.1:8080/callback/wecom/<corp id>") var callbackURL: String?
+    @Option(help: "Members to create for the corp (zhangsan1, …)") var members = 0
+
+    func run() async throws {
+        var logger = Logger(label: "siyu.sandbox")
+        logger.logLevel = .info
+        guard let massRule = MassMessageRule(rawValue: rule) else {
+            throw ValidationError("--rule must be one of \(MassMessageRule.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let world = SandboxWorld(seed: seed, massMessageRule: massRule)
+        if let corpID {
+            guard let secret, let token, let aesKey else {
+                throw ValidationError("--corp-id needs --secret, --token and --aes-key")
+            }
+            await world.configure(SandboxCorpConfig(corpID: corpID, secret: secret, token: token, encodingAESKey: aesKey, callbackURL: callbackURL))
+            for index in 0..<members {
+                _ = try await world.addMember(corpID: corpID, userID: "member\(index + 1)", name: "成员\(index + 1)")
+            }
+        }
+        let sandbox = Sandbox(world: world, deliverer: CallbackDeliverer(logger: logger))
+        let host = self.host
+        let port = self.port
+        let app = sandbox.buildApplication(host: host, port: port, logger: logger) { _ in
+            FileHandle.standardOutput.write(Data("WeCom sandbox on http://\(host):\(port) (API /cgi-bin/…, control /sandbox/…)\n".utf8))
+        }
+        try await app.runService()
+    }
+}
