@@ -13,7 +13,7 @@ public actor SandboxWorld {
     var faults: [String: (errcode: Int, remaining: Int)] = [:]
     /// How many access tokens `gettoken` issued, per corp.
     public private(set) var tokensIssued: [String: Int] = [:]
-    public let clock: SandboxClock
+    public nonisolated let clock: SandboxClock
     /// The platform's mass-message cap in force.
     public var massMessageRule: MassMessageRule
     /// A welcome code is valid this long after the add event.
