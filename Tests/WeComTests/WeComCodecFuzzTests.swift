@@ -26,9 +26,11 @@ struct WeComCodecFuzzTests {
         WeComEncryptedReply(encrypt: "QUJD", msgSignature: "s", timestamp: 2, nonce: "n").xml(),
     ].map { Array($0.utf8) }
 
-    private static let insertions: [[UInt8]] = [
-        "<", "&", "]]>", "<![CDATA[", "<!--", "-->", "</xml>", "<xml>", "&#x", ";", "<!DOCTYPE", "/>", "\u{FF}", "中",
-    ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0xED, 0xA0, 0x80], [0x00]]
+    private static let insertions: [[UInt8]] =
+        [
+            "<", "&", "]]>", "<![CDATA[", "<!--", "-->", "</xml>", "<xml>", "&#x", ";", "<!DOCTYPE", "/>", "\u{FF}",
+            "中",
+        ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0xED, 0xA0, 0x80], [0x00]]
 
     private func mutate(_ input: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
         var bytes = input
@@ -46,7 +48,8 @@ struct WeComCodecFuzzTests {
                 bytes.removeSubrange(position..<end)
             case 4:
                 let depth = Int.random(in: 1...40, using: &rng)
-                bytes = Array(repeating: Array("<d>".utf8), count: depth).flatMap { $0 } + bytes
+                bytes =
+                    Array(repeating: Array("<d>".utf8), count: depth).flatMap { $0 } + bytes
                     + Array(repeating: Array("</d>".utf8), count: depth).flatMap { $0 }
             default:
                 let end = min(bytes.count, position + Int.random(in: 1...40, using: &rng))

@@ -164,7 +164,8 @@ struct WeComXMLScanner {
         }
         frames.append(
             Frame(
-                tagStart: tagStart, nameStart: nameStart, nameEnd: nameEnd, attributes: attributes, childStart: pendingChildren.count,
+                tagStart: tagStart, nameStart: nameStart, nameEnd: nameEnd, attributes: attributes,
+                childStart: pendingChildren.count,
                 scratchStart: scratch.count, textMode: .empty, sliceStart: 0, sliceEnd: 0))
         return nil
     }
