@@ -40,9 +40,13 @@ struct WeComAccountCallbackTests {
     }
 
     @Test func menuEvents() throws {
-        #expect(try payload("CLICK", [("EventKey", "V1001_TODAY_MUSIC")]) == .accountEvent(.click(key: "V1001_TODAY_MUSIC")))
+        #expect(
+            try payload("CLICK", [("EventKey", "V1001_TODAY_MUSIC")]) == .accountEvent(.click(key: "V1001_TODAY_MUSIC"))
+        )
         #expect(try payload("click", [("EventKey", "k")]) == .accountEvent(.click(key: "k")))
-        #expect(try payload("VIEW", [("EventKey", "https://example.com/a?b=1&c=2")]) == .accountEvent(.view(url: "https://example.com/a?b=1&c=2")))
+        #expect(
+            try payload("VIEW", [("EventKey", "https://example.com/a?b=1&c=2")])
+                == .accountEvent(.view(url: "https://example.com/a?b=1&c=2")))
     }
 
     @Test func accountEventErrors() {

@@ -54,7 +54,8 @@ struct WeComCustomerEventTests {
     }
 
     @Test func deleteExternalContactWithSource() throws {
-        let callback = try WeComCallback.decode(contactEvent("del_external_contact", [("Source", "DELETE_BY_TRANSFER")]))
+        let callback = try WeComCallback.decode(
+            contactEvent("del_external_contact", [("Source", "DELETE_BY_TRANSFER")]))
         #expect(callback.payload == .externalContact(.delete(pair, source: "DELETE_BY_TRANSFER")))
         let plain = try WeComCallback.decode(contactEvent("del_external_contact"))
         #expect(plain.payload == .externalContact(.delete(pair, source: nil)))
@@ -66,7 +67,9 @@ struct WeComCustomerEventTests {
     }
 
     @Test func transferFailReasons() throws {
-        for reason in [WeComCallback.TransferFailReason.customerRefused, .customerLimitExceed, .init(rawValue: "new_reason")] {
+        for reason in [
+            WeComCallback.TransferFailReason.customerRefused, .customerLimitExceed, .init(rawValue: "new_reason"),
+        ] {
             let callback = try WeComCallback.decode(contactEvent("transfer_fail", [("FailReason", reason.rawValue)]))
             #expect(callback.payload == .externalContact(.transferFail(pair, reason: reason)))
         }
@@ -113,8 +116,10 @@ struct WeComCustomerEventTests {
     @Test func externalChatUpdateDetails() throws {
         let xml = CallbackFixtures.wecomEvent(
             "change_external_chat",
-            [("ChatId", "wrX"), ("ChangeType", "update"), ("UpdateDetail", "del_member"), ("QuitScene", "1"),
-             ("MemChangeCnt", "1")])
+            [
+                ("ChatId", "wrX"), ("ChangeType", "update"), ("UpdateDetail", "del_member"), ("QuitScene", "1"),
+                ("MemChangeCnt", "1"),
+            ])
         let expected = WeComCallback.ChatUpdate(
             chatID: "wrX", detail: .deleteMember, quitScene: 1, memberChangeCount: 1)
         #expect(try WeComCallback.decode(xml).payload == .externalChat(.update(expected)))
@@ -139,13 +144,17 @@ struct WeComCustomerEventTests {
             try WeComCallback.decode(CallbackFixtures.wecomEvent("change_external_tag", fields)).payload
         }
         let tagRef = WeComCallback.TagReference(id: "etA", tagType: .tag)
-        #expect(try tag([("ChangeType", "create"), ("Id", "etA"), ("TagType", "tag")]) == .externalTag(.create(tagRef)))
-        #expect(try tag([("ChangeType", "update"), ("Id", "etA"), ("TagType", "tag")]) == .externalTag(.update(tagRef)))
+        #expect(
+            try tag([("ChangeType", "create"), ("Id", "etA"), ("TagType", "tag")]) == .externalTag(.create(tagRef)))
+        #expect(
+            try tag([("ChangeType", "update"), ("Id", "etA"), ("TagType", "tag")]) == .externalTag(.update(tagRef)))
         let group = WeComCallback.TagReference(id: "etG", tagType: .tagGroup, strategyID: "7")
         #expect(
             try tag([("ChangeType", "delete"), ("Id", "etG"), ("TagType", "tag_group"), ("StrategyId", "7")])
                 == .externalTag(.delete(group)))
-        #expect(try tag([("ChangeType", "shuffle"), ("Id", "etG")]) == .externalTag(.shuffle(groupID: "etG", strategyID: nil)))
+        #expect(
+            try tag([("ChangeType", "shuffle"), ("Id", "etG")])
+                == .externalTag(.shuffle(groupID: "etG", strategyID: nil)))
         #expect(try tag([("ChangeType", "shuffle")]) == .externalTag(.shuffle(groupID: nil, strategyID: nil)))
         #expect(try tag([("ChangeType", "merge")]) == .externalTag(.other(changeType: "merge")))
         expectCallbackError(
@@ -164,7 +173,8 @@ struct WeComCustomerEventTests {
     }
 
     @Test func unknownEventKeepsEveryField() throws {
-        let callback = try WeComCallback.decode(CallbackFixtures.wecomEvent("enter_agent", [("EventKey", ""), ("X", "y")]))
+        let callback = try WeComCallback.decode(
+            CallbackFixtures.wecomEvent("enter_agent", [("EventKey", ""), ("X", "y")]))
         #expect(callback.payload == .unknownEvent("enter_agent"))
         #expect(callback.fields["X"] == "y")
         #expect(callback.fields["EventKey"] == "")
@@ -179,7 +189,9 @@ struct WeComCustomerEventTests {
             ]))
         expectCallbackError(
             .missingField, field: "Event",
-            CallbackFixtures.document([("ToUserName", "a"), ("FromUserName", "b"), ("CreateTime", "1"), ("MsgType", "event")]))
+            CallbackFixtures.document([
+                ("ToUserName", "a"), ("FromUserName", "b"), ("CreateTime", "1"), ("MsgType", "event"),
+            ]))
         expectCallbackError(.unexpectedRoot, field: "root", "<root/>")
     }
 

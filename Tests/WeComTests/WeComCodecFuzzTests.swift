@@ -12,9 +12,11 @@ struct WeComCodecFuzzTests {
         WeComEncryptedReply(encrypt: "QUJD", msgSignature: "s", timestamp: 2, nonce: "n").xml(),
     ].map { Array($0.utf8) }
 
-    private static let insertions: [[UInt8]] = [
-        "<", "&", "]]>", "<![CDATA[", "<!--", "-->", "</xml>", "<xml>", "&#x", ";", "<!DOCTYPE", "/>", "\u{FF}", "中",
-    ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0xED, 0xA0, 0x80], [0x00]]
+    private static let insertions: [[UInt8]] =
+        [
+            "<", "&", "]]>", "<![CDATA[", "<!--", "-->", "</xml>", "<xml>", "&#x", ";", "<!DOCTYPE", "/>", "\u{FF}",
+            "中",
+        ].map { Array($0.utf8) } + [[0xFF], [0xC3], [0xED, 0xA0, 0x80], [0x00]]
 
     private func mutate(_ input: [UInt8], _ rng: inout SeededGenerator) -> [UInt8] {
         var bytes = input
@@ -32,7 +34,8 @@ struct WeComCodecFuzzTests {
                 bytes.removeSubrange(position..<end)
             case 4:
                 let depth = Int.random(in: 1...40, using: &rng)
-                bytes = Array(repeating: Array("<d>".utf8), count: depth).flatMap { $0 } + bytes
+                bytes =
+                    Array(repeating: Array("<d>".utf8), count: depth).flatMap { $0 } + bytes
                     + Array(repeating: Array("</d>".utf8), count: depth).flatMap { $0 }
             default:
                 let end = min(bytes.count, position + Int.random(in: 1...40, using: &rng))
@@ -90,5 +93,17 @@ struct WeComCodecFuzzTests {
         #expect((try? WeComXML.parse(wide))?.children.count == 50_000)
         let entities = "<a>" + String(repeating: "&amp;", count: 100_000) + "</a>"
         #expect((try? WeComXML.parse(entities))?.text.utf8.count == 100_000)
+    }
+}
+
+@Suite("WeComXML benchmark")
+struct WeComXMLBenchmarkTests {
+    @Test func reportsEveryMeasurement() {
+        let results = WeComXMLBenchmark.run(iterations: 20)
+        for event in ["contact_add", "external_chat"] {
+            for prefix in ["wecom_xml", "foundation_xml", "wecom_callback", "speedup"] {
+                #expect((results["\(prefix).\(event)"] ?? 0) > 0, "\(prefix).\(event)")
+            }
+        }
     }
 }

@@ -7,7 +7,8 @@ struct WeComEncryptedEnvelopeTests {
     private let cipher = "RypEvHKD8QQKFhvQ6QleEB4J58tiPdvo+rtK1I9qca6aM/wvqnLSV5zEPeusUiX5L5X/0lWfrf0Q=="
 
     @Test func xmlVariant() throws {
-        let body = "<xml><ToUserName><![CDATA[wx5823bf96d3bd56c7]]></ToUserName><Encrypt><![CDATA[\(cipher)]]></Encrypt><AgentID><![CDATA[218]]></AgentID></xml>"
+        let body =
+            "<xml><ToUserName><![CDATA[wx5823bf96d3bd56c7]]></ToUserName><Encrypt><![CDATA[\(cipher)]]></Encrypt><AgentID><![CDATA[218]]></AgentID></xml>"
         let expected = WeComEncryptedEnvelope(toUserName: "wx5823bf96d3bd56c7", encrypt: cipher, agentID: "218")
         #expect(try WeComEncryptedEnvelope.decodeXML(body) == expected)
         #expect(try WeComEncryptedEnvelope.decode(Data(body.utf8)) == expected)
@@ -19,7 +20,8 @@ struct WeComEncryptedEnvelopeTests {
     }
 
     @Test func jsonVariant() throws {
-        let body = #"{"tousername":"ww1","encrypt":"\#(cipher.replacingOccurrences(of: "/", with: "\\/"))","agentid":"218"}"#
+        let body =
+            #"{"tousername":"ww1","encrypt":"\#(cipher.replacingOccurrences(of: "/", with: "\\/"))","agentid":"218"}"#
         let expected = WeComEncryptedEnvelope(toUserName: "ww1", encrypt: cipher, agentID: "218")
         #expect(try WeComEncryptedEnvelope.decodeJSON(body) == expected)
         #expect(try WeComEncryptedEnvelope.decode("  \n" + body) == expected)
@@ -51,18 +53,23 @@ struct WeComEncryptedEnvelopeTests {
 @Suite("Passive replies and the XML writer")
 struct WeComPassiveReplyTests {
     @Test func encryptedReplyXML() throws {
-        let reply = WeComEncryptedReply(encrypt: "ABC+/=", msgSignature: "5c45ff5e", timestamp: 1_411_525_903, nonce: "461056294")
+        let reply = WeComEncryptedReply(
+            encrypt: "ABC+/=", msgSignature: "5c45ff5e", timestamp: 1_411_525_903, nonce: "461056294")
         let xml = reply.xml()
         #expect(
             xml
                 == "<xml><Encrypt><![CDATA[ABC+/=]]></Encrypt><MsgSignature><![CDATA[5c45ff5e]]></MsgSignature><TimeStamp>1411525903</TimeStamp><Nonce><![CDATA[461056294]]></Nonce></xml>"
         )
         let root = try WeComXML.parse(xml)
-        #expect(root.fields == ["Encrypt": "ABC+/=", "MsgSignature": "5c45ff5e", "TimeStamp": "1411525903", "Nonce": "461056294"])
+        #expect(
+            root.fields == [
+                "Encrypt": "ABC+/=", "MsgSignature": "5c45ff5e", "TimeStamp": "1411525903", "Nonce": "461056294",
+            ])
     }
 
     @Test func encryptedReplyJSON() throws {
-        let reply = WeComEncryptedReply(encrypt: "AB/C\"\\\n\u{1}", msgSignature: "sig", timestamp: 1_411_525_903, nonce: "n")
+        let reply = WeComEncryptedReply(
+            encrypt: "AB/C\"\\\n\u{1}", msgSignature: "sig", timestamp: 1_411_525_903, nonce: "n")
         let json = reply.json()
         #expect(json == #"{"encrypt":"AB/C\"\\\n\u0001","msgsignature":"sig","timestamp":1411525903,"nonce":"n"}"#)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
@@ -74,9 +81,12 @@ struct WeComPassiveReplyTests {
 
     @Test func textReplyRoundTripsThroughTheDecoder() throws {
         for content in ["hello", "中文回复，谢谢！", "a]]>b", "]]>", "]]]]>>", "x]]", "<tag> & \"q\" 'a'", ""] {
-            let reply = WeComTextReply(toUserName: "oUser", fromUserName: "gh_1", createTime: 1_714_037_059, content: content)
+            let reply = WeComTextReply(
+                toUserName: "oUser", fromUserName: "gh_1", createTime: 1_714_037_059, content: content)
             let callback = try WeComCallback.decode(reply.xml())
-            #expect(callback.header == .init(toUserName: "oUser", fromUserName: "gh_1", createTime: 1_714_037_059, msgType: "text"))
+            #expect(
+                callback.header
+                    == .init(toUserName: "oUser", fromUserName: "gh_1", createTime: 1_714_037_059, msgType: "text"))
             #expect(callback.payload == .message(.init(msgID: nil, content: .text(content))))
         }
     }

@@ -25,9 +25,10 @@ struct WeComXMLParserTests {
         let root = try WeComXML.parse(WeComCallbackSamples.a1TextMessage)
         #expect(root.name == "xml")
         #expect(root.text == "")
-        #expect(root.children.map(\.name) == [
-            "ToUserName", "FromUserName", "CreateTime", "MsgType", "Content", "MsgId", "AgentID",
-        ])
+        #expect(
+            root.children.map(\.name) == [
+                "ToUserName", "FromUserName", "CreateTime", "MsgType", "Content", "MsgId", "AgentID",
+            ])
         #expect(root["ToUserName"] == "wx5823bf96d3bd56c7")
         #expect(root["CreateTime"] == "1409659813")
         #expect(root["Content"] == "hello")
@@ -99,9 +100,16 @@ struct WeComXMLParserTests {
     }
 
     @Test func commentsAndProcessingInstructionsAreSkipped() throws {
-        let root = try WeComXML.parse("<!-- head --><xml><!-- <A>no</A> --><A>1<!-- x -->2</A><?pi data?></xml><!-- tail -->")
+        let root = try WeComXML.parse(
+            "<!-- head --><xml><!-- <A>no</A> --><A>1<!-- x -->2</A><?pi data?></xml><!-- tail -->")
         #expect(root.children.map(\.name) == ["A"])
         #expect(root["A"] == "12")
+    }
+
+    @Test func fieldsKeepTheFirstOccurrenceAndLineEnds() throws {
+        let root = try WeComXML.parse("<xml><A>1</A><A>2</A><B><![CDATA[x\r\ny]]></B><L><I>z</I></L></xml>")
+        #expect(root.fields == ["A": "1", "B": "x\r\ny", "L": ""])
+        #expect(root.children(named: "A").map(\.text) == ["1", "2"])
     }
 
     @Test func byteOrderMarkIsSkipped() throws {

@@ -189,7 +189,7 @@ struct CallbackFields {
         _ name: String
     ) throws(WeComCallbackError) -> Number? {
         guard let text = optional(name) else { return nil }
-        guard let number = Number(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        guard let number = Number(text) ?? Number(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw WeComCallbackError(.invalidField, field: name)
         }
         return number

@@ -60,6 +60,7 @@ public struct WeComEncryptedEnvelope: Hashable, Sendable {
             }
         }
         guard let encrypt = try text("encrypt") else { throw WeComCallbackError(.missingField, field: "encrypt") }
-        return WeComEncryptedEnvelope(toUserName: try text("tousername"), encrypt: encrypt, agentID: try text("agentid"))
+        return WeComEncryptedEnvelope(
+            toUserName: try text("tousername"), encrypt: encrypt, agentID: try text("agentid"))
     }
 }

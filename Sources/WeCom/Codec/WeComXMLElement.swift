@@ -7,6 +7,8 @@
 ///
 /// Whitespace-only text inside an element that has child elements is dropped, so the
 /// newlines between the fields of a callback do not show up as the root's text.
+/// Other text is kept exactly as sent, line ends included (no `\r\n` normalisation), so a
+/// message's content reaches Siyu byte for byte.
 public struct WeComXMLElement: Hashable, Sendable {
     /// The element name, for example `Event`.
     public var name: String

@@ -25,17 +25,13 @@ func isWhitespace(_ byte: UInt8) -> Bool {
     byte == .space || byte == .lineFeed || byte == .carriageReturn || byte == .tab
 }
 
-/// A byte that may start a name: ASCII letter, `_`, `:` or any byte of a non-ASCII character.
-@inline(__always)
-private func isNameStart(_ byte: UInt8) -> Bool {
+/// Byte classes for names, one bit each: 1 may start a name (ASCII letter, `_`, `:`, any
+/// byte of a non-ASCII character), 2 may continue one (those, digits, `-`, `.`).
+private let nameByteClass: [UInt8] = (0...255).map { byte in
     let lower = byte | 0x20
-    return (lower >= 0x61 && lower <= 0x7A) || byte == 0x5F || byte == 0x3A || byte >= 0x80
-}
-
-/// A byte that may continue a name: a name start, digit, `-` or `.`.
-@inline(__always)
-private func isNameByte(_ byte: UInt8) -> Bool {
-    isNameStart(byte) || (byte >= 0x30 && byte <= 0x39) || byte == 0x2D || byte == 0x2E
+    if (lower >= 0x61 && lower <= 0x7A) || byte == 0x5F || byte == 0x3A || byte >= 0x80 { return 3 }
+    if (byte >= 0x30 && byte <= 0x39) || byte == 0x2D || byte == 0x2E { return 2 }
+    return 0
 }
 
 extension WeComXMLScanner {
@@ -49,11 +45,13 @@ extension WeComXMLScanner {
     /// Reads a name at `pos` and returns its byte range.
     mutating func scanName() throws(WeComXMLError) -> (Int, Int) {
         guard pos < count else { throw WeComXMLError(.unexpectedEnd, at: count) }
-        guard isNameStart(bytes[pos]) else { throw WeComXMLError(.malformedTag, at: pos) }
-        let start = pos
-        pos += 1
-        while pos < count, isNameByte(bytes[pos]) { pos += 1 }
-        return (start, pos)
+        return try nameByteClass.withUnsafeBufferPointer { classes throws(WeComXMLError) in
+            guard classes[Int(bytes[pos])] & 1 != 0 else { throw WeComXMLError(.malformedTag, at: pos) }
+            let start = pos
+            pos += 1
+            while pos < count, classes[Int(bytes[pos])] & 2 != 0 { pos += 1 }
+            return (start, pos)
+        }
     }
 
     /// Consumes `byte` at `pos` or fails.
@@ -196,12 +194,20 @@ func firstInvalidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
         var secondHigh: UInt8 = 0xBF
         switch lead {
         case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; secondLow = 0xA0
+        case 0xE0:
+            length = 3
+            secondLow = 0xA0
         case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; secondHigh = 0x9F
-        case 0xF0: length = 4; secondLow = 0x90
+        case 0xED:
+            length = 3
+            secondHigh = 0x9F
+        case 0xF0:
+            length = 4
+            secondLow = 0x90
         case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; secondHigh = 0x8F
+        case 0xF4:
+            length = 4
+            secondHigh = 0x8F
         default: return index
         }
         guard index + length <= count else { return index }

@@ -22,8 +22,7 @@ struct WeComXMLScanner {
         var tagStart: Int
         var nameStart: Int
         var nameEnd: Int
-        var name: String
-        var attributes: [String: String]
+        var attributes: [String: String]?
         var childStart: Int
         var scratchStart: Int
         var textMode: TextMode
@@ -138,7 +137,7 @@ struct WeComXMLScanner {
         guard frames.count < options.maxDepth else {
             throw WeComXMLError(.depthLimitExceeded, at: tagStart)
         }
-        var attributes: [String: String] = [:]
+        var attributes: [String: String]?
         var selfClosing = false
         while true {
             let spaced = skipWhitespace()
@@ -160,20 +159,19 @@ struct WeComXMLScanner {
             guard spaced else { throw WeComXMLError(.malformedTag, at: pos) }
             try parseAttribute(into: &attributes)
         }
-        let name = makeString(nameStart, nameEnd)
         if selfClosing {
-            return WeComXMLElement(name: name, attributes: attributes)
+            return WeComXMLElement(name: makeString(nameStart, nameEnd), attributes: attributes ?? [:])
         }
         frames.append(
             Frame(
-                tagStart: tagStart, nameStart: nameStart, nameEnd: nameEnd, name: name,
-                attributes: attributes, childStart: pendingChildren.count,
+                tagStart: tagStart, nameStart: nameStart, nameEnd: nameEnd, attributes: attributes,
+                childStart: pendingChildren.count,
                 scratchStart: scratch.count, textMode: .empty, sliceStart: 0, sliceEnd: 0))
         return nil
     }
 
     /// Reads `name="value"` (or single quotes) at `pos` into `attributes`.
-    mutating func parseAttribute(into attributes: inout [String: String]) throws(WeComXMLError) {
+    mutating func parseAttribute(into attributes: inout [String: String]?) throws(WeComXMLError) {
         let attributeStart = pos
         let (nameStart, nameEnd) = try scanName()
         _ = skipWhitespace()
@@ -205,7 +203,8 @@ struct WeComXMLScanner {
         let value = scratch[mark...].withUnsafeBufferPointer { String(decoding: $0, as: UTF8.self) }
         scratch.removeLast(scratch.count - mark)
         let name = makeString(nameStart, nameEnd)
-        guard attributes.updateValue(value, forKey: name) == nil else {
+        if attributes == nil { attributes = [:] }
+        guard attributes!.updateValue(value, forKey: name) == nil else {
             throw WeComXMLError(.duplicateAttribute, at: attributeStart)
         }
     }
@@ -223,7 +222,10 @@ struct WeComXMLScanner {
         }
         var children: [WeComXMLElement] = []
         let childCount = pendingChildren.count - frame.childStart
-        if childCount > 0 {
+        if frame.childStart == 0 {
+            // Every pending child is this element's: move the array instead of copying it.
+            swap(&children, &pendingChildren)
+        } else if childCount > 0 {
             children = Array(pendingChildren[frame.childStart...])
             pendingChildren.removeLast(childCount)
         }
@@ -232,7 +234,8 @@ struct WeComXMLScanner {
             scratch.removeLast(scratch.count - frame.scratchStart)
         }
         return WeComXMLElement(
-            name: frame.name, text: text, attributes: frame.attributes, children: children)
+            name: makeString(nameStart, nameEnd), text: text, attributes: frame.attributes ?? [:],
+            children: children)
     }
 
     /// Handles `<!` inside an element: CDATA, comment, or a refused DOCTYPE.
