@@ -143,6 +143,8 @@ SPEC = [
     ("GroupMsgSendResultResponse", "`get_groupmsg_send_result` answer.", [
         ("sendList", "send_list", "[GroupMsgSendResult]", "[]"), ("nextCursor", "next_cursor", "String?", None)]),
     ("MsgIDRequest", "A body naming one mass message (remind, cancel).", [("msgID", "msgid", "String", None)]),
+    ("GroupMsgResultResponse", "`externalcontact/get_group_msg_result` answer (the older, unpaged result API).", [
+        ("checkStatus", "check_status", "Int?", None), ("detailList", "detail_list", "[GroupMsgSendResult]", "[]")]),
     ("SendWelcomeMsgRequest", "`externalcontact/send_welcome_msg` body: once, within 20 s of the add event.", [
         ("welcomeCode", "welcome_code", "String", None), ("text", "text", "TextContent?", None),
         ("attachments", "attachments", "[Attachment]?", None)]),

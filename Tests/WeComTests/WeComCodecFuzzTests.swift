@@ -95,15 +95,3 @@ struct WeComCodecFuzzTests {
         #expect((try? WeComXML.parse(entities))?.text.utf8.count == 100_000)
     }
 }
-
-@Suite("WeComXML benchmark")
-struct WeComXMLBenchmarkTests {
-    @Test func reportsEveryMeasurement() {
-        let results = WeComXMLBenchmark.run(iterations: 20)
-        for event in ["contact_add", "external_chat"] {
-            for prefix in ["wecom_xml", "foundation_xml", "wecom_callback", "speedup"] {
-                #expect((results["\(prefix).\(event)"] ?? 0) > 0, "\(prefix).\(event)")
-            }
-        }
-    }
-}

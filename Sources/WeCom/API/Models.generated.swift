@@ -1157,6 +1157,28 @@ public struct MsgIDRequest: Codable, Sendable, Equatable {
     }
 }
 
+/// `externalcontact/get_group_msg_result` answer (the older, unpaged result API).
+public struct GroupMsgResultResponse: Codable, Sendable, Equatable {
+    public var checkStatus: Int?
+    public var detailList: [GroupMsgSendResult]
+
+    enum CodingKeys: String, CodingKey {
+        case checkStatus = "check_status"
+        case detailList = "detail_list"
+    }
+
+    public init(checkStatus: Int? = nil, detailList: [GroupMsgSendResult] = []) {
+        self.checkStatus = checkStatus
+        self.detailList = detailList
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.checkStatus = try container.decodeIfPresent(Int.self, forKey: .checkStatus)
+        self.detailList = try container.decodeIfPresent([GroupMsgSendResult].self, forKey: .detailList) ?? []
+    }
+}
+
 /// `externalcontact/send_welcome_msg` body: once, within 20 s of the add event.
 public struct SendWelcomeMsgRequest: Codable, Sendable, Equatable {
     public var welcomeCode: String

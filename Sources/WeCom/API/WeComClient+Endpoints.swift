@@ -136,6 +136,11 @@ extension WeComClient {
         }
     }
 
+    /// Every recipient's outcome across all senders, through the older unpaged API.
+    public func groupMessageResultLegacy(msgID: String) async throws -> [GroupMsgSendResult] {
+        try await post("externalcontact/get_group_msg_result", body: MsgIDRequest(msgID: msgID), as: GroupMsgResultResponse.self).detailList
+    }
+
     public func remindGroupMessage(msgID: String) async throws {
         let _: OK = try await post("externalcontact/remind_groupmsg_send", body: MsgIDRequest(msgID: msgID))
     }

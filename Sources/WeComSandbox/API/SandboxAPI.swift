@@ -41,6 +41,7 @@ struct SandboxAPI: Sendable {
         r.post("externalcontact/get_groupmsg_list_v2") { (world, corp, body: GroupMsgListRequest) in try await world.groupMessages(corp, body) }
         r.post("externalcontact/get_groupmsg_task") { (world, corp, body: GroupMsgTaskRequest) in try await world.groupMessageTasks(corp, body) }
         r.post("externalcontact/get_groupmsg_send_result") { (world, corp, body: GroupMsgSendResultRequest) in try await world.groupMessageResults(corp, body) }
+        r.post("externalcontact/get_group_msg_result") { (world, corp, body: MsgIDRequest) in try await world.groupMessageResultLegacy(corp, body.msgID) }
         r.post("externalcontact/remind_groupmsg_send") { (world, corp, body: MsgIDRequest) in try await world.remindGroupMessage(corp, body.msgID); return NoPayload() }
         r.post("externalcontact/cancel_groupmsg_send") { (world, corp, body: MsgIDRequest) in try await world.cancelGroupMessage(corp, body.msgID); return NoPayload() }
         r.post("externalcontact/send_welcome_msg") { (world, corp, body: SendWelcomeMsgRequest) in try await world.sendWelcomeMessage(corp, body); return NoPayload() }

@@ -118,6 +118,18 @@ extension SandboxWorld {
         }
     }
 
+    /// The older result API: every sender's recipients in one list.
+    func groupMessageResultLegacy(_ corpID: String, _ msgID: String) throws(SandboxError) -> GroupMsgResultResponse {
+        try read(corpID) { corp throws(SandboxError) in
+            guard let message = corp.massMessages[msgID] else { throw .invalidParameter("unknown msgid") }
+            return GroupMsgResultResponse(checkStatus: 1, detailList: message.senders.flatMap { task in
+                task.recipients.map {
+                    GroupMsgSendResult(externalUserID: $0.externalUserID, chatID: $0.chatID, userID: task.userID, status: $0.status, sendTime: $0.sendTime)
+                }
+            })
+        }
+    }
+
     func remindGroupMessage(_ corpID: String, _ msgID: String) throws(SandboxError) {
         let now = clock.unixNow
         try mutate(corpID) { corp throws(SandboxError) in

@@ -1,4 +1,5 @@
 import Foundation
+import WeCom
 
 #if canImport(FoundationXML)
     import FoundationXML
@@ -8,7 +9,7 @@ import Foundation
 ///
 /// Both sides do the same work: parse one decrypted event and collect its top-level fields
 /// and list items. Called by `siyu bench wecom`; build in release mode for meaningful numbers.
-public enum WeComXMLBenchmark {
+enum WeComXMLBenchmark {
     /// The events measured, by name: the `add_external_contact` and `change_external_chat`
     /// samples of the protocol reference.
     static let events: [(name: String, xml: [UInt8])] = [
@@ -23,7 +24,7 @@ public enum WeComXMLBenchmark {
     /// fields), `wecom_callback.<event>` (events/s, parse and decode into ``WeComCallback``),
     /// and `speedup.<event>` (ours divided by Foundation's), for `<event>` in `contact_add`
     /// and `external_chat`.
-    public static func run(iterations: Int) -> [String: Double] {
+    static func run(iterations: Int) -> [String: Double] {
         let iterations = max(1, iterations)
         var results: [String: Double] = [:]
         for (name, xml) in events {
@@ -40,7 +41,7 @@ public enum WeComXMLBenchmark {
     }
 
     /// Runs `body` a few times to warm up, then `iterations` times, and returns runs per second.
-    private static func eventsPerSecond(_ iterations: Int, _ body: () -> Void) -> Double {
+    static func eventsPerSecond(_ iterations: Int, _ body: () -> Void) -> Double {
         for _ in 0..<min(iterations, 100) { body() }
         let clock = ContinuousClock()
         let elapsed = clock.measure {
