@@ -12,8 +12,12 @@ struct Migration: Sendable {
 
 enum Migrations {
     /// The schema, oldest first. Append; never edit a released step.
+    /// Each later step lives in its own file as a `static let` in an extension of `Migrations`.
     static let all: [Migration] = [
-        Migration(version: 1, name: "tenant registry, inbox, jobs, audit", statements: [
+        foundation,
+    ]
+
+    static let foundation = Migration(version: 1, name: "tenant registry, inbox, jobs, audit", statements: [
             """
             CREATE TABLE corps (
                 corp_id TEXT NOT NULL PRIMARY KEY,
@@ -91,6 +95,5 @@ enum Migrations {
                 updated_at BIGINT NOT NULL
             )
             """,
-        ]),
-    ]
+        ])
 }

@@ -39,9 +39,11 @@ struct ServeCommand: AsyncParsableCommand {
                     """.utf8))
             }
             let dependencies = ServerDependencies(store: siyuStore, admin: admin.credential)
+            let worker = JobWorker(jobs: siyuStore.jobs, handlers: buildJobHandlers(dependencies, logger: logger), logger: logger)
             let app = buildApplication(
                 configuration: ServerConfiguration(host: host, port: port),
                 dependencies: dependencies,
+                services: [worker],
                 logger: logger
             )
             try await app.runService()
