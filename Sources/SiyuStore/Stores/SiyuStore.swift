@@ -14,6 +14,9 @@ public struct SiyuStore: Sendable {
     public let jobs: JobQueue
     public let audit: AuditLog
     public let system: SystemSettings
+    public let customers: CustomerStore
+    public let channels: ChannelStore
+    public let directory: DirectoryStore
 
     private init(database: SiyuDatabase, box: SecretBox) {
         self.database = database
@@ -23,6 +26,9 @@ public struct SiyuStore: Sendable {
         self.jobs = JobQueue(database: database)
         self.audit = AuditLog(database: database)
         self.system = SystemSettings(database: database)
+        self.customers = CustomerStore(database: database)
+        self.channels = ChannelStore(database: database)
+        self.directory = DirectoryStore(database: database)
     }
 
     /// Binds the store to a migrated database and a master key.

@@ -1,0 +1,132 @@
+import Foundation
+
+/// Filters for the customer list. Empty filters match everyone.
+public struct CustomerQuery: Sendable, Equatable {
+    /// Customers carrying any of these tags (on any relation).
+    public var tagIDs: [String] = []
+    public var channelID: String?
+    /// Customers of this member (a relation in any status).
+    public var userID: String?
+    public var departmentID: Int?
+    public var addedAfter: Date?
+    public var addedBefore: Date?
+    /// `active`: at least one active relation; `lost`: none active, at least one lost.
+    public var status: RelationStatus?
+    /// Matched against the customer's name and the members' remarks.
+    public var keyword: String?
+    /// The last `external_userid` of the previous page.
+    public var cursor: String?
+    public var limit: Int = 50
+
+    public init() {}
+}
+
+/// One row of the customer list.
+public struct CustomerSummary: Codable, Sendable, Equatable {
+    public var externalUserID: String
+    public var name: String
+    public var avatar: String
+    public var gender: Int
+    public var firstAddedAt: Date
+    /// `active` if any member has them, else `lost` or `deleted`.
+    public var status: RelationStatus
+    public var members: [String]
+    public var channelIDs: [String]
+    public var tagIDs: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case externalUserID = "external_userid", name, avatar, gender, firstAddedAt = "first_added_at", status, members
+        case channelIDs = "channel_ids", tagIDs = "tag_ids"
+    }
+
+    public init(externalUserID: String, name: String, avatar: String, gender: Int, firstAddedAt: Date, status: RelationStatus, members: [String], channelIDs: [String], tagIDs: [String]) {
+        self.externalUserID = externalUserID
+        self.name = name
+        self.avatar = avatar
+        self.gender = gender
+        self.firstAddedAt = firstAddedAt
+        self.status = status
+        self.members = members
+        self.channelIDs = channelIDs
+        self.tagIDs = tagIDs
+    }
+}
+
+/// A customer with everything Siyu knows about them.
+public struct CustomerProfile: Codable, Sendable, Equatable {
+    public struct Relation: Codable, Sendable, Equatable {
+        public var userID: String
+        public var remark: String
+        public var state: String?
+        public var channelID: String?
+        public var addWay: Int
+        public var status: RelationStatus
+        public var addedAt: Date
+        public var endedAt: Date?
+        public var tagIDs: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case userID = "userid", remark, state, channelID = "channel_id", addWay = "add_way", status
+            case addedAt = "added_at", endedAt = "ended_at", tagIDs = "tag_ids"
+        }
+
+        public init(userID: String, remark: String, state: String?, channelID: String?, addWay: Int, status: RelationStatus, addedAt: Date, endedAt: Date?, tagIDs: [String]) {
+            self.userID = userID
+            self.remark = remark
+            self.state = state
+            self.channelID = channelID
+            self.addWay = addWay
+            self.status = status
+            self.addedAt = addedAt
+            self.endedAt = endedAt
+            self.tagIDs = tagIDs
+        }
+    }
+
+    public struct TimelineEntry: Codable, Sendable, Equatable {
+        public var at: Date
+        public var kind: String
+        public var userID: String
+        public var detail: [String: String]
+
+        enum CodingKeys: String, CodingKey { case at, kind, userID = "userid", detail }
+
+        public init(at: Date, kind: String, userID: String, detail: [String: String]) {
+            self.at = at
+            self.kind = kind
+            self.userID = userID
+            self.detail = detail
+        }
+    }
+
+    public var externalUserID: String
+    public var name: String
+    public var avatar: String
+    public var type: Int
+    public var gender: Int
+    public var unionID: String?
+    public var corpName: String
+    public var firstAddedAt: Date
+    public var customFields: [String: String]
+    public var relations: [Relation]
+    public var timeline: [TimelineEntry]
+
+    enum CodingKeys: String, CodingKey {
+        case externalUserID = "external_userid", name, avatar, type, gender, unionID = "unionid", corpName = "corp_name"
+        case firstAddedAt = "first_added_at", customFields = "custom_fields", relations, timeline
+    }
+
+    public init(externalUserID: String, name: String, avatar: String, type: Int, gender: Int, unionID: String?, corpName: String, firstAddedAt: Date, customFields: [String: String], relations: [Relation], timeline: [TimelineEntry]) {
+        self.externalUserID = externalUserID
+        self.name = name
+        self.avatar = avatar
+        self.type = type
+        self.gender = gender
+        self.unionID = unionID
+        self.corpName = corpName
+        self.firstAddedAt = firstAddedAt
+        self.customFields = customFields
+        self.relations = relations
+        self.timeline = timeline
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import SQLKit
+import SiyuCore
+
+/// Channel codes and their statistics.
+public struct ChannelStore: Sendable {
+    let database: SiyuDatabase
+
+    private struct Row: Decodable {
+        var channelID: String
+        var name: String
+        var state: String
+        var configID: String?
+        var qrCode: String?
+        var settings: String
+        var activeMembers: String
+        var createdAt: Int64
+        var updatedAt: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case channelID = "channel_id", name, state, configID = "config_id", qrCode = "qr_code", settings
+            case activeMembers = "active_members", createdAt = "created_at", updatedAt = "updated_at"
+        }
+
+        func channel() throws -> Channel {
+            Channel(
+                channelID: channelID, name: name, state: state, configID: configID, qrCode: qrCode,
+                settings: try JSONDecoder().decode(ChannelSettings.self, from: Data(settings.utf8)),
+                activeMembers: try JSONDecoder().decode([String].self, from: Data(activeMembers.utf8)),
+                createdAt: Clock.date(createdAt), updatedAt: Clock.date(updatedAt)
+            )
+        }
+    }
+
+    static let columns = "channel_id, name, state, config_id, qr_code, settings, active_members, created_at, updated_at"
+
+    /// Stores a channel whose contact way the platform has created.
+    public func create(corpID: String, _ channel: Channel, actor: String) async throws -> Channel {
+        try await database.write { sql in
+            let inserted = try await sql.raw("""
+                INSERT INTO channels (corp_id, channel_id, name, state, config_id, qr_code, settings, active_members, created_at, updated_at)
+                VALUES (\(bind: corpID), \(bind: channel.channelID), \(bind: channel.name), \(bind: channel.state), \(bind: channel.configID),
+                        \(bind: channel.qrCode), \(bind: try Self.json(channel.settings)), \(bind: try Self.json(channel.activeMembers)),
+                        \(bind: Clock.millis(channel.createdAt)), \(bind: Clock.millis(channel.updatedAt)))
+                ON CONFLICT DO NOTHING
+                RETURNING channel_id
+                """).all()
+            guard !inserted.isEmpty else { throw StoreError(.duplicate, "a channel with state \(channel.state) already exists") }
+            try await AuditLog.append(on: sql, corpID: corpID, actor: actor, action: "channel.create", target: channel.channelID, detail: ["name": channel.name], now: channel.createdAt)
+            return channel
+        }
+    }
+
+    /// Replaces a channel's name, settings and active members.
+    public func save(corpID: String, _ channel: Channel, actor: String?, now: Date = Date()) async throws {
+        try await database.write { sql in
+            try await sql.raw("""
+                UPDATE channels SET name = \(bind: channel.name), settings = \(bind: try Self.json(channel.settings)),
+                    active_members = \(bind: try Self.json(channel.activeMembers)), updated_at = \(bind: Clock.millis(now))
+                WHERE corp_id = \(bind: corpID) AND channel_id = \(bind: channel.channelID) AND deleted_at IS NULL
+                """).run()
+            if let actor {
+                try await AuditLog.append(on: sql, corpID: corpID, actor: actor, action: "channel.update", target: channel.channelID, detail: ["name": channel.name], now: now)
+            }
+        }
+    }
+
+    /// Marks a channel deleted (its history stays attributed to it).
+    public func delete(corpID: String, channelID: String, actor: String, now: Date = Date()) async throws -> Bool {
+        try await database.write { sql in
+            let rows = try await sql.raw("""
+                UPDATE channels SET deleted_at = \(bind: Clock.millis(now)), updated_at = \(bind: Clock.millis(now))
+                WHERE corp_id = \(bind: corpID) AND channel_id = \(bind: channelID) AND deleted_at IS NULL
+                RETURNING channel_id
+                """).all()
+            if rows.isEmpty { return false }
+            try await AuditLog.append(on: sql, corpID: corpID, actor: actor, action: "channel.delete", target: channelID, detail: [:], now: now)
+            return true
+        }
+    }
+
+    public func find(corpID: String, channelID: String) async throws -> Channel? {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT \(unsafeRaw: Self.columns) FROM channels WHERE corp_id = \(bind: corpID) AND channel_id = \(bind: channelID) AND deleted_at IS NULL
+                """).first(decoding: Row.self)?.channel()
+        }
+    }
+
+    public func list(corpID: String) async throws -> [Channel] {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT \(unsafeRaw: Self.columns) FROM channels WHERE corp_id = \(bind: corpID) AND deleted_at IS NULL ORDER BY created_at, channel_id
+                """).all(decoding: Row.self).map { try $0.channel() }
+        }
+    }
+
+    /// Channel ids by `state`, deleted channels included (attribution outlives the code).
+    static func channels(on sql: any SQLDatabase, corpID: String, states: Set<String>) async throws -> [String: String] {
+        guard !states.isEmpty else { return [:] }
+        let binds: [any Encodable & Sendable] = Array(states)
+        var result: [String: String] = [:]
+        for row in try await sql.raw("SELECT channel_id, state FROM channels WHERE corp_id = \(bind: corpID) AND state IN (\(binds: binds))").all() {
+            result[try row.decode(column: "state", as: String.self)] = try row.decode(column: "channel_id", as: String.self)
+        }
+        return result
+    }
+
+    /// New customers per member through this channel since `since` (for daily caps and least-loaded rotation).
+    public func adds(corpID: String, channelID: String, since: Date) async throws -> [String: Int] {
+        try await database.read { sql in
+            var counts: [String: Int] = [:]
+            for row in try await sql.raw("""
+                SELECT userid, COUNT(*) AS n FROM follow_relations
+                WHERE corp_id = \(bind: corpID) AND channel_id = \(bind: channelID) AND added_at >= \(bind: Clock.millis(since))
+                GROUP BY userid
+                """).all() {
+                counts[try row.decode(column: "userid", as: String.self)] = try row.decode(column: "n", as: Int.self)
+            }
+            return counts
+        }
+    }
+
+    public struct Statistics: Encodable, Sendable, Equatable {
+        public var days: [ChannelDay]
+        /// New customers per member over the period.
+        public var memberAdds: [String: Int]
+        public var totalAdds: Int
+        public var totalLosses: Int
+
+        enum CodingKeys: String, CodingKey { case days, memberAdds = "member_adds", totalAdds = "total_adds", totalLosses = "total_losses" }
+    }
+
+    /// Adds, losses and net growth per day between `from` and `to` (inclusive days), and each member's share.
+    public func statistics(corpID: String, channelID: String, from: Date, to: Date, calendar: BusinessCalendar = BusinessCalendar()) async throws -> Statistics {
+        let start = calendar.startOfDay(from)
+        let end = calendar.startOfDay(to).addingTimeInterval(86400)
+        let offset = Int64(calendar.utcOffsetSeconds) * 1000
+        return try await database.read { sql in
+            var adds: [Int: Int] = [:]
+            var losses: [Int: Int] = [:]
+            var members: [String: Int] = [:]
+            for row in try await sql.raw("""
+                SELECT (added_at + \(bind: offset)) / 86400000 AS day, userid, COUNT(*) AS n FROM follow_relations
+                WHERE corp_id = \(bind: corpID) AND channel_id = \(bind: channelID) AND added_at >= \(bind: Clock.millis(start)) AND added_at < \(bind: Clock.millis(end))
+                GROUP BY (added_at + \(bind: offset)) / 86400000, userid
+                """).all() {
+                let n = try row.decode(column: "n", as: Int.self)
+                adds[try row.decode(column: "day", as: Int.self), default: 0] += n
+                members[try row.decode(column: "userid", as: String.self), default: 0] += n
+            }
+            for row in try await sql.raw("""
+                SELECT (ended_at + \(bind: offset)) / 86400000 AS day, COUNT(*) AS n FROM follow_relations
+                WHERE corp_id = \(bind: corpID) AND channel_id = \(bind: channelID) AND status = 'lost'
+                  AND ended_at >= \(bind: Clock.millis(start)) AND ended_at < \(bind: Clock.millis(end))
+                GROUP BY (ended_at + \(bind: offset)) / 86400000
+                """).all() {
+                losses[try row.decode(column: "day", as: Int.self), default: 0] += try row.decode(column: "n", as: Int.self)
+            }
+            let days = (calendar.dayNumber(start)...calendar.dayNumber(end.addingTimeInterval(-1))).map {
+                ChannelDay(day: calendar.label(dayNumber: $0), adds: adds[$0, default: 0], losses: losses[$0, default: 0])
+            }
+            return Statistics(days: days, memberAdds: members, totalAdds: adds.values.reduce(0, +), totalLosses: losses.values.reduce(0, +))
+        }
+    }
+
+    static func json(_ value: some Encodable) throws -> String {
+        String(decoding: try JSONEncoder.sorted.encode(value), as: UTF8.self)
+    }
+}

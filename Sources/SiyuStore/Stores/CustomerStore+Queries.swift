@@ -1,0 +1,173 @@
+import Foundation
+import SQLKit
+import SiyuCore
+
+extension CustomerStore {
+    /// A page of customers matching `query`, ordered by external user id (the cursor).
+    public func list(corpID: String, _ query: CustomerQuery) async throws -> [CustomerSummary] {
+        var conditions: [SQLQueryString] = ["c.corp_id = \(bind: corpID)"]
+        let relation = "SELECT 1 FROM follow_relations r WHERE r.corp_id = c.corp_id AND r.external_userid = c.external_userid"
+        if !query.tagIDs.isEmpty {
+            let binds: [any Encodable & Sendable] = query.tagIDs
+            conditions.append("EXISTS (SELECT 1 FROM customer_tags t WHERE t.corp_id = c.corp_id AND t.external_userid = c.external_userid AND t.tag_id IN (\(binds: binds)))")
+        }
+        if let channelID = query.channelID {
+            conditions.append("EXISTS (\(unsafeRaw: relation) AND r.channel_id = \(bind: channelID))")
+        }
+        if let userID = query.userID {
+            conditions.append("EXISTS (\(unsafeRaw: relation) AND r.userid = \(bind: userID))")
+        }
+        if let department = query.departmentID {
+            conditions.append("""
+                EXISTS (\(unsafeRaw: relation) AND EXISTS (SELECT 1 FROM members m WHERE m.corp_id = r.corp_id AND m.userid = r.userid
+                    AND (',' || REPLACE(REPLACE(m.departments, '[', ''), ']', '') || ',') LIKE \(bind: "%,\(department),%")))
+                """)
+        }
+        if let after = query.addedAfter { conditions.append("c.first_added_at >= \(bind: Clock.millis(after))") }
+        if let before = query.addedBefore { conditions.append("c.first_added_at < \(bind: Clock.millis(before))") }
+        switch query.status {
+        case .active?: conditions.append("EXISTS (\(unsafeRaw: relation) AND r.status = 'active')")
+        case .lost?: conditions.append("NOT EXISTS (\(unsafeRaw: relation) AND r.status = 'active') AND EXISTS (\(unsafeRaw: relation) AND r.status = 'lost')")
+        case .deleted?: conditions.append("NOT EXISTS (\(unsafeRaw: relation) AND r.status <> 'deleted')")
+        case nil: break
+        }
+        if let keyword = query.keyword?.trimmingCharacters(in: .whitespaces), !keyword.isEmpty {
+            let pattern = "%" + keyword.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
+            conditions.append("(c.name LIKE \(bind: pattern) OR EXISTS (\(unsafeRaw: relation) AND r.remark LIKE \(bind: pattern)))")
+        }
+        if let cursor = query.cursor { conditions.append("c.external_userid > \(bind: cursor)") }
+        let limit = max(1, min(query.limit, 1000))
+        let whereClause = conditions.joined(separator: " AND ")
+        return try await database.read { sql in
+            let rows = try await sql.raw("""
+                SELECT c.external_userid, c.name, c.avatar, c.gender, c.first_added_at FROM customers c
+                WHERE \(whereClause) ORDER BY c.external_userid LIMIT \(literal: limit)
+                """).all()
+            guard !rows.isEmpty else { return [] }
+            let ids: [String] = try rows.map { try $0.decode(column: "external_userid", as: String.self) }
+            let binds: [any Encodable & Sendable] = ids
+            var relations: [String: [(userID: String, status: String, channel: String?)]] = [:]
+            for row in try await sql.raw("""
+                SELECT external_userid, userid, status, channel_id FROM follow_relations
+                WHERE corp_id = \(bind: corpID) AND external_userid IN (\(binds: binds)) ORDER BY added_at
+                """).all() {
+                relations[try row.decode(column: "external_userid", as: String.self), default: []].append((
+                    try row.decode(column: "userid", as: String.self), try row.decode(column: "status", as: String.self),
+                    try row.decode(column: "channel_id", as: String?.self)
+                ))
+            }
+            var tags: [String: Set<String>] = [:]
+            for row in try await sql.raw("""
+                SELECT external_userid, tag_id FROM customer_tags WHERE corp_id = \(bind: corpID) AND external_userid IN (\(binds: binds))
+                """).all() {
+                tags[try row.decode(column: "external_userid", as: String.self), default: []].insert(try row.decode(column: "tag_id", as: String.self))
+            }
+            return try rows.map { row in
+                let id = try row.decode(column: "external_userid", as: String.self)
+                let list = relations[id] ?? []
+                let active = list.filter { $0.status == "active" }
+                let status: RelationStatus = !active.isEmpty ? .active : (list.contains { $0.status == "lost" } ? .lost : .deleted)
+                return CustomerSummary(
+                    externalUserID: id, name: try row.decode(column: "name", as: String.self), avatar: try row.decode(column: "avatar", as: String.self),
+                    gender: try row.decode(column: "gender", as: Int.self), firstAddedAt: Clock.date(try row.decode(column: "first_added_at", as: Int64.self)),
+                    status: status, members: active.map(\.userID), channelIDs: Array(Set(list.compactMap(\.channel))).sorted(), tagIDs: (tags[id] ?? []).sorted()
+                )
+            }
+        }
+    }
+
+    /// Everything about one customer, or nil.
+    public func profile(corpID: String, externalUserID: String, timelineLimit: Int = 200) async throws -> CustomerProfile? {
+        try await database.read { sql in
+            guard let row = try await sql.raw("""
+                SELECT name, avatar, customer_type, gender, unionid, corp_name, custom_fields, first_added_at FROM customers
+                WHERE corp_id = \(bind: corpID) AND external_userid = \(bind: externalUserID)
+                """).first() else { return nil }
+            var tagsByMember: [String: [String]] = [:]
+            for tag in try await sql.raw("""
+                SELECT userid, tag_id FROM customer_tags WHERE corp_id = \(bind: corpID) AND external_userid = \(bind: externalUserID) ORDER BY tagged_at, tag_id
+                """).all() {
+                tagsByMember[try tag.decode(column: "userid", as: String.self), default: []].append(try tag.decode(column: "tag_id", as: String.self))
+            }
+            let relations = try await sql.raw("""
+                SELECT userid, remark, state, channel_id, add_way, status, added_at, ended_at FROM follow_relations
+                WHERE corp_id = \(bind: corpID) AND external_userid = \(bind: externalUserID) ORDER BY added_at, userid
+                """).all().map { r in
+                let userID = try r.decode(column: "userid", as: String.self)
+                return CustomerProfile.Relation(
+                    userID: userID, remark: try r.decode(column: "remark", as: String.self), state: try r.decode(column: "state", as: String?.self),
+                    channelID: try r.decode(column: "channel_id", as: String?.self), addWay: try r.decode(column: "add_way", as: Int.self),
+                    status: RelationStatus(rawValue: try r.decode(column: "status", as: String.self)) ?? .active,
+                    addedAt: Clock.date(try r.decode(column: "added_at", as: Int64.self)),
+                    endedAt: try r.decode(column: "ended_at", as: Int64?.self).map(Clock.date), tagIDs: tagsByMember[userID] ?? []
+                )
+            }
+            let timeline = try await sql.raw("""
+                SELECT at, kind, userid, detail FROM customer_timeline WHERE corp_id = \(bind: corpID) AND external_userid = \(bind: externalUserID)
+                ORDER BY at DESC, entry_id DESC LIMIT \(literal: max(1, min(timelineLimit, 1000)))
+                """).all().map { t in
+                CustomerProfile.TimelineEntry(
+                    at: Clock.date(try t.decode(column: "at", as: Int64.self)), kind: try t.decode(column: "kind", as: String.self),
+                    userID: try t.decode(column: "userid", as: String.self),
+                    detail: (try? JSONDecoder().decode([String: String].self, from: Data(try t.decode(column: "detail", as: String.self).utf8))) ?? [:]
+                )
+            }
+            return CustomerProfile(
+                externalUserID: externalUserID, name: try row.decode(column: "name", as: String.self), avatar: try row.decode(column: "avatar", as: String.self),
+                type: try row.decode(column: "customer_type", as: Int.self), gender: try row.decode(column: "gender", as: Int.self),
+                unionID: try row.decode(column: "unionid", as: String?.self), corpName: try row.decode(column: "corp_name", as: String.self),
+                firstAddedAt: Clock.date(try row.decode(column: "first_added_at", as: Int64.self)),
+                customFields: (try? JSONDecoder().decode([String: String].self, from: Data(try row.decode(column: "custom_fields", as: String.self).utf8))) ?? [:],
+                relations: relations, timeline: timeline
+            )
+        }
+    }
+
+    /// Relations that ended because the customer deleted the member, newest first.
+    public func lostRelations(corpID: String, since: Date?, limit: Int = 100) async throws -> [LostRelation] {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT r.external_userid, r.userid, r.channel_id, r.added_at, r.ended_at, c.name FROM follow_relations r
+                JOIN customers c ON c.corp_id = r.corp_id AND c.external_userid = r.external_userid
+                WHERE r.corp_id = \(bind: corpID) AND r.status = 'lost' AND r.ended_at >= \(bind: Clock.millis(since ?? Date(timeIntervalSince1970: 0)))
+                ORDER BY r.ended_at DESC, r.external_userid LIMIT \(literal: max(1, min(limit, 1000)))
+                """).all().map { r in
+                LostRelation(
+                    externalUserID: try r.decode(column: "external_userid", as: String.self), name: try r.decode(column: "name", as: String.self),
+                    userID: try r.decode(column: "userid", as: String.self), channelID: try r.decode(column: "channel_id", as: String?.self),
+                    addedAt: Clock.date(try r.decode(column: "added_at", as: Int64.self)),
+                    lostAt: Clock.date(try r.decode(column: "ended_at", as: Int64?.self) ?? 0)
+                )
+            }
+        }
+    }
+
+    /// Relations by status (active, lost, deleted) and customers by whether any member still has them.
+    public func counts(corpID: String) async throws -> [String: Int] {
+        try await database.read { sql in
+            var counts = ["relations_active": 0, "relations_lost": 0, "relations_deleted": 0]
+            for row in try await sql.raw("SELECT status, COUNT(*) AS n FROM follow_relations WHERE corp_id = \(bind: corpID) GROUP BY status").all() {
+                counts["relations_" + (try row.decode(column: "status", as: String.self))] = try row.decode(column: "n", as: Int.self)
+            }
+            counts["customers"] = try await sql.raw("SELECT COUNT(*) AS n FROM customers WHERE corp_id = \(bind: corpID)").first()?.decode(column: "n", as: Int.self) ?? 0
+            counts["customers_active"] = try await sql.raw("""
+                SELECT COUNT(DISTINCT external_userid) AS n FROM follow_relations WHERE corp_id = \(bind: corpID) AND status = 'active'
+                """).first()?.decode(column: "n", as: Int.self) ?? 0
+            return counts
+        }
+    }
+}
+
+/// A customer who deleted a member.
+public struct LostRelation: Codable, Sendable, Equatable {
+    public var externalUserID: String
+    public var name: String
+    public var userID: String
+    public var channelID: String?
+    public var addedAt: Date
+    public var lostAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case externalUserID = "external_userid", name, userID = "userid", channelID = "channel_id", addedAt = "added_at", lostAt = "lost_at"
+    }
+}
