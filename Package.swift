@@ -114,6 +114,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "SiyuServer", "SiyuStore", "SiyuCore", "WeCom", "WeComSandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "SiyuServerTests",
             dependencies: [
                 "SiyuServer", "SiyuStore", "SiyuCore",

@@ -8,6 +8,7 @@ struct CorpController: Sendable {
     let corps: CorpStore
     let keys: APIKeyStore
     let audit: AuditLog
+    let wecom: WeComConnections
 
     struct CorpBody: ResponseEncodable {
         var corpID: String
@@ -132,6 +133,7 @@ struct CorpController: Sendable {
         guard let corp = try await corps.update(corpID, name: body.name, settings: body.settings, actor: context.principal.actor) else {
             throw Self.noSuchCorp(corpID)
         }
+        await wecom.invalidate(corpID)
         return CorpBody(corp)
     }
 

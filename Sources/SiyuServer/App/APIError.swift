@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import SiyuCore
 import SiyuStore
+import WeCom
 
 /// An error as the API reports it: `{"error":{"code":"…","message":"…"}}` with an HTTP status.
 public struct APIError: HTTPResponseError, Sendable {
@@ -58,6 +59,8 @@ public struct APIError: HTTPResponseError, Sendable {
             default: code = error.status.code < 500 ? "bad_request" : "internal"
             }
             return APIError(error.status, code: code, error.body ?? error.status.reasonPhrase)
+        case let error as WeComAPIError:
+            return APIError(.badGateway, code: "wecom_error", "WeCom answered errcode \(error.errcode): \(error.errmsg) (\(error.path))")
         case is NIOTooManyBytesError:
             return APIError(.contentTooLarge, code: "too_large", "the body is larger than this route accepts (1 MiB)")
         case is DecodingError:

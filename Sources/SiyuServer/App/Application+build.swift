@@ -21,11 +21,29 @@ public struct ServerDependencies: Sendable {
     public var store: SiyuStore
     public var admin: AdminCredential
     public var metrics: SiyuMetrics
+    public var wecom: WeComConnections
+    public var ingestor: CallbackIngestor
+    public var logger: Logger
 
-    public init(store: SiyuStore, admin: AdminCredential, metrics: SiyuMetrics = SiyuMetrics()) {
+    public init(
+        store: SiyuStore, admin: AdminCredential, metrics: SiyuMetrics = SiyuMetrics(),
+        wecomBaseURL: String = "https://qyapi.weixin.qq.com", logger: Logger = Logger(label: "siyu")
+    ) {
         self.store = store
         self.admin = admin
         self.metrics = metrics
+        self.logger = logger
+        self.wecom = WeComConnections(corps: store.corps, defaultBaseURL: wecomBaseURL, logger: logger)
+        self.ingestor = CallbackIngestor(inbox: store.inbox, logger: logger)
+    }
+
+    /// The long-lived services every server process runs besides HTTP.
+    public func backgroundServices(workers: Int = 2, jobPollInterval: Duration = .milliseconds(200)) -> [any Service] {
+        let handlers = buildJobHandlers(self, logger: logger)
+        let owner = "\(ProcessInfo.processInfo.hostName)-\(getpid())"
+        return [ingestor] + (0..<max(1, workers)).map { index in
+            JobWorker(jobs: store.jobs, handlers: handlers, owner: "\(owner)-w\(index)", pollInterval: jobPollInterval, logger: logger)
+        }
     }
 }
 
@@ -35,12 +53,16 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
     router.add(middleware: MetricsMiddleware(metrics: dependencies.metrics))
     router.add(middleware: RequestIDMiddleware())
     OpsController(store: dependencies.store, metrics: dependencies.metrics).addRoutes(to: router)
+    CallbackController(wecom: dependencies.wecom, ingestor: dependencies.ingestor).addRoutes(to: router)
 
     let api = router.group("api/v1")
         .add(middleware: AuthMiddleware(admin: dependencies.admin, keys: dependencies.store.apiKeys))
         .group(context: AuthenticatedContext.self)
-    CorpController(corps: dependencies.store.corps, keys: dependencies.store.apiKeys, audit: dependencies.store.audit)
+    CorpController(corps: dependencies.store.corps, keys: dependencies.store.apiKeys, audit: dependencies.store.audit, wecom: dependencies.wecom)
         .addRoutes(to: api)
+    ChannelController(store: dependencies.store, wecom: dependencies.wecom).addRoutes(to: api)
+    TagController(store: dependencies.store, wecom: dependencies.wecom).addRoutes(to: api)
+    CustomerController(store: dependencies.store, wecom: dependencies.wecom).addRoutes(to: api)
     return router
 }
 

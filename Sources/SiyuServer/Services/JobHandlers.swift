@@ -1,8 +1,15 @@
 import Logging
+import SiyuCore
+import SiyuStore
 
 /// Every kind of background job the server runs, by kind. One place, so a worker in any
 /// process handles the same kinds. Each capability contributes its handlers here.
 public func buildJobHandlers(_ dependencies: ServerDependencies, logger: Logger) -> [String: JobHandler] {
-    let contributions: [[String: JobHandler]] = []
+    let applier = EventApplier(store: dependencies.store, wecom: dependencies.wecom, logger: logger)
+    let contributions: [[String: JobHandler]] = [
+        [CallbackInbox.applyJobKind: JobHandler(retry: RetryPolicy(base: .seconds(1), maximum: .seconds(300), maxAttempts: 10)) { job in
+            try await applier.apply(job)
+        }],
+    ]
     return contributions.reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
 }

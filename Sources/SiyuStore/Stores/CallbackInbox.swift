@@ -64,6 +64,48 @@ public struct CallbackInbox: Sendable {
         }
     }
 
+    /// A callback to store, as the ingestion path hands it over.
+    public struct Submission: Sendable {
+        public var corpID: String
+        public var payload: String
+        public var dedupeKey: String
+
+        public init(corpID: String, payload: String, dedupeKey: String? = nil) {
+            self.corpID = corpID
+            self.payload = payload
+            self.dedupeKey = dedupeKey ?? CallbackInbox.dedupeKey(for: payload)
+        }
+    }
+
+    /// The job kind that applies a stored callback; its payload is the dedupe key.
+    public static let applyJobKind = "callback.apply"
+
+    /// Stores many callbacks in one transaction (one fsync: group commit) and enqueues an
+    /// apply job for each new one. Outcomes are in the order of `submissions`.
+    public func recordBatch(_ submissions: [Submission], now: Date = Date()) async throws -> [RecordOutcome] {
+        guard !submissions.isEmpty else { return [] }
+        let at = Clock.millis(now)
+        return try await database.write { sql in
+            var outcomes: [RecordOutcome] = []
+            outcomes.reserveCapacity(submissions.count)
+            for item in submissions {
+                let rows = try await sql.raw("""
+                    INSERT INTO callback_inbox (corp_id, dedupe_key, payload, received_at, state, attempts)
+                    VALUES (\(bind: item.corpID), \(bind: item.dedupeKey), \(bind: item.payload), \(bind: at), 'pending', 0)
+                    ON CONFLICT (corp_id, dedupe_key) DO NOTHING
+                    RETURNING dedupe_key
+                    """).all()
+                if rows.isEmpty {
+                    outcomes.append(.duplicate)
+                } else {
+                    outcomes.append(.stored)
+                    try await JobQueue.enqueue(on: sql, kind: Self.applyJobKind, payload: item.dedupeKey, corpID: item.corpID, maxAttempts: 10, now: now)
+                }
+            }
+            return outcomes
+        }
+    }
+
     /// The oldest pending callbacks, oldest first.
     public func pending(limit: Int = 100) async throws -> [Item] {
         try await database.read { sql in

@@ -38,12 +38,14 @@ struct ServeCommand: AsyncParsableCommand {
 
                     """.utf8))
             }
-            let dependencies = ServerDependencies(store: siyuStore, admin: admin.credential)
-            let worker = JobWorker(jobs: siyuStore.jobs, handlers: buildJobHandlers(dependencies, logger: logger), logger: logger)
+            let dependencies = ServerDependencies(
+                store: siyuStore, admin: admin.credential,
+                wecomBaseURL: environment["SIYU_WECOM_API_BASE_URL"] ?? "https://qyapi.weixin.qq.com", logger: logger
+            )
             let app = buildApplication(
                 configuration: ServerConfiguration(host: host, port: port),
                 dependencies: dependencies,
-                services: [worker],
+                services: dependencies.backgroundServices(),
                 logger: logger
             )
             try await app.runService()

@@ -1,0 +1,272 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SiyuCore
+import SiyuStore
+import WeCom
+
+/// `/api/v1/customers`: the customer base, bulk tagging, lost customers, CSV export and import.
+struct CustomerController: Sendable {
+    let store: SiyuStore
+    let wecom: WeComConnections
+
+    struct Page: ResponseEncodable {
+        var customers: [CustomerSummary]
+        var nextCursor: String?
+        enum CodingKeys: String, CodingKey { case customers, nextCursor = "next_cursor" }
+    }
+
+    struct FieldsRequest: Decodable {
+        var customFields: [String: String]
+        enum CodingKeys: String, CodingKey { case customFields = "custom_fields" }
+    }
+
+    struct BulkTagRequest: Decodable {
+        var externalUserIDs: [String]
+        var add: [String]?
+        var remove: [String]?
+        enum CodingKeys: String, CodingKey { case externalUserIDs = "external_userids", add, remove }
+    }
+
+    struct BulkOutcome: Encodable, Sendable {
+        var externalUserID: String
+        var ok: Bool
+        var relations: Int
+        var error: String?
+        enum CodingKeys: String, CodingKey { case externalUserID = "external_userid", ok, relations, error }
+    }
+
+    struct BulkReport: ResponseEncodable { var results: [BulkOutcome] }
+    struct LostList: ResponseEncodable { var lost: [LostRelation] }
+    struct Counts: ResponseEncodable { var counts: [String: Int] }
+
+    func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
+        group.get("customers", use: list)
+        group.get("customers/{external_userid}", use: show)
+        group.patch("customers/{external_userid}", use: setFields)
+        group.post("customer_tags", use: bulkTag)
+        group.get("lost_customers", use: lost)
+        group.get("customer_counts", use: counts)
+        group.get("exports/customers.csv", use: exportCSV)
+        group.post("imports/customers", use: importCSV)
+    }
+
+    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Page {
+        let corpID = try context.actingCorp()
+        let limit = try Pagination.limit(request, default: 50)
+        var query = try Self.query(request)
+        query.limit = limit
+        let customers = try await store.customers.list(corpID: corpID, query)
+        return Page(customers: customers, nextCursor: customers.count == limit ? customers.last?.externalUserID : nil)
+    }
+
+    static func query(_ request: Request) throws -> CustomerQuery {
+        let parameters = request.uri.queryParameters
+        var query = CustomerQuery()
+        query.tagIDs = Query.list(request, "tag")
+        query.channelID = parameters.get("channel")
+        query.userID = parameters.get("member")
+        if let department = parameters.get("department") {
+            guard let id = Int(department) else { throw APIError(.badRequest, code: "bad_request", "department must be a number", field: "department") }
+            query.departmentID = id
+        }
+        query.addedAfter = try Query.date(request, "added_after")
+        query.addedBefore = try Query.date(request, "added_before")
+        if let status = parameters.get("status") {
+            guard let value = RelationStatus(rawValue: status) else {
+                throw APIError(.badRequest, code: "bad_request", "status is active, lost or deleted", field: "status")
+            }
+            query.status = value
+        }
+        query.keyword = parameters.get("q")
+        query.cursor = parameters.get("cursor")
+        return query
+    }
+
+    @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> CustomerProfile {
+        let corpID = try context.actingCorp()
+        let id = try context.parameters.require("external_userid")
+        guard let profile = try await store.customers.profile(corpID: corpID, externalUserID: id) else {
+            throw APIError(.notFound, code: "not_found", "no customer \(id)")
+        }
+        return profile
+    }
+
+    @Sendable func setFields(_ request: Request, context: AuthenticatedContext) async throws -> CustomerProfile {
+        let corpID = try context.actingCorp()
+        let id = try context.parameters.require("external_userid")
+        let body = try await request.decode(as: FieldsRequest.self, context: context)
+        try Self.validateFields(body.customFields)
+        guard try await store.customers.setCustomFields(corpID: corpID, externalUserID: id, fields: body.customFields) else {
+            throw APIError(.notFound, code: "not_found", "no customer \(id)")
+        }
+        return try await show(request, context: context)
+    }
+
+    static func validateFields(_ fields: [String: String]) throws {
+        for (name, value) in fields {
+            guard !name.isEmpty, name.count <= 40 else { throw ValidationError(field: "custom_fields", message: "field names are 1 to 40 characters") }
+            guard value.count <= 500 else { throw ValidationError(field: "custom_fields", message: "\(name) is longer than 500 characters") }
+        }
+    }
+
+    /// Tags or untags customers on every active relation (`mark_tag` per relation), reporting per customer.
+    @Sendable func bulkTag(_ request: Request, context: AuthenticatedContext) async throws -> BulkReport {
+        let corpID = try context.actingCorp()
+        let body = try await request.decode(as: BulkTagRequest.self, context: context)
+        let add = body.add ?? []
+        let remove = body.remove ?? []
+        guard !add.isEmpty || !remove.isEmpty else { throw ValidationError(field: "add", message: "add or remove at least one tag") }
+        guard (1...1000).contains(body.externalUserIDs.count) else { throw ValidationError(field: "external_userids", message: "1 to 1000 customers per call") }
+        let known = Set(try await store.directory.tagGroups(corpID: corpID).flatMap { $0.tags.map(\.tagID) })
+        for tag in add + remove where !known.contains(tag) { throw ValidationError(field: "add", message: "unknown tag \(tag)") }
+        let results = try await tag(corpID: corpID, customers: body.externalUserIDs, add: add, remove: remove, actor: context.principal.actor)
+        return BulkReport(results: results)
+    }
+
+    func tag(corpID: String, customers: [String], add: [String], remove: [String], actor: String) async throws -> [BulkOutcome] {
+        let client = try await wecom.client(for: corpID)
+        var results: [BulkOutcome] = []
+        for customer in customers {
+            let members = try await store.customers.activeMembers(corpID: corpID, externalUserID: customer)
+            guard !members.isEmpty else {
+                results.append(BulkOutcome(externalUserID: customer, ok: false, relations: 0, error: "no member has this customer"))
+                continue
+            }
+            var failure: String?
+            var done = 0
+            for member in members {
+                do {
+                    try await client.markTag(MarkTagRequest(userID: member, externalUserID: customer, addTag: add.isEmpty ? nil : add, removeTag: remove.isEmpty ? nil : remove))
+                    try await store.customers.changeTags(corpID: corpID, externalUserID: customer, userID: member, add: add, remove: remove, actor: actor)
+                    done += 1
+                } catch {
+                    failure = String(describing: error)
+                }
+            }
+            results.append(BulkOutcome(externalUserID: customer, ok: failure == nil, relations: done, error: failure))
+        }
+        return results
+    }
+
+    @Sendable func lost(_ request: Request, context: AuthenticatedContext) async throws -> LostList {
+        let corpID = try context.actingCorp()
+        return LostList(lost: try await store.customers.lostRelations(corpID: corpID, since: try Query.date(request, "since"), limit: try Pagination.limit(request, default: 100)))
+    }
+
+    @Sendable func counts(_ request: Request, context: AuthenticatedContext) async throws -> Counts {
+        Counts(counts: try await store.customers.counts(corpID: try context.actingCorp()))
+    }
+
+    // MARK: CSV
+
+    @Sendable func exportCSV(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let corpID = try context.actingCorp()
+        var query = try Self.query(request)
+        query.limit = 1000
+        let tagNames = Dictionary(uniqueKeysWithValues: try await store.directory.tagGroups(corpID: corpID).flatMap { $0.tags.map { ($0.tagID, $0.name) } })
+        var rows: [[String]] = []
+        var fieldNames: Set<String> = []
+        var profiles: [(CustomerSummary, [String: String])] = []
+        while true {
+            let page = try await store.customers.list(corpID: corpID, query)
+            for customer in page {
+                let fields = try await store.customers.profile(corpID: corpID, externalUserID: customer.externalUserID, timelineLimit: 1)?.customFields ?? [:]
+                fieldNames.formUnion(fields.keys)
+                profiles.append((customer, fields))
+            }
+            guard page.count == query.limit, let last = page.last else { break }
+            query.cursor = last.externalUserID
+        }
+        let fields = fieldNames.sorted()
+        rows.append(["external_userid", "name", "status", "members", "channels", "tags", "first_added_at"] + fields.map { "field:\($0)" })
+        for (customer, values) in profiles {
+            rows.append([
+                customer.externalUserID, customer.name, customer.status.rawValue, customer.members.joined(separator: ";"),
+                customer.channelIDs.joined(separator: ";"), customer.tagIDs.map { tagNames[$0] ?? $0 }.joined(separator: ";"),
+                customer.firstAddedAt.formatted(.iso8601),
+            ] + fields.map { values[$0] ?? "" })
+        }
+        // A BOM so spreadsheet programs read the Chinese text as UTF-8.
+        let text = "\u{FEFF}" + CSV.encode(rows)
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"customers.csv\""],
+            body: .init(byteBuffer: ByteBuffer(string: text))
+        )
+    }
+
+    struct ImportRow: Encodable, Sendable {
+        var row: Int
+        var externalUserID: String
+        var ok: Bool
+        var error: String?
+        enum CodingKeys: String, CodingKey { case row, externalUserID = "external_userid", ok, error }
+    }
+
+    struct ImportReport: ResponseEncodable {
+        var imported: Int
+        var failed: Int
+        var rows: [ImportRow]
+    }
+
+    /// Tags (by name, `;`-separated, in a `tags` column) and custom fields (`field:<name>` columns)
+    /// for existing customers; every row is reported with what failed and why.
+    @Sendable func importCSV(_ request: Request, context: AuthenticatedContext) async throws -> ImportReport {
+        let corpID = try context.actingCorp()
+        var request = request
+        let buffer = try await request.collectBody(upTo: 8 << 20)
+        var text = String(decoding: buffer.readableBytesView, as: UTF8.self)
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        let table: [[String]]
+        do {
+            table = try CSV.decode(text)
+        } catch {
+            throw APIError(.badRequest, code: "bad_csv", "\(error)")
+        }
+        guard let header = table.first, let idColumn = header.firstIndex(of: "external_userid") else {
+            throw APIError(.badRequest, code: "bad_csv", "the first row must name the columns, including external_userid")
+        }
+        let tagColumn = header.firstIndex(of: "tags")
+        let fieldColumns = header.enumerated().filter { $0.element.hasPrefix("field:") }.map { ($0.offset, String($0.element.dropFirst(6))) }
+        let tagsByName = Dictionary(try await store.directory.tagGroups(corpID: corpID).flatMap { $0.tags.map { ($0.name, $0.tagID) } }, uniquingKeysWith: { first, _ in first })
+        var rows: [ImportRow] = []
+        for (offset, cells) in table.dropFirst().enumerated() where !(cells.count == 1 && cells[0].isEmpty) {
+            let number = offset + 2
+            let id = idColumn < cells.count ? cells[idColumn].trimmingCharacters(in: .whitespaces) : ""
+            do {
+                guard !id.isEmpty else { throw ValidationError(field: "external_userid", message: "external_userid is empty") }
+                guard cells.count == header.count else { throw ValidationError(field: "row", message: "\(cells.count) cells, the header has \(header.count)") }
+                guard try await store.customers.profile(corpID: corpID, externalUserID: id, timelineLimit: 1) != nil else {
+                    throw ValidationError(field: "external_userid", message: "no customer \(id)")
+                }
+                var fields: [String: String] = [:]
+                for (column, name) in fieldColumns { fields[name] = cells[column] }
+                try Self.validateFields(fields)
+                var tagIDs: [String] = []
+                if let tagColumn {
+                    for name in cells[tagColumn].split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+                        guard let tagID = tagsByName[name] else { throw ValidationError(field: "tags", message: "unknown tag \(name)") }
+                        tagIDs.append(tagID)
+                    }
+                }
+                if !tagIDs.isEmpty {
+                    let outcome = try await tag(corpID: corpID, customers: [id], add: tagIDs, remove: [], actor: context.principal.actor)
+                    if let failure = outcome.first, !failure.ok { throw ValidationError(field: "tags", message: failure.error ?? "tagging failed") }
+                }
+                if !fields.isEmpty { _ = try await store.customers.setCustomFields(corpID: corpID, externalUserID: id, fields: fields) }
+                rows.append(ImportRow(row: number, externalUserID: id, ok: true))
+            } catch let error as ValidationError {
+                rows.append(ImportRow(row: number, externalUserID: id, ok: false, error: error.message))
+            } catch {
+                rows.append(ImportRow(row: number, externalUserID: id, ok: false, error: String(describing: error)))
+            }
+        }
+        return ImportReport(imported: rows.filter(\.ok).count, failed: rows.filter { !$0.ok }.count, rows: rows)
+    }
+}
+
+extension HTTPField.Name {
+    static let contentDisposition = Self("Content-Disposition")!
+}

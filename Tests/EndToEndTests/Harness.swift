@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import SiyuCore
+import SiyuServer
+import SiyuStore
+import Testing
+import WeCom
+import WeComSandbox
+
+/// Siyu and the WeCom sandbox in one process, each on its own loopback port, talking over real
+/// HTTP: the sandbox delivers encrypted callbacks to Siyu; Siyu calls the sandbox's API.
+struct EndToEnd: Sendable {
+    static let corp = SandboxCorpConfig(
+        corpID: "wwe2e0000001", secret: "e2e-secret", token: "QDG6eK", encodingAESKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+    )
+    static let adminToken = "adm.e2e-admin-token-000000"
+    static let logger: Logger = {
+        var logger = Logger(label: "siyu.e2e")
+        logger.logLevel = .error
+        return logger
+    }()
+
+    let store: SiyuStore
+    let world: SandboxWorld
+    let deliverer: CallbackDeliverer
+    let siyu: any TestClientProtocol
+    let apiKey: String
+
+    var corpID: String { Self.corp.corpID }
+
+    static func run(members: [String] = ["m1", "m2", "m3", "m4", "m5", "m6"], _ body: @Sendable (EndToEnd) async throws -> Void) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("siyu-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try await SiyuDatabase.withDatabase(.sqlite(path: dir.appendingPathComponent("siyu.db").path), logger: logger) { database in
+            try await Migrator(database: database).migrate()
+            let store = try await SiyuStore.open(database: database, masterKey: .generate())
+            let world = SandboxWorld(seed: 11)
+            await world.configure(corp)
+            for member in members { _ = try await world.addMember(corpID: corp.corpID, userID: member, name: "成员" + member) }
+            let sandbox = Sandbox(world: world, deliverer: CallbackDeliverer(timeout: .seconds(5), retryDelay: .milliseconds(20), logger: logger))
+            try await sandbox.buildApplication(port: 0, logger: logger).test(.live) { sandboxClient in
+                let sandboxURL = "http://127.0.0.1:\(try #require(sandboxClient.port))"
+                let dependencies = ServerDependencies(store: store, admin: AdminCredential(token: adminToken), logger: logger)
+                let app = buildApplication(
+                    configuration: .init(host: "127.0.0.1", port: 0), dependencies: dependencies,
+                    services: dependencies.backgroundServices(workers: 2, jobPollInterval: .milliseconds(10)), logger: logger
+                )
+                try await app.test(.live) { siyu in
+                    let siyuPort = try #require(siyu.port)
+                    var config = corp
+                    config.callbackURL = "http://127.0.0.1:\(siyuPort)/callback/wecom/\(corp.corpID)"
+                    await world.configure(config)
+                    _ = try await store.corps.register(
+                        CorpRegistration(corpID: corp.corpID, name: "端到端咖啡", secret: corp.secret, callbackToken: corp.token, encodingAESKey: corp.encodingAESKey),
+                        actor: "e2e"
+                    )
+                    _ = try await store.corps.update(corp.corpID, name: nil, settings: [WeComConnections.baseURLSetting: sandboxURL], actor: "e2e")
+                    let key = try await store.apiKeys.create(corpID: corp.corpID, label: "e2e", actor: "e2e")
+                    try await body(EndToEnd(store: store, world: world, deliverer: sandbox.deliverer, siyu: siyu, apiKey: key.token))
+                }
+            }
+        }
+    }
+
+    /// Calls Siyu's REST API with the corp's key; returns the status and the JSON body.
+    @discardableResult
+    func api(_ method: HTTPRequest.Method, _ path: String, _ body: [String: Any]? = nil) async throws -> (HTTPResponse.Status, [String: Any]) {
+        var headers: HTTPFields = [.authorization: "Bearer \(apiKey)"]
+        var buffer: ByteBuffer?
+        if let body {
+            headers[.contentType] = "application/json"
+            buffer = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body))
+        }
+        let response = try await siyu.execute(uri: path, method: method, headers: headers, body: buffer)
+        let json = (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
+        return (response.status, json)
+    }
+
+    /// Delivers a world event to Siyu the way the platform does.
+    func deliver(_ event: SandboxEvent) async throws {
+        let config = try #require(await world.config(of: corpID))
+        let record = await deliverer.deliver(event, config: config)
+        #expect(record.outcome == "delivered", "\(record.lastError ?? "")")
+    }
+
+    /// Waits until every stored callback has been applied and the job queue is idle.
+    func settle(timeout: Duration = .seconds(120)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let jobs = try await store.jobs.depth()
+            let inbox = try await store.inbox.backlog()
+            if jobs["queued", default: 0] == 0 && jobs["running", default: 0] == 0 && inbox["pending", default: 0] == 0 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("callbacks were not applied within \(timeout)")
+    }
+}
+
+extension Data {
+    init(buffer: ByteBuffer) { self.init(buffer.readableBytesView) }
+}
