@@ -19,6 +19,10 @@ enum OpenAPIDocument {
         "parameters": {
           "corp_id": {"name": "corp_id", "in": "path", "required": true, "schema": {"type": "string"}, "description": "WeCom corp id (企业ID)"},
           "key_id": {"name": "key_id", "in": "path", "required": true, "schema": {"type": "string"}},
+          "channel_id": {"name": "channel_id", "in": "path", "required": true, "schema": {"type": "string"}},
+          "group_id": {"name": "group_id", "in": "path", "required": true, "schema": {"type": "string"}},
+          "tag_id": {"name": "tag_id", "in": "path", "required": true, "schema": {"type": "string"}},
+          "external_userid": {"name": "external_userid", "in": "path", "required": true, "schema": {"type": "string"}},
           "cursor": {"name": "cursor", "in": "query", "required": false, "schema": {"type": "string"}, "description": "next_cursor of the previous page"},
           "limit": {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}
         },
@@ -76,6 +80,79 @@ enum OpenAPIDocument {
           "Status": {
             "type": "object", "required": ["status"],
             "properties": {"status": {"type": "string"}, "schema_version": {"type": "integer"}, "database": {"type": "string"}, "reason": {"type": "string"}}
+          },
+          "Channel": {
+            "type": "object", "required": ["channel_id", "name", "state", "settings", "active_members", "created_at", "updated_at"],
+            "properties": {
+              "channel_id": {"type": "string"}, "name": {"type": "string", "maxLength": 30},
+              "state": {"type": "string", "description": "the contact way's state; the add callback carries it back for attribution"},
+              "config_id": {"type": "string"}, "qr_code": {"type": "string", "format": "uri"},
+              "settings": {"$ref": "#/components/schemas/ChannelSettings"},
+              "active_members": {"type": "array", "items": {"type": "string"}, "description": "members on the contact way now, after rotation, caps and schedule"},
+              "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}
+            }
+          },
+          "ChannelSettings": {
+            "type": "object",
+            "properties": {
+              "members": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+              "backup_members": {"type": "array", "items": {"type": "string"}, "description": "take over when every member reached daily_cap"},
+              "strategy": {"type": "string", "enum": ["round_robin", "least_loaded", "schedule"]},
+              "daily_cap": {"type": "integer", "minimum": 1, "description": "new customers per member per day"},
+              "schedule": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}, "description": "ISO weekday 1-7 -> members on duty"},
+              "auto_tag_ids": {"type": "array", "items": {"type": "string"}},
+              "skip_verify": {"type": "boolean"},
+              "welcome": {"$ref": "#/components/schemas/WelcomeMessage"}
+            }
+          },
+          "WelcomeMessage": {
+            "type": "object", "required": ["text"],
+            "properties": {
+              "text": {"type": "string", "description": "variables: {nickname} / {客户昵称}, {member} / {成员姓名}"},
+              "attachments": {"type": "array", "maxItems": 9, "items": {"type": "object", "required": ["type"], "properties": {
+                "type": {"type": "string", "enum": ["link", "image", "miniprogram"]}, "title": {"type": "string"}, "url": {"type": "string"},
+                "pic_url": {"type": "string"}, "desc": {"type": "string"}, "media_id": {"type": "string"}, "appid": {"type": "string"}, "page": {"type": "string"}}}}
+            }
+          },
+          "ChannelStats": {
+            "type": "object",
+            "properties": {
+              "days": {"type": "array", "items": {"type": "object", "properties": {"day": {"type": "string", "format": "date"}, "adds": {"type": "integer"}, "losses": {"type": "integer"}, "net": {"type": "integer"}}}},
+              "member_adds": {"type": "object", "additionalProperties": {"type": "integer"}},
+              "total_adds": {"type": "integer"}, "total_losses": {"type": "integer"}
+            }
+          },
+          "TagGroups": {
+            "type": "object",
+            "properties": {"tag_groups": {"type": "array", "items": {"type": "object", "properties": {
+              "group_id": {"type": "string"}, "name": {"type": "string"}, "order": {"type": "integer"},
+              "tags": {"type": "array", "items": {"type": "object", "properties": {"tag_id": {"type": "string"}, "name": {"type": "string"}, "order": {"type": "integer"}}}}}}}}
+          },
+          "CustomerSummary": {
+            "type": "object",
+            "properties": {
+              "external_userid": {"type": "string"}, "name": {"type": "string"}, "avatar": {"type": "string"}, "gender": {"type": "integer"},
+              "first_added_at": {"type": "string", "format": "date-time"}, "status": {"type": "string", "enum": ["active", "lost", "deleted"]},
+              "members": {"type": "array", "items": {"type": "string"}}, "channel_ids": {"type": "array", "items": {"type": "string"}},
+              "tag_ids": {"type": "array", "items": {"type": "string"}}
+            }
+          },
+          "CustomerProfile": {
+            "type": "object",
+            "properties": {
+              "external_userid": {"type": "string"}, "name": {"type": "string"}, "avatar": {"type": "string"}, "type": {"type": "integer"},
+              "gender": {"type": "integer"}, "unionid": {"type": "string"}, "corp_name": {"type": "string"},
+              "first_added_at": {"type": "string", "format": "date-time"},
+              "custom_fields": {"type": "object", "additionalProperties": {"type": "string"}},
+              "relations": {"type": "array", "items": {"type": "object", "properties": {
+                "userid": {"type": "string"}, "remark": {"type": "string"}, "state": {"type": "string"}, "channel_id": {"type": "string"},
+                "add_way": {"type": "integer"}, "status": {"type": "string", "enum": ["active", "lost", "deleted"]},
+                "added_at": {"type": "string", "format": "date-time"}, "ended_at": {"type": "string", "format": "date-time"},
+                "tag_ids": {"type": "array", "items": {"type": "string"}}}}},
+              "timeline": {"type": "array", "items": {"type": "object", "properties": {
+                "at": {"type": "string", "format": "date-time"}, "kind": {"type": "string", "examples": ["added", "tagged", "untagged", "welcomed", "welcome_failed", "lost", "deleted", "transfer_failed"]},
+                "userid": {"type": "string"}, "detail": {"type": "object", "additionalProperties": {"type": "string"}}}}}
+            }
           }
         }
       },
@@ -114,6 +191,106 @@ enum OpenAPIDocument {
         "/api/v1/corps/{corp_id}/audit": {
           "parameters": [{"$ref": "#/components/parameters/corp_id"}, {"$ref": "#/components/parameters/limit"}],
           "get": {"summary": "Newest audit entries of a corp (admin, or a key of this corp)", "responses": {"200": {"description": "entries", "content": {"application/json": {"schema": {"type": "object", "required": ["entries"], "properties": {"entries": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}}}}}}}}}
+        },
+        "/callback/wecom/{corp_id}": {
+          "parameters": [{"$ref": "#/components/parameters/corp_id"},
+            {"name": "msg_signature", "in": "query", "required": true, "schema": {"type": "string"}},
+            {"name": "timestamp", "in": "query", "required": true, "schema": {"type": "string"}},
+            {"name": "nonce", "in": "query", "required": true, "schema": {"type": "string"}}],
+          "get": {"summary": "WeCom URL verification: answers the decrypted echostr", "security": [],
+            "parameters": [{"name": "echostr", "in": "query", "required": true, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "the plaintext echostr", "content": {"text/plain": {"schema": {"type": "string"}}}}, "403": {"$ref": "#/components/responses/Error"}}},
+          "post": {"summary": "WeCom event delivery: verified, decrypted, stored durably, then 200 with an empty body", "security": [],
+            "requestBody": {"required": true, "content": {"text/xml": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "object"}}}},
+            "responses": {"200": {"description": "stored (or a duplicate, absorbed)"}, "400": {"$ref": "#/components/responses/Error"},
+              "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"},
+              "503": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/v1/channels": {
+          "post": {"summary": "Create a channel code (creates the WeCom contact way)", "requestBody": {"required": true, "content": {"application/json": {"schema": {
+              "allOf": [{"$ref": "#/components/schemas/ChannelSettings"}, {"type": "object", "required": ["name", "members"], "properties": {"name": {"type": "string"}}}]}}}},
+            "responses": {"201": {"description": "created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Channel"}}}}, "422": {"$ref": "#/components/responses/Error"}, "502": {"$ref": "#/components/responses/Error"}}},
+          "get": {"summary": "Channel codes of the key's corp", "responses": {"200": {"description": "channels", "content": {"application/json": {"schema": {"type": "object", "properties": {"channels": {"type": "array", "items": {"$ref": "#/components/schemas/Channel"}}}}}}}}}
+        },
+        "/api/v1/channels/{channel_id}": {
+          "parameters": [{"$ref": "#/components/parameters/channel_id"}],
+          "get": {"summary": "One channel code", "responses": {"200": {"description": "the channel", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Channel"}}}}, "404": {"$ref": "#/components/responses/Error"}}},
+          "patch": {"summary": "Edit a channel code (updates the contact way); clear_daily_cap and clear_welcome remove those settings",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"allOf": [{"$ref": "#/components/schemas/ChannelSettings"},
+              {"type": "object", "properties": {"name": {"type": "string"}, "clear_daily_cap": {"type": "boolean"}, "clear_welcome": {"type": "boolean"}}}]}}}},
+            "responses": {"200": {"description": "the channel", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Channel"}}}}, "404": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}},
+          "delete": {"summary": "Delete a channel code (deletes the contact way; history stays attributed)", "responses": {"204": {"description": "deleted"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/v1/channels/{channel_id}/stats": {
+          "parameters": [{"$ref": "#/components/parameters/channel_id"},
+            {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"}}, {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}}],
+          "get": {"summary": "Adds, losses and net growth per day (China time), and each member's share", "responses": {"200": {"description": "statistics", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ChannelStats"}}}}}}
+        },
+        "/api/v1/tag_groups": {
+          "get": {"summary": "Enterprise tags, mirrored from WeCom", "responses": {"200": {"description": "tag groups", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TagGroups"}}}}}},
+          "post": {"summary": "Create a tag group with tags on WeCom, then mirror", "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name", "tags"], "properties": {
+              "name": {"type": "string", "maxLength": 30}, "tags": {"type": "array", "items": {"type": "string"}}, "order": {"type": "integer"}}}}}},
+            "responses": {"201": {"description": "all tag groups", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TagGroups"}}}}, "422": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/v1/tag_groups/{group_id}": {
+          "parameters": [{"$ref": "#/components/parameters/group_id"}],
+          "patch": {"summary": "Rename or reorder a group", "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "properties": {"name": {"type": "string"}, "order": {"type": "integer"}}}}}},
+            "responses": {"200": {"description": "all tag groups", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TagGroups"}}}}, "404": {"$ref": "#/components/responses/Error"}}},
+          "delete": {"summary": "Delete a group and its tags (on customers too)", "responses": {"204": {"description": "deleted"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/v1/tag_groups/{group_id}/tags": {
+          "parameters": [{"$ref": "#/components/parameters/group_id"}],
+          "post": {"summary": "Add a tag to a group", "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "order": {"type": "integer"}}}}}},
+            "responses": {"201": {"description": "all tag groups", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TagGroups"}}}}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/v1/tags/{tag_id}": {
+          "parameters": [{"$ref": "#/components/parameters/tag_id"}],
+          "patch": {"summary": "Rename or reorder a tag", "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "properties": {"name": {"type": "string"}, "order": {"type": "integer"}}}}}},
+            "responses": {"200": {"description": "all tag groups", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/TagGroups"}}}}, "404": {"$ref": "#/components/responses/Error"}}},
+          "delete": {"summary": "Delete a tag (and remove it from customers)", "responses": {"204": {"description": "deleted"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/v1/customers": {
+          "get": {"summary": "Customers, filtered and searched, by cursor",
+            "parameters": [{"$ref": "#/components/parameters/cursor"}, {"$ref": "#/components/parameters/limit"},
+              {"name": "tag", "in": "query", "schema": {"type": "string"}, "description": "tag ids, comma-separated (any)"},
+              {"name": "channel", "in": "query", "schema": {"type": "string"}}, {"name": "member", "in": "query", "schema": {"type": "string"}},
+              {"name": "department", "in": "query", "schema": {"type": "integer"}},
+              {"name": "added_after", "in": "query", "schema": {"type": "string"}}, {"name": "added_before", "in": "query", "schema": {"type": "string"}},
+              {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["active", "lost", "deleted"]}},
+              {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "keyword in name or remark"}],
+            "responses": {"200": {"description": "a page", "content": {"application/json": {"schema": {"type": "object", "properties": {
+              "customers": {"type": "array", "items": {"$ref": "#/components/schemas/CustomerSummary"}}, "next_cursor": {"type": "string"}}}}}}, "400": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/v1/customers/{external_userid}": {
+          "parameters": [{"$ref": "#/components/parameters/external_userid"}],
+          "get": {"summary": "One customer: relations, tags, custom fields, timeline", "responses": {"200": {"description": "the profile", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CustomerProfile"}}}}, "404": {"$ref": "#/components/responses/Error"}}},
+          "patch": {"summary": "Set custom fields (merged; an empty value removes a field)", "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["custom_fields"], "properties": {"custom_fields": {"type": "object", "additionalProperties": {"type": "string"}}}}}}},
+            "responses": {"200": {"description": "the profile", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CustomerProfile"}}}}, "404": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/v1/customer_tags": {
+          "post": {"summary": "Tag and untag customers in bulk (mark_tag on every active relation)", "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["external_userids"], "properties": {
+              "external_userids": {"type": "array", "items": {"type": "string"}, "maxItems": 1000}, "add": {"type": "array", "items": {"type": "string"}}, "remove": {"type": "array", "items": {"type": "string"}}}}}}},
+            "responses": {"200": {"description": "per-customer outcome", "content": {"application/json": {"schema": {"type": "object", "properties": {"results": {"type": "array", "items": {"type": "object", "properties": {
+              "external_userid": {"type": "string"}, "ok": {"type": "boolean"}, "relations": {"type": "integer"}, "error": {"type": "string"}}}}}}}}}, "422": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/v1/lost_customers": {
+          "get": {"summary": "Customers who deleted a member, newest first", "parameters": [{"name": "since", "in": "query", "schema": {"type": "string"}}, {"$ref": "#/components/parameters/limit"}],
+            "responses": {"200": {"description": "lost relations", "content": {"application/json": {"schema": {"type": "object", "properties": {"lost": {"type": "array", "items": {"type": "object", "properties": {
+              "external_userid": {"type": "string"}, "name": {"type": "string"}, "userid": {"type": "string"}, "channel_id": {"type": "string"},
+              "added_at": {"type": "string", "format": "date-time"}, "lost_at": {"type": "string", "format": "date-time"}}}}}}}}}}}
+        },
+        "/api/v1/customer_counts": {
+          "get": {"summary": "Customers and relations by status", "responses": {"200": {"description": "counts", "content": {"application/json": {"schema": {"type": "object", "properties": {"counts": {"type": "object", "additionalProperties": {"type": "integer"}}}}}}}}}
+        },
+        "/api/v1/exports/customers.csv": {
+          "get": {"summary": "Customers as CSV (UTF-8 with BOM), with the list's filters", "responses": {"200": {"description": "CSV", "content": {"text/csv": {"schema": {"type": "string"}}}}}}
+        },
+        "/api/v1/imports/customers": {
+          "post": {"summary": "Tags (by name, ';'-separated, column 'tags') and custom fields (columns 'field:<name>') for existing customers (column 'external_userid')",
+            "requestBody": {"required": true, "content": {"text/csv": {"schema": {"type": "string"}}}},
+            "responses": {"200": {"description": "a report per row", "content": {"application/json": {"schema": {"type": "object", "properties": {
+              "imported": {"type": "integer"}, "failed": {"type": "integer"}, "rows": {"type": "array", "items": {"type": "object", "properties": {
+                "row": {"type": "integer"}, "external_userid": {"type": "string"}, "ok": {"type": "boolean"}, "error": {"type": "string"}}}}}}}}}, "400": {"$ref": "#/components/responses/Error"}}}
         }
       }
     }

@@ -6,7 +6,11 @@ import SiyuStore
 /// process handles the same kinds. Each capability contributes its handlers here.
 public func buildJobHandlers(_ dependencies: ServerDependencies, logger: Logger) -> [String: JobHandler] {
     let applier = EventApplier(store: dependencies.store, wecom: dependencies.wecom, logger: logger)
+    let sync = CorpSync(store: dependencies.store, wecom: dependencies.wecom, logger: logger)
     let contributions: [[String: JobHandler]] = [
+        [CorpSync.jobKind: JobHandler(retry: RetryPolicy(base: .seconds(60), maximum: .seconds(3600), maxAttempts: 3)) { job in
+            _ = try await sync.run(corpID: job.corpID)
+        }],
         [CallbackInbox.applyJobKind: JobHandler(retry: RetryPolicy(base: .seconds(1), maximum: .seconds(300), maxAttempts: 10)) { job in
             try await applier.apply(job)
         }],

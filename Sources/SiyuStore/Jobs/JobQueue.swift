@@ -189,6 +189,15 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// Whether a job of `kind` for `corpID` is waiting or running.
+    public func hasPending(kind: String, corpID: String) async throws -> Bool {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT job_id FROM jobs WHERE corp_id = \(bind: corpID) AND kind = \(bind: kind) AND state IN ('queued', 'running') LIMIT 1
+                """).first() != nil
+        }
+    }
+
     public func find(corpID: String, jobID: String) async throws -> Snapshot? {
         try await database.read { sql in
             try await sql.raw("""

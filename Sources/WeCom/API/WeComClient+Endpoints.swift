@@ -6,8 +6,9 @@ extension WeComClient {
         try await get("department/list", query: id.map { [("id", String($0))] } ?? [], as: DepartmentListResponse.self).department
     }
 
-    public func members(departmentID: Int) async throws -> [Member] {
-        try await get("user/list", query: [("department_id", String(departmentID))], as: MemberListResponse.self).userList
+    /// Members of a department and, with `recursive`, of its sub-departments.
+    public func members(departmentID: Int, recursive: Bool = true) async throws -> [Member] {
+        try await get("user/list", query: [("department_id", String(departmentID)), ("fetch_child", recursive ? "1" : "0")], as: MemberListResponse.self).userList
     }
 
     // MARK: Customers
