@@ -15,6 +15,7 @@ enum Migrations {
     /// Each later step lives in its own file as a `static let` in an extension of `Migrations`.
     static let all: [Migration] = [
         foundation,
+        webhooks,
     ]
 
     static let foundation = Migration(version: 1, name: "tenant registry, inbox, jobs, audit", statements: [

@@ -14,6 +14,7 @@ public struct SiyuStore: Sendable {
     public let jobs: JobQueue
     public let audit: AuditLog
     public let system: SystemSettings
+    public let webhooks: WebhookStore
 
     private init(database: SiyuDatabase, box: SecretBox) {
         self.database = database
@@ -23,6 +24,7 @@ public struct SiyuStore: Sendable {
         self.jobs = JobQueue(database: database)
         self.audit = AuditLog(database: database)
         self.system = SystemSettings(database: database)
+        self.webhooks = WebhookStore(database: database, box: box)
     }
 
     /// Binds the store to a migrated database and a master key.
