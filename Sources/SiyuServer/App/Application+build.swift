@@ -41,6 +41,7 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
         .group(context: AuthenticatedContext.self)
     CorpController(corps: dependencies.store.corps, keys: dependencies.store.apiKeys, audit: dependencies.store.audit)
         .addRoutes(to: api)
+    WebhookController(webhooks: dependencies.store.webhooks).addRoutes(to: api)
     return router
 }
 
