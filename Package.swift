@@ -72,6 +72,7 @@ let package = Package(
                 "SiyuCore",
                 "SiyuStore",
                 "WeCom",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -23,6 +23,7 @@ enum OpenAPIDocument {
           "group_id": {"name": "group_id", "in": "path", "required": true, "schema": {"type": "string"}},
           "tag_id": {"name": "tag_id", "in": "path", "required": true, "schema": {"type": "string"}},
           "external_userid": {"name": "external_userid", "in": "path", "required": true, "schema": {"type": "string"}},
+          "webhook_id": {"name": "webhook_id", "in": "path", "required": true, "schema": {"type": "string"}},
           "cursor": {"name": "cursor", "in": "query", "required": false, "schema": {"type": "string"}, "description": "next_cursor of the previous page"},
           "limit": {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}
         },
@@ -75,6 +76,36 @@ enum OpenAPIDocument {
               "entry_id": {"type": "string"}, "at": {"type": "string", "format": "date-time"},
               "actor": {"type": "string"}, "action": {"type": "string"}, "target": {"type": "string"},
               "detail": {"type": "object", "additionalProperties": {"type": "string"}}
+            }
+          },
+          "WebhookEventType": {"type": "string", "enum": ["customer.added", "customer.updated", "customer.lost", "customer.deleted", "customer.tagged", "customer.untagged", "customer.welcomed", "channel.created", "channel.updated", "channel.deleted", "tag.created", "tag.updated", "tag.deleted"], "description": "customer.lost: the customer deleted the member; customer.deleted: the member deleted the customer"},
+          "Webhook": {
+            "type": "object", "required": ["webhook_id", "url", "event_types", "active", "created_at", "updated_at"],
+            "description": "An outbound webhook. Siyu POSTs each subscribed event as JSON {\"id\", \"type\", \"corp_id\", \"created_at\", \"data\"} with the headers Content-Type: application/json, X-Siyu-Event (the event type), X-Siyu-Delivery (the delivery id, the same on every retry), X-Siyu-Timestamp (Unix seconds of this attempt) and X-Siyu-Signature: sha256=<lowercase hex of HMAC-SHA256(key: secret, message: \"<X-Siyu-Timestamp>.<raw body>\")>. Verify the signature over the raw body with a constant-time comparison and refuse timestamps older than 5 minutes. Any 2xx within 10 s delivers; anything else is retried with exponential backoff (10 s doubling, at most 1 h apart, 8 attempts), then the delivery is recorded as failed.",
+            "properties": {
+              "webhook_id": {"type": "string"}, "url": {"type": "string", "format": "uri"},
+              "event_types": {"type": "array", "items": {"$ref": "#/components/schemas/WebhookEventType"}},
+              "active": {"type": "boolean"},
+              "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
+              "secret": {"type": "string", "description": "the signing secret (whsec_…); present only in the response that registers the webhook"}
+            }
+          },
+          "WebhookRegistration": {
+            "type": "object", "required": ["url", "event_types"],
+            "properties": {
+              "url": {"type": "string", "format": "uri", "maxLength": 2048, "description": "http or https URL with a host"},
+              "event_types": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/WebhookEventType"}}
+            }
+          },
+          "WebhookDelivery": {
+            "type": "object", "required": ["delivery_id", "webhook_id", "event_type", "state", "attempts", "created_at"],
+            "properties": {
+              "delivery_id": {"type": "string"}, "webhook_id": {"type": "string"}, "event_type": {"type": "string"},
+              "state": {"type": "string", "enum": ["pending", "delivered", "failed"]},
+              "attempts": {"type": "integer"},
+              "last_status": {"type": "integer", "description": "HTTP status of the last attempt; absent when the receiver could not be reached"},
+              "last_error": {"type": "string"},
+              "created_at": {"type": "string", "format": "date-time"}, "delivered_at": {"type": "string", "format": "date-time"}
             }
           },
           "Status": {
@@ -291,6 +322,22 @@ enum OpenAPIDocument {
             "responses": {"200": {"description": "a report per row", "content": {"application/json": {"schema": {"type": "object", "properties": {
               "imported": {"type": "integer"}, "failed": {"type": "integer"}, "rows": {"type": "array", "items": {"type": "object", "properties": {
                 "row": {"type": "integer"}, "external_userid": {"type": "string"}, "ok": {"type": "boolean"}, "error": {"type": "string"}}}}}}}}}, "400": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/v1/webhooks": {
+          "post": {"summary": "Register a webhook for the key's corp (corp key only); the secret is shown once", "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/WebhookRegistration"}}}},
+            "responses": {"201": {"description": "registered, with its secret", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Webhook"}}}},
+              "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}},
+          "get": {"summary": "The key's corp's webhooks, without secrets (corp key only)", "responses": {"200": {"description": "webhooks", "content": {"application/json": {"schema": {"type": "object", "required": ["webhooks"], "properties": {"webhooks": {"type": "array", "items": {"$ref": "#/components/schemas/Webhook"}}}}}}},
+            "401": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/v1/webhooks/{webhook_id}": {
+          "parameters": [{"$ref": "#/components/parameters/webhook_id"}],
+          "delete": {"summary": "Delete a webhook and its delivery log (corp key only)", "responses": {"204": {"description": "deleted"}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/v1/webhooks/{webhook_id}/deliveries": {
+          "parameters": [{"$ref": "#/components/parameters/webhook_id"}, {"$ref": "#/components/parameters/limit"}],
+          "get": {"summary": "Newest deliveries of a webhook, newest first (corp key only)", "responses": {"200": {"description": "deliveries", "content": {"application/json": {"schema": {"type": "object", "required": ["deliveries"], "properties": {"deliveries": {"type": "array", "items": {"$ref": "#/components/schemas/WebhookDelivery"}}}}}}},
+            "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
         }
       }
     }

@@ -14,6 +14,7 @@ public func buildJobHandlers(_ dependencies: ServerDependencies, logger: Logger)
         [CallbackInbox.applyJobKind: JobHandler(retry: RetryPolicy(base: .seconds(1), maximum: .seconds(300), maxAttempts: 10)) { job in
             try await applier.apply(job)
         }],
+        [WebhookStore.deliverJobKind: WebhookSender(webhooks: dependencies.store.webhooks, logger: logger).handler],
     ]
     return contributions.reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
 }

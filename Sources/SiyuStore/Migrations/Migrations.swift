@@ -16,6 +16,7 @@ enum Migrations {
     static let all: [Migration] = [
         foundation,
         customerBase,
+        webhooks,
     ]
 
     static let foundation = Migration(version: 1, name: "tenant registry, inbox, jobs, audit", statements: [

@@ -47,6 +47,7 @@ public struct ChannelStore: Sendable {
                 """).all()
             guard !inserted.isEmpty else { throw StoreError(.duplicate, "a channel with state \(channel.state) already exists") }
             try await AuditLog.append(on: sql, corpID: corpID, actor: actor, action: "channel.create", target: channel.channelID, detail: ["name": channel.name], now: channel.createdAt)
+            try await WebhookStore.publish(on: sql, corpID: corpID, eventType: .channelCreated, data: channel, now: channel.createdAt)
             return channel
         }
     }
@@ -61,6 +62,7 @@ public struct ChannelStore: Sendable {
                 """).run()
             if let actor {
                 try await AuditLog.append(on: sql, corpID: corpID, actor: actor, action: "channel.update", target: channel.channelID, detail: ["name": channel.name], now: now)
+                try await WebhookStore.publish(on: sql, corpID: corpID, eventType: .channelUpdated, data: channel, now: now)
             }
         }
     }
@@ -75,6 +77,7 @@ public struct ChannelStore: Sendable {
                 """).all()
             if rows.isEmpty { return false }
             try await AuditLog.append(on: sql, corpID: corpID, actor: actor, action: "channel.delete", target: channelID, detail: [:], now: now)
+            try await WebhookStore.publish(on: sql, corpID: corpID, eventType: .channelDeleted, data: ["channel_id": channelID], now: now)
             return true
         }
     }

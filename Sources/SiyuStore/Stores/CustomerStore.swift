@@ -166,12 +166,43 @@ public struct CustomerStore: Sendable {
         }
     }
 
+    /// The webhook event each timeline kind announces.
+    static let webhookEvents: [String: WebhookEventType] = [
+        "added": .customerAdded, "lost": .customerLost, "deleted": .customerDeleted,
+        "tagged": .customerTagged, "untagged": .customerUntagged, "welcomed": .customerWelcomed,
+    ]
+
+    /// The `data` of a customer webhook event.
+    struct CustomerEventData: Encodable {
+        var externalUserID: String
+        var userID: String
+        var at: Date
+        var detail: [String: String]
+
+        enum CodingKeys: String, CodingKey { case externalUserID = "external_userid", userID = "userid", at, detail }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(externalUserID, forKey: .externalUserID)
+            try container.encode(userID, forKey: .userID)
+            try container.encode(at.formatted(.iso8601), forKey: .at)
+            try container.encode(detail, forKey: .detail)
+        }
+    }
+
+    /// Appends to the customer's timeline and, in the same transaction, announces it to subscribed webhooks.
     static func appendTimeline(on sql: any SQLDatabase, corpID: String, ext: String, kind: String, userID: String, at: Date, detail: [String: String]) async throws {
         let encoded = String(decoding: try JSONEncoder.sorted.encode(detail), as: UTF8.self)
         try await sql.raw("""
             INSERT INTO customer_timeline (corp_id, entry_id, external_userid, at, kind, userid, detail)
             VALUES (\(bind: corpID), \(bind: UUID().uuidString.lowercased()), \(bind: ext), \(bind: Clock.millis(at)), \(bind: kind), \(bind: userID), \(bind: encoded))
             """).run()
+        if let event = webhookEvents[kind] {
+            try await WebhookStore.publish(
+                on: sql, corpID: corpID, eventType: event,
+                data: CustomerEventData(externalUserID: ext, userID: userID, at: at, detail: detail.filter { !$0.value.isEmpty }), now: Date()
+            )
+        }
     }
 
     /// The active relations of a customer (members who have them now).

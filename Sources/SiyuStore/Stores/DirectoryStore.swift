@@ -81,7 +81,12 @@ public struct DirectoryStore: Sendable {
             }
             let old = Dictionary(uniqueKeysWithValues: before.map { ($0.groupID, $0) })
             let new = Dictionary(uniqueKeysWithValues: groups.map { ($0.groupID, $0) })
-            return Set(old.keys).union(new.keys).filter { old[$0] != new[$0] }.count
+            let changed = Set(old.keys).union(new.keys).filter { old[$0] != new[$0] }.sorted()
+            for groupID in changed {
+                let event: WebhookEventType = old[groupID] == nil ? .tagCreated : (new[groupID] == nil ? .tagDeleted : .tagUpdated)
+                try await WebhookStore.publish(on: sql, corpID: corpID, eventType: event, data: new[groupID] ?? old[groupID]!, now: now)
+            }
+            return changed.count
         }
     }
 
@@ -113,6 +118,7 @@ public struct DirectoryStore: Sendable {
                 DELETE FROM tag_groups WHERE corp_id = \(bind: corpID) AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.corp_id = tag_groups.corp_id AND t.group_id = tag_groups.group_id)
                 """).run()
             try await AuditLog.append(on: sql, corpID: corpID, actor: actor, action: "tag.delete", target: (tagIDs + groupIDs).joined(separator: ","), detail: [:], now: now)
+            try await WebhookStore.publish(on: sql, corpID: corpID, eventType: .tagDeleted, data: ["tag_ids": tags, "group_ids": groupIDs], now: now)
         }
     }
 

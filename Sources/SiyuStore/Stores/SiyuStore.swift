@@ -17,6 +17,7 @@ public struct SiyuStore: Sendable {
     public let customers: CustomerStore
     public let channels: ChannelStore
     public let directory: DirectoryStore
+    public let webhooks: WebhookStore
 
     private init(database: SiyuDatabase, box: SecretBox) {
         self.database = database
@@ -29,6 +30,7 @@ public struct SiyuStore: Sendable {
         self.customers = CustomerStore(database: database)
         self.channels = ChannelStore(database: database)
         self.directory = DirectoryStore(database: database)
+        self.webhooks = WebhookStore(database: database, box: box)
     }
 
     /// Binds the store to a migrated database and a master key.
