@@ -50,6 +50,19 @@ struct CustomerController: Sendable {
         group.get("customer_counts", use: counts)
         group.get("exports/customers.csv", use: exportCSV)
         group.post("imports/customers", use: importCSV)
+        group.post("sync", use: sync)
+    }
+
+    struct SyncQueued: ResponseEncodable {
+        var jobID: String
+        enum CodingKeys: String, CodingKey { case jobID = "job_id" }
+    }
+
+    /// Queues a sync with WeCom now (it also runs daily).
+    @Sendable func sync(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<SyncQueued> {
+        let corpID = try context.actingCorp()
+        let jobID = try await store.jobs.enqueue(kind: CorpSync.jobKind, payload: "requested", corpID: corpID, maxAttempts: 3)
+        return EditedResponse(status: .accepted, response: SyncQueued(jobID: jobID))
     }
 
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Page {

@@ -310,6 +310,10 @@ enum OpenAPIDocument {
               "external_userid": {"type": "string"}, "name": {"type": "string"}, "userid": {"type": "string"}, "channel_id": {"type": "string"},
               "added_at": {"type": "string", "format": "date-time"}, "lost_at": {"type": "string", "format": "date-time"}}}}}}}}}}}
         },
+        "/api/v1/sync": {
+          "post": {"summary": "Queue a sync with WeCom now: members, departments, tags and every customer; repairs what callbacks missed (also runs daily)",
+            "responses": {"202": {"description": "queued", "content": {"application/json": {"schema": {"type": "object", "properties": {"job_id": {"type": "string"}}}}}}}}
+        },
         "/api/v1/customer_counts": {
           "get": {"summary": "Customers and relations by status", "responses": {"200": {"description": "counts", "content": {"application/json": {"schema": {"type": "object", "properties": {"counts": {"type": "object", "additionalProperties": {"type": "integer"}}}}}}}}}
         },

@@ -41,7 +41,7 @@ public struct ServerDependencies: Sendable {
     public func backgroundServices(workers: Int = 2, jobPollInterval: Duration = .milliseconds(200)) -> [any Service] {
         let handlers = buildJobHandlers(self, logger: logger)
         let owner = "\(ProcessInfo.processInfo.hostName)-\(getpid())"
-        return [ingestor, DailySyncScheduler(store: store, logger: logger)] + (0..<max(1, workers)).map { index in
+        return [ingestor, DailySyncScheduler(store: store, logger: logger)] + (0..<max(0, workers)).map { index in
             JobWorker(jobs: store.jobs, handlers: handlers, owner: "\(owner)-w\(index)", pollInterval: jobPollInterval, logger: logger)
         }
     }

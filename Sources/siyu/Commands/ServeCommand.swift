@@ -16,6 +16,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port to listen on. Env: SIYU_PORT")
     var port: Int?
 
+    @Option(help: "Job workers in this process (0 serves HTTP only, for a separate worker tier). Env: SIYU_WORKERS")
+    var workers: Int?
+
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
@@ -27,6 +30,10 @@ struct ServeCommand: AsyncParsableCommand {
             throw ConfigurationError("port must be a number from 0 to 65535 (got \(portText))")
         }
         let production = store.isProduction
+        let workerText = workers.map(String.init) ?? environment["SIYU_WORKERS"] ?? "2"
+        guard let workerCount = Int(workerText), (0...64).contains(workerCount) else {
+            throw ConfigurationError("workers must be a number from 0 to 64 (got \(workerText))")
+        }
         try await store.withStore(logger: logger) { siyuStore in
             let admin = try await AdminCredential.resolve(
                 environmentValue: environment["SIYU_ADMIN_TOKEN"], production: production, store: siyuStore
@@ -45,7 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
             let app = buildApplication(
                 configuration: ServerConfiguration(host: host, port: port),
                 dependencies: dependencies,
-                services: dependencies.backgroundServices(),
+                services: dependencies.backgroundServices(workers: workerCount),
                 logger: logger
             )
             try await app.runService()
