@@ -51,6 +51,15 @@ public struct WelcomeMessage: Codable, Sendable, Equatable {
         self.attachments = attachments
     }
 
+    enum CodingKeys: String, CodingKey { case text, attachments }
+
+    /// Either part may be left out: a text-only or an attachments-only welcome.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        text = try container.decodeIfPresent(String.self, forKey: .text) ?? ""
+        attachments = try container.decodeIfPresent([WelcomeAttachment].self, forKey: .attachments) ?? []
+    }
+
     public func render(customerName: String, memberName: String) -> String {
         text.replacingOccurrences(of: "{nickname}", with: customerName)
             .replacingOccurrences(of: "{客户昵称}", with: customerName)
