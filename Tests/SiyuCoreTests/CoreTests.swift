@@ -40,4 +40,14 @@ struct CoreTests {
         #expect(!policy.isExhausted(afterFailedAttempts: 7))
         #expect(policy.delay(afterFailedAttempts: 500) == .seconds(60))
     }
+
+    @Test("a welcome message decodes without attachments or without text")
+    func welcomeDecoding() throws {
+        let textOnly = try JSONDecoder().decode(WelcomeMessage.self, from: Data(#"{"text":"你好{nickname}"}"#.utf8))
+        #expect(textOnly == WelcomeMessage(text: "你好{nickname}"))
+        let linkOnly = try JSONDecoder().decode(WelcomeMessage.self, from: Data(#"{"attachments":[{"type":"link","title":"t","url":"https://x"}]}"#.utf8))
+        #expect(linkOnly.text.isEmpty)
+        try linkOnly.validate()
+        #expect(throws: ValidationError.self) { try WelcomeMessage(text: "").validate() }
+    }
 }
