@@ -44,6 +44,31 @@ struct InboxAndKeyTests {
         }
     }
 
+    @Test("a batch stores each new event once, in one transaction, with one apply job each", arguments: TestDatabases.flavors)
+    func batch(flavor: SQLFlavor) async throws {
+        try await TestDatabases.withStore(flavor) { store in
+            #expect(try await store.inbox.record(corpID: "ww1", payload: "<xml>old</xml>") == .stored)
+            let batch = [
+                CallbackInbox.Submission(corpID: "ww1", payload: "<xml>a</xml>"),
+                CallbackInbox.Submission(corpID: "ww1", payload: "<xml>old</xml>"),
+                CallbackInbox.Submission(corpID: "ww1", payload: "<xml>a</xml>"),
+                CallbackInbox.Submission(corpID: "ww2", payload: "<xml>a</xml>"),
+                CallbackInbox.Submission(corpID: "ww1", payload: "<xml>b</xml>"),
+            ]
+            let outcomes = try await store.inbox.recordBatch(batch)
+            #expect(outcomes == [.stored, .duplicate, .duplicate, .stored, .stored])
+            #expect(try await store.inbox.backlog()["pending"] == 4)
+            let jobs = try await store.jobs.claim(owner: "t", kinds: [CallbackInbox.applyJobKind], limit: 10)
+            #expect(jobs.count == 3, "one apply job per newly stored event (the single record() above enqueues none)")
+            #expect(Set(jobs.map { "\($0.corpID)/\($0.payload)" }) == Set([
+                "ww1/\(CallbackInbox.dedupeKey(for: "<xml>a</xml>"))", "ww2/\(CallbackInbox.dedupeKey(for: "<xml>a</xml>"))",
+                "ww1/\(CallbackInbox.dedupeKey(for: "<xml>b</xml>"))",
+            ]))
+            #expect(try await store.inbox.recordBatch(batch) == [.duplicate, .duplicate, .duplicate, .duplicate, .duplicate])
+            #expect(try await store.inbox.recordBatch([]) == [])
+        }
+    }
+
     @Test("failed applications are retried then parked with their error", arguments: TestDatabases.flavors)
     func inboxFailures(flavor: SQLFlavor) async throws {
         try await TestDatabases.withStore(flavor) { store in

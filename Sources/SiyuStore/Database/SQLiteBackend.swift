@@ -28,7 +28,10 @@ final class SQLiteBackend: Sendable {
             try await sql.raw("PRAGMA busy_timeout = 5000").run()
             // The first statement that reads the header: a file that is not SQLite fails here.
             try await sql.raw("PRAGMA journal_mode = WAL").run()
-            try await sql.raw("PRAGMA synchronous = FULL").run()
+            // FULL: a commit is on disk before it returns (survives power loss). NORMAL (WAL): a commit
+            // survives a crash of the process, not of the machine; SIYU_SQLITE_SYNCHRONOUS=normal opts in.
+            let synchronous = ProcessInfo.processInfo.environment["SIYU_SQLITE_SYNCHRONOUS"]?.lowercased() == "normal" ? "NORMAL" : "FULL"
+            try await sql.raw("PRAGMA synchronous = \(unsafeRaw: synchronous)").run()
             try await sql.raw("PRAGMA foreign_keys = ON").run()
             // Take the write lock once, so a read-only file or folder is reported now, not on the first write.
             try await sql.raw("BEGIN IMMEDIATE").run()

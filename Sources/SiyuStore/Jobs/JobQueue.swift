@@ -88,6 +88,41 @@ public struct JobQueue: Sendable {
         return jobID
     }
 
+    /// A job to enqueue with ``enqueueMany(on:_:now:)``.
+    public struct NewJob: Sendable {
+        public var kind: String
+        public var payload: String
+        public var corpID: String
+        public var runAfter: Date?
+        public var maxAttempts: Int
+
+        public init(kind: String, payload: String, corpID: String = "", runAfter: Date? = nil, maxAttempts: Int = RetryPolicy.default.maxAttempts) {
+            self.kind = kind
+            self.payload = payload
+            self.corpID = corpID
+            self.runAfter = runAfter
+            self.maxAttempts = maxAttempts
+        }
+    }
+
+    /// Enqueues many jobs in one statement inside a caller's transaction; returns their ids.
+    @discardableResult
+    public static func enqueueMany(on sql: any SQLDatabase, _ jobs: [NewJob], now: Date = Date()) async throws -> [String] {
+        guard !jobs.isEmpty else { return [] }
+        let at = Clock.millis(now)
+        let ids = jobs.map { _ in UUID().uuidString.lowercased() }
+        let values = zip(ids, jobs).map { id, job -> SQLQueryString in
+            """
+            (\(bind: job.corpID), \(bind: id), \(bind: job.kind), \(bind: job.payload), 'queued', \(bind: Clock.millis(job.runAfter ?? now)), 0, \(bind: max(1, job.maxAttempts)), \(bind: at), \(bind: at))
+            """
+        }.joined(separator: ", ")
+        try await sql.raw("""
+            INSERT INTO jobs (corp_id, job_id, kind, payload, state, run_after, attempts, max_attempts, created_at, updated_at)
+            VALUES \(values)
+            """).run()
+        return ids
+    }
+
     /// Claims up to `limit` due jobs of the given kinds for `owner`, each with a lease of `lease`.
     ///
     /// Due means queued with `run_after <= now`, or running with an expired lease. A job whose

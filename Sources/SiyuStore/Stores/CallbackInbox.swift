@@ -81,28 +81,41 @@ public struct CallbackInbox: Sendable {
     public static let applyJobKind = "callback.apply"
 
     /// Stores many callbacks in one transaction (one fsync: group commit) and enqueues an
-    /// apply job for each new one. Outcomes are in the order of `submissions`.
+    /// apply job for each new one: two statements per batch, whatever its size. Outcomes are in
+    /// the order of `submissions`; a key repeated within the batch is stored once.
     public func recordBatch(_ submissions: [Submission], now: Date = Date()) async throws -> [RecordOutcome] {
         guard !submissions.isEmpty else { return [] }
         let at = Clock.millis(now)
-        return try await database.write { sql in
-            var outcomes: [RecordOutcome] = []
-            outcomes.reserveCapacity(submissions.count)
-            for item in submissions {
+        var firstIndex: [String: Int] = [:]
+        var unique: [Submission] = []
+        for (index, item) in submissions.enumerated() where firstIndex[item.corpID + "\u{1F}" + item.dedupeKey] == nil {
+            firstIndex[item.corpID + "\u{1F}" + item.dedupeKey] = index
+            unique.append(item)
+        }
+        let chunks = stride(from: 0, to: unique.count, by: 1000).map { Array(unique[$0..<min($0 + 1000, unique.count)]) }
+        let stored = try await database.write { sql -> Set<String> in
+            var inserted: Set<String> = []
+            for chunk in chunks {
+                let values = chunk.map { item -> SQLQueryString in
+                    "(\(bind: item.corpID), \(bind: item.dedupeKey), \(bind: item.payload), \(bind: at), 'pending', 0)"
+                }.joined(separator: ", ")
                 let rows = try await sql.raw("""
                     INSERT INTO callback_inbox (corp_id, dedupe_key, payload, received_at, state, attempts)
-                    VALUES (\(bind: item.corpID), \(bind: item.dedupeKey), \(bind: item.payload), \(bind: at), 'pending', 0)
+                    VALUES \(values)
                     ON CONFLICT (corp_id, dedupe_key) DO NOTHING
-                    RETURNING dedupe_key
+                    RETURNING corp_id, dedupe_key
                     """).all()
-                if rows.isEmpty {
-                    outcomes.append(.duplicate)
-                } else {
-                    outcomes.append(.stored)
-                    try await JobQueue.enqueue(on: sql, kind: Self.applyJobKind, payload: item.dedupeKey, corpID: item.corpID, maxAttempts: 10, now: now)
-                }
+                let new = try rows.map { (try $0.decode(column: "corp_id", as: String.self), try $0.decode(column: "dedupe_key", as: String.self)) }
+                inserted.formUnion(new.map { $0.0 + "\u{1F}" + $0.1 })
+                try await JobQueue.enqueueMany(
+                    on: sql, new.map { JobQueue.NewJob(kind: Self.applyJobKind, payload: $0.1, corpID: $0.0, maxAttempts: 10) }, now: now
+                )
             }
-            return outcomes
+            return inserted
+        }
+        return submissions.enumerated().map { index, item in
+            let key = item.corpID + "\u{1F}" + item.dedupeKey
+            return firstIndex[key] == index && stored.contains(key) ? .stored : .duplicate
         }
     }
 
