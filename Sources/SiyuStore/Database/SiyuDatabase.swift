@@ -81,33 +81,30 @@ public final class SiyuDatabase: Sendable {
         case .sqlite(let sqlite):
             return try await Self.translating {
                 try await sqlite.withWriter { connection in
-                    let sql = connection.sql()
-                    try await sql.raw("BEGIN IMMEDIATE").run()
-                    do {
-                        let result = try await body(sql)
-                        try await sql.raw("COMMIT").run()
-                        return result
-                    } catch {
-                        try? await sql.raw("ROLLBACK").run()
-                        throw error
-                    }
+                    try await Self.transaction(on: connection.sql(), begin: "BEGIN IMMEDIATE", body)
                 }
             }
         case .postgres(let client):
             return try await Self.translating {
                 try await client.withConnection { connection in
-                    let sql = connection.sql(queryLogLevel: .trace)
-                    try await sql.raw("BEGIN").run()
-                    do {
-                        let result = try await body(sql)
-                        try await sql.raw("COMMIT").run()
-                        return result
-                    } catch {
-                        try? await sql.raw("ROLLBACK").run()
-                        throw error
-                    }
+                    try await Self.transaction(on: connection.sql(queryLogLevel: .trace), begin: "BEGIN", body)
                 }
             }
+        }
+    }
+
+    /// `begin`, `body`, then COMMIT; ROLLBACK and rethrow if anything fails.
+    private static func transaction<T: Sendable>(
+        on sql: any SQLDatabase, begin: String, _ body: @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
+        try await sql.raw(SQLQueryString(begin)).run()
+        do {
+            let result = try await body(sql)
+            try await sql.raw("COMMIT").run()
+            return result
+        } catch {
+            try? await sql.raw("ROLLBACK").run()
+            throw error
         }
     }
 
