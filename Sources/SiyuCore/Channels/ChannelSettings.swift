@@ -60,11 +60,23 @@ public struct WelcomeMessage: Codable, Sendable, Equatable {
         attachments = try container.decodeIfPresent([WelcomeAttachment].self, forKey: .attachments) ?? []
     }
 
+    /// Replaces the variables in one pass, so a name that looks like a variable stays as it is.
     public func render(customerName: String, memberName: String) -> String {
-        text.replacingOccurrences(of: "{nickname}", with: customerName)
-            .replacingOccurrences(of: "{客户昵称}", with: customerName)
-            .replacingOccurrences(of: "{member}", with: memberName)
-            .replacingOccurrences(of: "{成员姓名}", with: memberName)
+        let values = ["{nickname}": customerName, "{客户昵称}": customerName, "{member}": memberName, "{成员姓名}": memberName]
+        var result = ""
+        var rest = text[...]
+        while let open = rest.firstIndex(of: "{") {
+            result += rest[..<open]
+            rest = rest[open...]
+            if let (variable, value) = values.first(where: { rest.hasPrefix($0.key) }) {
+                result += value
+                rest = rest.dropFirst(variable.count)
+            } else {
+                result += "{"
+                rest = rest.dropFirst()
+            }
+        }
+        return result + rest
     }
 
     public func validate() throws(ValidationError) {
@@ -154,8 +166,9 @@ public struct ChannelSettings: Codable, Sendable, Equatable {
         }
         var available = pool.filter(uncapped)
         if available.isEmpty { available = backupMembers.filter(uncapped) }
-        if available.isEmpty { available = backupMembers.isEmpty ? (pool.isEmpty ? members : pool) : backupMembers }
-        if strategy == .leastLoaded {
+        let everyoneCapped = available.isEmpty
+        if everyoneCapped { available = backupMembers.isEmpty ? (pool.isEmpty ? members : pool) : backupMembers }
+        if strategy == .leastLoaded || (everyoneCapped && backupMembers.isEmpty) {
             let fewest = available.map { addsToday[$0, default: 0] }.min() ?? 0
             available = available.filter { addsToday[$0, default: 0] == fewest }
         }

@@ -8,7 +8,8 @@ public enum CSV {
     public static func encode(_ rows: [[String]]) -> String {
         rows.map { row in
             row.map { field in
-                guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+                // `isNewline`, not `== "\n"`: "\r\n" is one Character, equal to neither "\n" nor "\r".
+                guard field.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return field }
                 return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
             }.joined(separator: ",")
         }.joined(separator: "\r\n") + "\r\n"

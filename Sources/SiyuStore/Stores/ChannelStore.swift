@@ -135,6 +135,8 @@ public struct ChannelStore: Sendable {
     }
 
     /// Adds, losses and net growth per day between `from` and `to` (inclusive days), and each member's share.
+    ///
+    /// Grouped by the `day` alias: PostgreSQL does not see `(x + $1)` and `(x + $2)` as one expression.
     public func statistics(corpID: String, channelID: String, from: Date, to: Date, calendar: BusinessCalendar = BusinessCalendar()) async throws -> Statistics {
         let start = calendar.startOfDay(from)
         let end = calendar.startOfDay(to).addingTimeInterval(86400)
@@ -146,7 +148,7 @@ public struct ChannelStore: Sendable {
             for row in try await sql.raw("""
                 SELECT (added_at + \(bind: offset)) / 86400000 AS day, userid, COUNT(*) AS n FROM follow_relations
                 WHERE corp_id = \(bind: corpID) AND channel_id = \(bind: channelID) AND added_at >= \(bind: Clock.millis(start)) AND added_at < \(bind: Clock.millis(end))
-                GROUP BY (added_at + \(bind: offset)) / 86400000, userid
+                GROUP BY day, userid
                 """).all() {
                 let n = try row.decode(column: "n", as: Int.self)
                 adds[try row.decode(column: "day", as: Int.self), default: 0] += n
@@ -156,7 +158,7 @@ public struct ChannelStore: Sendable {
                 SELECT (ended_at + \(bind: offset)) / 86400000 AS day, COUNT(*) AS n FROM follow_relations
                 WHERE corp_id = \(bind: corpID) AND channel_id = \(bind: channelID) AND status = 'lost'
                   AND ended_at >= \(bind: Clock.millis(start)) AND ended_at < \(bind: Clock.millis(end))
-                GROUP BY (ended_at + \(bind: offset)) / 86400000
+                GROUP BY day
                 """).all() {
                 losses[try row.decode(column: "day", as: Int.self), default: 0] += try row.decode(column: "n", as: Int.self)
             }
