@@ -159,6 +159,11 @@ enum OpenAPIDocument {
               "group_id": {"type": "string"}, "name": {"type": "string"}, "order": {"type": "integer"},
               "tags": {"type": "array", "items": {"type": "object", "properties": {"tag_id": {"type": "string"}, "name": {"type": "string"}, "order": {"type": "integer"}}}}}}}}
           },
+          "OrderReport": {
+            "type": "object",
+            "properties": {"inserted": {"type": "integer"}, "updated": {"type": "integer"}, "rejected": {"type": "array", "items": {"type": "object", "properties": {
+              "index": {"type": "integer", "description": "position in the request, or the CSV line"}, "order_id": {"type": "string"}, "field": {"type": "string"}, "error": {"type": "string"}}}}}
+          },
           "CustomerSummary": {
             "type": "object",
             "properties": {
@@ -309,6 +314,25 @@ enum OpenAPIDocument {
             "responses": {"200": {"description": "lost relations", "content": {"application/json": {"schema": {"type": "object", "properties": {"lost": {"type": "array", "items": {"type": "object", "properties": {
               "external_userid": {"type": "string"}, "name": {"type": "string"}, "userid": {"type": "string"}, "channel_id": {"type": "string"},
               "added_at": {"type": "string", "format": "date-time"}, "lost_at": {"type": "string", "format": "date-time"}}}}}}}}}}}
+        },
+        "/api/v1/orders": {
+          "post": {"summary": "Add or update up to 1,000 orders (an order_id seen again is updated); invalid ones are reported by index",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["orders"], "properties": {"orders": {"type": "array", "maxItems": 1000, "items": {
+              "type": "object", "required": ["order_id", "external_userid", "amount", "ordered_at"], "properties": {
+                "order_id": {"type": "string"}, "external_userid": {"type": "string"},
+                "amount": {"type": ["string", "number"], "description": "yuan with at most two decimals, e.g. \"199.00\""},
+                "currency": {"type": "string", "default": "CNY"}, "status": {"type": "string", "enum": ["pending", "paid", "refunded", "cancelled"], "default": "paid"},
+                "ordered_at": {"type": "string", "format": "date-time"}}}}}}}}},
+            "responses": {"200": {"description": "what was stored", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrderReport"}}}}, "422": {"$ref": "#/components/responses/Error"}}},
+          "get": {"summary": "The newest orders, optionally of one customer", "parameters": [{"name": "customer", "in": "query", "schema": {"type": "string"}}, {"$ref": "#/components/parameters/limit"}],
+            "responses": {"200": {"description": "orders", "content": {"application/json": {"schema": {"type": "object", "properties": {"orders": {"type": "array", "items": {"type": "object", "properties": {
+              "order_id": {"type": "string"}, "external_userid": {"type": "string"}, "amount": {"type": "string"}, "amount_fen": {"type": "integer"},
+              "currency": {"type": "string"}, "status": {"type": "string"}, "ordered_at": {"type": "string", "format": "date-time"}}}}}}}}}}}
+        },
+        "/api/v1/imports/orders": {
+          "post": {"summary": "Orders as CSV: order_id, external_userid, amount (yuan), currency, status, ordered_at (ISO 8601)",
+            "requestBody": {"required": true, "content": {"text/csv": {"schema": {"type": "string"}}}},
+            "responses": {"200": {"description": "what was stored, and each rejected row with its reason", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrderReport"}}}}, "400": {"$ref": "#/components/responses/Error"}}}
         },
         "/api/v1/sync": {
           "post": {"summary": "Queue a sync with WeCom now: members, departments, tags and every customer; repairs what callbacks missed (also runs daily)",

@@ -63,6 +63,7 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
     ChannelController(store: dependencies.store, wecom: dependencies.wecom).addRoutes(to: api)
     TagController(store: dependencies.store, wecom: dependencies.wecom).addRoutes(to: api)
     CustomerController(store: dependencies.store, wecom: dependencies.wecom).addRoutes(to: api)
+    OrderController(orders: dependencies.store.orders).addRoutes(to: api)
     WebhookController(webhooks: dependencies.store.webhooks).addRoutes(to: api)
     return router
 }

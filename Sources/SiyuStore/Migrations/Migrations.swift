@@ -17,6 +17,7 @@ enum Migrations {
         foundation,
         customerBase,
         webhooks,
+        orders,
     ]
 
     static let foundation = Migration(version: 1, name: "tenant registry, inbox, jobs, audit", statements: [

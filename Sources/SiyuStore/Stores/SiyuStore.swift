@@ -17,6 +17,7 @@ public struct SiyuStore: Sendable {
     public let customers: CustomerStore
     public let channels: ChannelStore
     public let directory: DirectoryStore
+    public let orders: OrderStore
     public let webhooks: WebhookStore
 
     private init(database: SiyuDatabase, box: SecretBox) {
@@ -30,6 +31,7 @@ public struct SiyuStore: Sendable {
         self.customers = CustomerStore(database: database)
         self.channels = ChannelStore(database: database)
         self.directory = DirectoryStore(database: database)
+        self.orders = OrderStore(database: database)
         self.webhooks = WebhookStore(database: database, box: box)
     }
 
