@@ -5,21 +5,15 @@ extension SegmentIndex {
     /// current day in `timeZone`). Unknown names throw before any work, with their positions.
     public func count(_ expression: SegmentExpression, today: SegmentDay? = nil) throws(SegmentError) -> Int {
         let plan = try resolve(expression, today: today ?? SegmentDay(Date(), in: timeZone))
-        return evaluate(plan) { result in
-            var total = 0
-            for word in result { total &+= word.nonzeroBitCount }
-            return total
-        }
+        return evaluate(plan, Self.population)
     }
 
     /// The ordinals of the customers matching `expression`, ascending.
     public func members(_ expression: SegmentExpression, today: SegmentDay? = nil) throws(SegmentError) -> [Int32] {
         let plan = try resolve(expression, today: today ?? SegmentDay(Date(), in: timeZone))
         return evaluate(plan) { result in
-            var total = 0
-            for word in result { total &+= word.nonzeroBitCount }
             var ordinals = [Int32]()
-            ordinals.reserveCapacity(total)
+            ordinals.reserveCapacity(Self.population(result))
             for (index, word) in result.enumerated() where word != 0 {
                 var bits = word
                 while bits != 0 {
@@ -29,6 +23,12 @@ extension SegmentIndex {
             }
             return ordinals
         }
+    }
+
+    private static func population(_ bitmap: UnsafeMutableBufferPointer<UInt64>) -> Int {
+        var total = 0
+        for word in bitmap { total &+= word.nonzeroBitCount }
+        return total
     }
 
     private func evaluate<R>(_ plan: Plan, _ body: (UnsafeMutableBufferPointer<UInt64>) -> R) -> R {
