@@ -5,7 +5,7 @@ import Foundation
 public enum BudgetBenchmark {
     /// Plans a mass message to `recipients` customers against a ledger pre-filled with a
     /// month of realistic history (0–5 touches each over all channels, a few opted out, a few
-    /// listed twice), under the current platform rule, 2 touches per 7 days and quiet hours
+    /// listed twice, in an order of their own), under the current platform rule, 2 touches per 7 days and quiet hours
     /// 22:00–08:00. Each run starts from a fresh ledger; the ledger is built outside the clock.
     ///
     /// Keys: `plan_ms_median`, `plan_ms_min`, `plan_ms_max` (one plan of all recipients),
@@ -21,10 +21,15 @@ public enum BudgetBenchmark {
         // 2025-11-20 10:00 China time.
         let now = Date(timeIntervalSince1970: 1_763_604_000)
         var random = Xorshift(seed: seed)
-        let ids = (0..<count).map { String(format: "wmBench%025d", $0) }
-        let recipients = ids.map { id in
-            ContactBudget.Recipient(externalUserID: id, tagIDs: random.next(below: 50) == 0 ? ["tag-vip", "tag-opt-out"] : ["tag-vip"])
-        } + (0..<count / 1000).map { _ in ContactBudget.Recipient(externalUserID: ids[random.next(below: count)]) }
+        // An audience arrives in its own order, not the ledger's, with its own strings (as
+        // decoded from a query), plus 0.1 % listed twice.
+        var order = Array(0..<count) + (0..<count / 1000).map { _ in random.next(below: count) }
+        order.shuffle(using: &random)
+        let recipients = order.map { index in
+            ContactBudget.Recipient(
+                externalUserID: externalUserID(index), tagIDs: random.next(below: 50) == 0 ? ["tag-vip", "tag-opt-out"] : ["tag-vip"]
+            )
+        }
         let history = (0..<count).map { _ in
             (0..<random.next(below: 6)).map { _ in
                 (channel: TouchChannel.allCases[random.next(below: TouchChannel.allCases.count)], secondsAgo: random.next(below: 30 * 86400))
@@ -37,7 +42,8 @@ public enum BudgetBenchmark {
         var ledgerBytes = 0
         for run in 0..<max(1, runs) {
             var ledger = ContactLedger(expectedCustomers: count)
-            for (id, touches) in zip(ids, history) {
+            for (index, touches) in history.enumerated() {
+                let id = externalUserID(index)
                 for touch in touches {
                     ledger.record(customer: id, channel: touch.channel, at: now.addingTimeInterval(-Double(touch.secondsAgo + 1)))
                 }
@@ -79,22 +85,32 @@ public enum BudgetBenchmark {
         return result
     }
 
+    /// A 32-character id like WeCom's external user ids.
+    private static func externalUserID(_ index: Int) -> String {
+        let digits = String(index)
+        return "wmBenchmarkCustomer" + String(repeating: "0", count: max(0, 13 - digits.count)) + digits
+    }
+
     private static func milliseconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
     }
 
     /// A small seeded generator (xorshift64*), so every run plans the same campaign.
-    private struct Xorshift {
+    private struct Xorshift: RandomNumberGenerator {
         var state: UInt64
 
         init(seed: UInt64) { state = seed | 1 }
 
-        mutating func next(below bound: Int) -> Int {
+        mutating func next() -> UInt64 {
             state ^= state >> 12
             state ^= state << 25
             state ^= state >> 27
-            return Int(((state &* 0x2545_F491_4F6C_DD1D) >> 1) % UInt64(bound))
+            return state &* 0x2545_F491_4F6C_DD1D
+        }
+
+        mutating func next(below bound: Int) -> Int {
+            Int((next() >> 1) % UInt64(bound))
         }
     }
 }

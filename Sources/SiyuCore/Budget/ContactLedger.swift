@@ -20,7 +20,7 @@ public struct ContactTouch: Sendable, Equatable {
 /// The one ledger that mass messages, moments, SOP steps and service-account broadcasts
 /// consult and fill through `ContactBudget.plan`, so no channel can spend another's budget.
 ///
-/// Storage is compact: each customer owns a slot with room for four touches, kept sorted by
+/// Storage is compact: each customer owns 64 bytes: a header and room for seven touches of 8 bytes, kept sorted by
 /// time in one flat array; a customer with more moves to a separate array of their own.
 /// Touches that no window can reach any more are dropped as customers are visited.
 ///
@@ -28,26 +28,43 @@ public struct ContactTouch: Sendable, Equatable {
 /// twice the longest window. A plan for an instant older than that is evaluated at the
 /// earliest instant whose whole history is still held (see `ContactBudget.plan`).
 public struct ContactLedger: Sendable {
+    /// A touch packed in 8 bytes: seconds since 2020-01-01 UTC in the high half (so packed
+    /// touches sort by time), then the campaign index and the channel.
     struct Touch: Sendable {
-        var time: Int64
-        /// Index into `campaignIDs`; 0 is "no campaign".
-        var campaign: UInt32
-        var channel: TouchChannel
+        var bits: UInt64
 
-        static let unused = Touch(time: 0, campaign: 0, channel: .massMessage)
+        /// 2020-01-01T00:00:00Z; touches are held from then until 2156 (earlier ones count as
+        /// at this instant, which no window reaches any more).
+        static let epoch: Int64 = 1_577_836_800
+        static let maxCampaigns = UInt32(1) << 29
+
+        init(time: Int64, campaign: UInt32, channel: TouchChannel) {
+            let seconds = UInt64(min(max(time - Self.epoch, 0), Int64(UInt32.max)))
+            bits = seconds << 32 | UInt64(campaign) << 3 | UInt64(channel.code)
+        }
+
+        init(bits: UInt64) {
+            self.bits = bits
+        }
+
+        var time: Int64 { Int64(bits >> 32) + Self.epoch }
+        var campaign: UInt32 { UInt32(truncatingIfNeeded: bits) >> 3 }
+        var channel: TouchChannel { TouchChannel(code: UInt8(bits & 7)) }
+
     }
 
-    static let inlineCapacity = 4
-    /// `counts` value of a customer whose touches live in `overflow`.
+    /// Cells per customer: a header, then up to seven touches; 64 bytes, one cache line's worth.
+    static let slotCells = 8
+    static let inlineCapacity = slotCells - 1
+    /// Header count of a customer whose touches live in `overflow`.
     private static let spilled = UInt8.max
 
     private var slotByCustomer: [String: Int32] = [:]
     private var customers: [String] = []
-    /// Touches held inline per slot (0...inlineCapacity), or `spilled`.
-    private var counts: [UInt8] = []
-    /// The number of the last plan that visited each slot, to catch duplicates within a plan.
-    private var visits: [UInt32] = []
-    private var inline: [Touch] = []
+    /// `slotCells` cells per customer. The first is a header, not a touch: the number of the
+    /// last plan that visited the customer (to catch duplicates within a plan) in the high
+    /// half, and in the low byte how many touches follow inline (or `spilled`).
+    private var cells: [Touch] = []
     private var overflow: [Int32: [Touch]] = [:]
     private var campaignByID: [String: UInt32] = [:]
     private var campaignIDs: [String?] = [nil]
@@ -63,9 +80,7 @@ public struct ContactLedger: Sendable {
     public init(expectedCustomers: Int = 0) {
         slotByCustomer.reserveCapacity(expectedCustomers)
         customers.reserveCapacity(expectedCustomers)
-        counts.reserveCapacity(expectedCustomers)
-        visits.reserveCapacity(expectedCustomers)
-        inline.reserveCapacity(expectedCustomers * Self.inlineCapacity)
+        cells.reserveCapacity(expectedCustomers * Self.slotCells)
     }
 
     // MARK: Reading
@@ -97,8 +112,7 @@ public struct ContactLedger: Sendable {
         let overflowBytes = overflow.values.reduce(0) { $0 + 32 + $1.capacity * MemoryLayout<Touch>.stride }
         return stringBytes + dictionaryBytes + overflowBytes
             + customers.capacity * MemoryLayout<String>.stride
-            + counts.capacity + visits.capacity * MemoryLayout<UInt32>.stride
-            + inline.capacity * MemoryLayout<Touch>.stride
+            + cells.capacity * MemoryLayout<Touch>.stride
     }
 
     // MARK: Outside touches and releases
@@ -137,7 +151,7 @@ public struct ContactLedger: Sendable {
         plans &+= 1
         if plans == 0 {
             // The visit counter wrapped: forget old visits so none looks current.
-            for index in visits.indices { visits[index] = 0 }
+            for base in stride(from: 0, to: cells.count, by: Self.slotCells) { cells[base].bits &= 0xFF }
             plans = 1
         }
         let earliest = prunedBefore == .min ? time : prunedBefore + lookBack
@@ -150,9 +164,7 @@ public struct ContactLedger: Sendable {
         let slot = Self.read(&slotByCustomer[customer, default: next])
         if slot == next {
             customers.append(customer)
-            counts.append(0)
-            visits.append(0)
-            inline.append(contentsOf: repeatElement(Touch.unused, count: Self.inlineCapacity))
+            cells.append(contentsOf: repeatElement(Touch(bits: 0), count: Self.slotCells))
         }
         return Int(slot)
     }
@@ -162,8 +174,9 @@ public struct ContactLedger: Sendable {
 
     /// Marks a slot visited by a plan; false when this plan has visited it already.
     mutating func visit(slot: Int, plan: UInt32) -> Bool {
-        guard visits[slot] != plan else { return false }
-        visits[slot] = plan
+        let base = slot * Self.slotCells
+        guard cells[base].bits >> 32 != UInt64(plan) else { return false }
+        cells[base].bits = UInt64(plan) << 32 | cells[base].bits & 0xFF
         return true
     }
 
@@ -171,6 +184,7 @@ public struct ContactLedger: Sendable {
         let next = UInt32(campaignIDs.count)
         let index = Self.read(&campaignByID[campaignID, default: next])
         if index == next {
+            precondition(next < Touch.maxCampaigns, "a ledger holds up to 2^29 campaigns")
             campaignIDs.append(campaignID)
         }
         return index
@@ -178,10 +192,19 @@ public struct ContactLedger: Sendable {
 
     /// A slot's touches, oldest first. Do not hold on to the slice across a mutation.
     func touches(slot: Int) -> ArraySlice<Touch> {
-        let count = counts[slot]
+        let count = count(slot: slot)
         if count == Self.spilled { return overflow[Int32(slot)]![...] }
-        let base = slot * Self.inlineCapacity
-        return inline[base..<base + Int(count)]
+        let first = slot * Self.slotCells + 1
+        return cells[first..<first + Int(count)]
+    }
+
+    private func count(slot: Int) -> UInt8 {
+        UInt8(truncatingIfNeeded: cells[slot * Self.slotCells].bits)
+    }
+
+    private mutating func setCount(_ count: UInt8, slot: Int) {
+        let base = slot * Self.slotCells
+        cells[base].bits = cells[base].bits & ~0xFF | UInt64(count)
     }
 
     /// Drops a slot's touches that no window can reach any more.
@@ -193,44 +216,67 @@ public struct ContactLedger: Sendable {
 
     /// Adds a touch, keeping the slot sorted by time.
     mutating func insert(_ touch: Touch, slot: Int) {
-        let count = counts[slot]
+        let count = count(slot: slot)
         if count == Self.spilled {
             let position = overflow[Int32(slot)]!.firstIndex { $0.time > touch.time } ?? overflow[Int32(slot)]!.count
             overflow[Int32(slot)]!.insert(touch, at: position)
             return
         }
-        let base = slot * Self.inlineCapacity
+        let first = slot * Self.slotCells + 1
         if Int(count) == Self.inlineCapacity {
-            var touches = Array(inline[base..<base + Self.inlineCapacity])
+            var touches = Array(cells[first..<first + Self.inlineCapacity])
             touches.insert(touch, at: touches.firstIndex { $0.time > touch.time } ?? touches.count)
             overflow[Int32(slot)] = touches
-            counts[slot] = Self.spilled
+            setCount(Self.spilled, slot: slot)
             return
         }
-        var index = base + Int(count)
-        while index > base, inline[index - 1].time > touch.time {
-            inline[index] = inline[index - 1]
+        var index = first + Int(count)
+        while index > first, cells[index - 1].time > touch.time {
+            cells[index] = cells[index - 1]
             index -= 1
         }
-        inline[index] = touch
-        counts[slot] = count + 1
+        cells[index] = touch
+        setCount(count + 1, slot: slot)
     }
 
     @discardableResult
     private mutating func removeTouches(slot: Int, where shouldRemove: (Touch) -> Bool) -> Int {
-        let count = counts[slot]
+        let count = count(slot: slot)
         if count == Self.spilled {
             let before = overflow[Int32(slot)]!.count
             overflow[Int32(slot)]!.removeAll(where: shouldRemove)
             return before - overflow[Int32(slot)]!.count
         }
-        let base = slot * Self.inlineCapacity
-        var kept = base
-        for index in base..<base + Int(count) where !shouldRemove(inline[index]) {
-            inline[kept] = inline[index]
+        let first = slot * Self.slotCells + 1
+        var kept = first
+        for index in first..<first + Int(count) where !shouldRemove(cells[index]) {
+            cells[kept] = cells[index]
             kept += 1
         }
-        counts[slot] = UInt8(kept - base)
-        return Int(count) - (kept - base)
+        setCount(UInt8(kept - first), slot: slot)
+        return Int(count) - (kept - first)
+    }
+}
+
+extension TouchChannel {
+    /// A 3-bit code for packed touches.
+    var code: UInt8 {
+        switch self {
+        case .massMessage: 0
+        case .groupMassMessage: 1
+        case .moment: 2
+        case .sop: 3
+        case .broadcast: 4
+        }
+    }
+
+    init(code: UInt8) {
+        switch code {
+        case 0: self = .massMessage
+        case 1: self = .groupMassMessage
+        case 2: self = .moment
+        case 3: self = .sop
+        default: self = .broadcast
+        }
     }
 }
