@@ -6,6 +6,7 @@ import Foundation
 public enum ContactBudget {
     /// One customer a campaign wants to reach.
     public struct Recipient: Sendable, Equatable {
+        /// The customer's `external_userid`, the ledger's key.
         public var externalUserID: String
         /// The customer's tag ids, for the policy's opt-out tags.
         public var tagIDs: [String]
@@ -36,8 +37,11 @@ public enum ContactBudget {
 
     /// The decision for one recipient. Sends and holds are reserved in the ledger.
     public enum Decision: Sendable, Equatable {
+        /// Send now (the plan's instant, in whole seconds).
         case send(at: Date)
+        /// Send at `until`, the end of the quiet period; already reserved at that instant.
         case hold(until: Date, reason: HoldReason)
+        /// Send nothing; nothing is reserved.
         case skip(reason: SkipReason)
     }
 
@@ -145,8 +149,11 @@ public enum ContactBudget {
 
     /// Counts of a plan's decisions, for previews.
     public struct PlanSummary: Codable, Sendable, Equatable {
+        /// Recipients sent to now.
         public var send: Int
+        /// Recipients held, by reason (JSON: `{"quiet_hours": n}`).
         public var hold: [HoldReason: Int]
+        /// Recipients skipped, by reason (JSON: `{"brand_cap": n, …}`); reasons with none are absent.
         public var skip: [SkipReason: Int]
 
         /// All decisions counted.
@@ -160,6 +167,7 @@ public enum ContactBudget {
             self.skip = skip
         }
 
+        /// Counts a plan's decisions.
         public init(_ decisions: [Decision]) {
             self.init()
             for decision in decisions {

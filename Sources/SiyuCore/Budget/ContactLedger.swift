@@ -4,6 +4,7 @@ import Foundation
 public struct ContactTouch: Sendable, Equatable {
     /// When the touch happened or is reserved to happen (whole seconds).
     public var date: Date
+    /// The channel that made it.
     public var channel: TouchChannel
     /// The campaign (or SOP, broadcast …) that made it; `nil` for a touch recorded without one.
     public var campaignID: String?
@@ -26,7 +27,9 @@ public struct ContactTouch: Sendable, Equatable {
 ///
 /// A plan may go back in time a little (clock skew, a late campaign): history is kept for
 /// twice the longest window. A plan for an instant older than that is evaluated at the
-/// earliest instant whose whole history is still held (see `ContactBudget.plan`).
+/// earliest instant whose whole history is still held (see `ContactBudget.plan`). When a
+/// policy lengthens its brand window beyond what was kept, touches already dropped are not
+/// known again.
 public struct ContactLedger: Sendable {
     /// A touch packed in 8 bytes: seconds since 2020-01-01 UTC in the high half (so packed
     /// touches sort by time), then the campaign index and the channel.
@@ -71,6 +74,8 @@ public struct ContactLedger: Sendable {
     private var plans: UInt32 = 0
     /// The latest instant a plan was made for.
     private var latestPlan = Int64.min
+    /// Plans before this instant would need history that may have been dropped.
+    private var earliestPlan = Int64.min
     /// Touches before this instant may have been dropped.
     private(set) var prunedBefore = Int64.min
     /// The longest look-back of any policy seen, in seconds.
@@ -147,6 +152,7 @@ public struct ContactLedger: Sendable {
         latestPlan = max(latestPlan, time)
         if latestPlan > Int64.min + 2 * lookBack {
             prunedBefore = max(prunedBefore, latestPlan - 2 * lookBack)
+            earliestPlan = max(earliestPlan, latestPlan - lookBack)
         }
         plans &+= 1
         if plans == 0 {
@@ -154,8 +160,7 @@ public struct ContactLedger: Sendable {
             for base in stride(from: 0, to: cells.count, by: Self.slotCells) { cells[base].bits &= 0xFF }
             plans = 1
         }
-        let earliest = prunedBefore == .min ? time : prunedBefore + lookBack
-        return (max(time, earliest), plans)
+        return (max(time, earliestPlan), plans)
     }
 
     /// The slot of a customer, created when new.

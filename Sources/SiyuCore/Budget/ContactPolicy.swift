@@ -25,9 +25,13 @@ public enum TouchChannel: String, Codable, Sendable, CaseIterable {
 /// Windows are calendar windows in the corp's time zone: a day, an ISO week (Monday to
 /// Sunday) or a calendar month. Only `TouchChannel.massMessage` counts.
 public enum PlatformReceiveRule: String, Codable, Sendable, CaseIterable {
+    /// As many per calendar month as the month has days (28 to 31); the default from 2025-11.
     case daysInMonth = "days_in_month"
+    /// 7 per ISO week; an administrator's choice from 2025-11.
     case sevenPerWeek = "7_per_week"
+    /// 1 per calendar day; an administrator's choice from 2025-11.
     case onePerDay = "1_per_day"
+    /// 4 per calendar month; the rule before 2025-11.
     case fourPerMonth = "4_per_month"
 
     /// The platform version that introduced the rule: `2025-11` or `legacy`.
@@ -42,7 +46,9 @@ public enum PlatformReceiveRule: String, Codable, Sendable, CaseIterable {
 /// The brand's own frequency cap: at most `maxTouches` touches, across all channels, in any
 /// rolling window of `days` days (for example 2 per 7 days).
 public struct BrandCap: Codable, Sendable, Equatable {
+    /// Touches allowed in any window (at least 1).
     public var maxTouches: Int
+    /// The window's length in days (1 to `ContactPolicy.maxBrandCapDays`).
     public var days: Int
 
     enum CodingKeys: String, CodingKey { case maxTouches = "max_touches", days }
@@ -57,7 +63,9 @@ public struct BrandCap: Codable, Sendable, Equatable {
 /// `endMinute` (exclusive), minutes after local midnight. The period wraps midnight when the
 /// start is after the end (22:00–08:00 is `1320`–`480`).
 public struct QuietHours: Codable, Sendable, Equatable {
+    /// When quiet starts, minutes after local midnight (0...1439).
     public var startMinute: Int
+    /// When quiet ends (exclusive), minutes after local midnight (0...1439).
     public var endMinute: Int
 
     enum CodingKeys: String, CodingKey { case startMinute = "start_minute", endMinute = "end_minute" }
