@@ -29,4 +29,11 @@ struct MoneyTests {
         bad.orderID = ""
         #expect(throws: ValidationError.self) { try bad.validate() }
     }
+
+    @Test("hex encodes every byte value")
+    func hex() {
+        #expect(Hex.encode([0x00, 0x0f, 0xa5, 0xff]) == "000fa5ff")
+        #expect(Hex.encode((0...255).map { UInt8($0) }) == (0...255).map { String(format: "%02x", $0) }.joined())
+        #expect(Hex.random(bytes: 16).count == 32)
+    }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SiyuCore
 import SiyuStore
 
 /// The admin bearer token, held only as its SHA-256.
@@ -49,10 +50,9 @@ public struct AdminCredential: Sendable {
         if production {
             throw ConfigurationError("--production needs SIYU_ADMIN_TOKEN (at least 16 characters; e.g. openssl rand -hex 24)")
         }
-        var generator = SystemRandomNumberGenerator()
-        let token = "adm." + (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+        let token = "adm." + Hex.random(bytes: 24)
         let credential = AdminCredential(token: token)
-        let hex = credential.hash.map { String(format: "%02x", $0) }.joined()
+        let hex = Hex.encode(credential.hash)
         if try await store.system.setIfAbsent(SystemSettings.adminTokenHash, to: hex) {
             return Resolved(credential: credential, generatedToken: token)
         }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SiyuCore
 
 /// Encrypts tenant secrets at rest with AES-256-GCM under the master key.
 ///
@@ -67,7 +68,7 @@ public struct MasterKey: Sendable {
 
     /// The key as 64 hex characters, for writing to the development key file.
     public var hexString: String {
-        symmetricKey.withUnsafeBytes { bytes in bytes.map { String(format: "%02x", $0) }.joined() }
+        symmetricKey.withUnsafeBytes { Hex.encode($0) }
     }
 
     private static func hexBytes(_ text: String) -> [UInt8]? {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SiyuCore
 import SQLKit
 
 /// The durable inbox of decrypted callbacks: stored before they are acknowledged,
@@ -47,7 +48,7 @@ public struct CallbackInbox: Sendable {
     /// The content-based key: SHA-256 of the decrypted payload. Two deliveries of the same
     /// event are byte-identical after decryption; two distinct events in the same second are not.
     public static func dedupeKey(for payload: String) -> String {
-        SHA256.hash(data: Data(payload.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(payload.utf8)))
     }
 
     /// Stores a callback unless the same content was stored before. Returns only after commit.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SiyuCore
 
 /// The `X-Siyu-Signature` value of an outbound webhook delivery.
 ///
@@ -14,6 +15,6 @@ public enum WebhookSignature {
         var message = Data("\(timestamp).".utf8)
         message.append(contentsOf: body.utf8)
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8)))
-        return prefix + mac.map { String(format: "%02x", $0) }.joined()
+        return prefix + Hex.encode(mac)
     }
 }

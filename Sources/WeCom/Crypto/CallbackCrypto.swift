@@ -48,7 +48,7 @@ public struct CallbackCrypto: Sendable {
         for part in parts.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
             hasher.update(data: Data(part.utf8))
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return lowercaseHex(hasher.finalize())
     }
 
     /// Checks `msg_signature` in constant time.
@@ -169,4 +169,16 @@ public struct CallbackCrypto: Sendable {
         for i in 0..<x.count { difference |= x[i] ^ y[i] }
         return difference == 0
     }
+}
+
+/// Lowercase hex without `String(format:)`; the WeCom SDK stands alone, so it keeps its own.
+func lowercaseHex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    let digits = Array("0123456789abcdef".utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(40)
+    for byte in bytes {
+        out.append(digits[Int(byte >> 4)])
+        out.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: out, as: UTF8.self)
 }
