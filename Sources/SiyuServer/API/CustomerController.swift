@@ -228,16 +228,7 @@ struct CustomerController: Sendable {
     /// for existing customers; every row is reported with what failed and why.
     @Sendable func importCSV(_ request: Request, context: AuthenticatedContext) async throws -> ImportReport {
         let corpID = try context.actingCorp()
-        var request = request
-        let buffer = try await request.collectBody(upTo: 8 << 20)
-        var text = String(decoding: buffer.readableBytesView, as: UTF8.self)
-        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        let table: [[String]]
-        do {
-            table = try CSV.decode(text)
-        } catch {
-            throw APIError(.badRequest, code: "bad_csv", "\(error)")
-        }
+        let table = try await Query.csvBody(request, limit: 8 << 20)
         guard let header = table.first, let idColumn = header.firstIndex(of: "external_userid") else {
             throw APIError(.badRequest, code: "bad_csv", "the first row must name the columns, including external_userid")
         }

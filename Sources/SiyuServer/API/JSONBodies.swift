@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SiyuCore
 
 /// Helpers shared by the JSON controllers.
 enum Query {
@@ -16,6 +17,19 @@ enum Query {
             if let date = calendar.date(from: components) { return date }
         }
         throw APIError(.badRequest, code: "bad_request", "\(name) must be a date (YYYY-MM-DD) or an ISO 8601 time", field: name)
+    }
+
+    /// A CSV request body as rows of cells; a UTF-8 BOM (as spreadsheets write it) is skipped.
+    static func csvBody(_ request: Request, limit: Int) async throws -> [[String]] {
+        var request = request
+        let buffer = try await request.collectBody(upTo: limit)
+        var text = String(decoding: buffer.readableBytesView, as: UTF8.self)
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        do {
+            return try CSV.decode(text)
+        } catch {
+            throw APIError(.badRequest, code: "bad_csv", "\(error)")
+        }
     }
 
     static func list(_ request: Request, _ name: String) -> [String] {

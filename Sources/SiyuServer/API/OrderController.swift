@@ -100,16 +100,7 @@ struct OrderController: Sendable {
     /// CSV with a header: order_id, external_userid, amount (yuan), currency, status, ordered_at (ISO 8601).
     @Sendable func importCSV(_ request: Request, context: AuthenticatedContext) async throws -> Report {
         let corpID = try context.actingCorp()
-        var request = request
-        let buffer = try await request.collectBody(upTo: 16 << 20)
-        var text = String(decoding: buffer.readableBytesView, as: UTF8.self)
-        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        let table: [[String]]
-        do {
-            table = try CSV.decode(text)
-        } catch {
-            throw APIError(.badRequest, code: "bad_csv", "\(error)")
-        }
+        let table = try await Query.csvBody(request, limit: 16 << 20)
         guard let header = table.first else { throw APIError(.badRequest, code: "bad_csv", "the CSV is empty") }
         let required = ["order_id", "external_userid", "amount", "ordered_at"]
         for column in required where !header.contains(column) {
