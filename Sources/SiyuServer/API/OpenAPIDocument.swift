@@ -159,6 +159,11 @@ enum OpenAPIDocument {
               "group_id": {"type": "string"}, "name": {"type": "string"}, "order": {"type": "integer"},
               "tags": {"type": "array", "items": {"type": "object", "properties": {"tag_id": {"type": "string"}, "name": {"type": "string"}, "order": {"type": "integer"}}}}}}}}
           },
+          "Segment": {
+            "type": "object",
+            "properties": {"segment_id": {"type": "string"}, "name": {"type": "string"}, "expression": {"type": "string"}, "count": {"type": "integer"},
+              "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}}
+          },
           "OrderReport": {
             "type": "object",
             "properties": {"inserted": {"type": "integer"}, "updated": {"type": "integer"}, "rejected": {"type": "array", "items": {"type": "object", "properties": {
@@ -333,6 +338,25 @@ enum OpenAPIDocument {
           "post": {"summary": "Orders as CSV: order_id, external_userid, amount (yuan), currency, status, ordered_at (ISO 8601)",
             "requestBody": {"required": true, "content": {"text/csv": {"schema": {"type": "string"}}}},
             "responses": {"200": {"description": "what was stored, and each rejected row with its reason", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/OrderReport"}}}}, "400": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/v1/segments/count": {
+          "post": {"summary": "Count an audience exactly, e.g. `tag \"VIP\" and (channel in (\"门店\") or orders count >= 2) and not tag \"已退订\" and added within 30 days`",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["expression"], "properties": {"expression": {"type": "string", "maxLength": 10000}}}}}},
+            "responses": {"200": {"description": "the count", "content": {"application/json": {"schema": {"type": "object", "properties": {
+              "count": {"type": "integer"}, "expression": {"type": "string", "description": "canonical form"}, "sample": {"type": "array", "items": {"type": "string"}}}}}}},
+              "422": {"description": "the expression is invalid; error.position gives offset, line and column", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}
+        },
+        "/api/v1/segments": {
+          "get": {"summary": "Saved segments", "responses": {"200": {"description": "segments", "content": {"application/json": {"schema": {"type": "object", "properties": {"segments": {"type": "array", "items": {"$ref": "#/components/schemas/Segment"}}}}}}}}},
+          "post": {"summary": "Save a named segment (validated; stored in canonical form)", "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name", "expression"], "properties": {"name": {"type": "string", "maxLength": 60}, "expression": {"type": "string"}}}}}},
+            "responses": {"201": {"description": "saved, with its count now", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Segment"}}}}, "409": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/v1/segments/{segment_id}": {
+          "parameters": [{"name": "segment_id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "get": {"summary": "A saved segment with its count now", "responses": {"200": {"description": "the segment", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Segment"}}}}, "404": {"$ref": "#/components/responses/Error"}}},
+          "patch": {"summary": "Rename or change a saved segment", "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "properties": {"name": {"type": "string"}, "expression": {"type": "string"}}}}}},
+            "responses": {"200": {"description": "the segment", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Segment"}}}}, "404": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}},
+          "delete": {"summary": "Delete a saved segment", "responses": {"204": {"description": "deleted"}, "404": {"$ref": "#/components/responses/Error"}}}
         },
         "/api/v1/sync": {
           "post": {"summary": "Queue a sync with WeCom now: members, departments, tags and every customer; repairs what callbacks missed (also runs daily)",

@@ -12,6 +12,8 @@ public struct APIError: HTTPResponseError, Sendable {
     public var code: String
     public var message: String
     public var field: String?
+    /// Where in an expression the problem is (segment errors).
+    public var position: [String: Int]?
 
     public init(_ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil) {
         self.status = status
@@ -21,8 +23,9 @@ public struct APIError: HTTPResponseError, Sendable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var error: [String: String] = ["code": code, "message": message]
-        if let field { error["field"] = field }
+        var error: [String: JSONField] = ["code": .text(code), "message": .text(message)]
+        if let field { error["field"] = .text(field) }
+        if let position { error["position"] = .numbers(position) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let body = try encoder.encode(["error": error])
@@ -38,6 +41,12 @@ public struct APIError: HTTPResponseError, Sendable {
         switch error {
         case let error as APIError:
             return error
+        case let error as SegmentRefusal:
+            var refusal = APIError(.unprocessableContent, code: "invalid_segment", error.error.message, field: "expression")
+            if let position = error.error.position {
+                refusal.position = ["offset": position.offset, "line": position.line, "column": position.column]
+            }
+            return refusal
         case let error as ValidationError:
             return APIError(.unprocessableContent, code: "invalid", error.message, field: error.field)
         case let error as StoreError:
@@ -67,6 +76,20 @@ public struct APIError: HTTPResponseError, Sendable {
             return APIError(.badRequest, code: "bad_request", "the body is not the JSON this route expects")
         default:
             return APIError(.internalServerError, code: "internal", "internal error")
+        }
+    }
+}
+
+/// A value in an error body: text, or a small object of numbers.
+enum JSONField: Encodable {
+    case text(String)
+    case numbers([String: Int])
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .text(let value): try container.encode(value)
+        case .numbers(let value): try container.encode(value)
         }
     }
 }

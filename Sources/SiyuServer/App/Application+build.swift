@@ -24,6 +24,7 @@ public struct ServerDependencies: Sendable {
     public var wecom: WeComConnections
     public var ingestor: CallbackIngestor
     public var logger: Logger
+    var segments: SegmentIndexes
 
     public init(
         store: SiyuStore, admin: AdminCredential, metrics: SiyuMetrics = SiyuMetrics(),
@@ -35,6 +36,7 @@ public struct ServerDependencies: Sendable {
         self.logger = logger
         self.wecom = WeComConnections(corps: store.corps, defaultBaseURL: wecomBaseURL, logger: logger)
         self.ingestor = CallbackIngestor(inbox: store.inbox, logger: logger)
+        self.segments = SegmentIndexes(store: store)
     }
 
     /// The long-lived services every server process runs besides HTTP.
@@ -64,6 +66,7 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
     TagController(store: dependencies.store, wecom: dependencies.wecom).addRoutes(to: api)
     CustomerController(store: dependencies.store, wecom: dependencies.wecom).addRoutes(to: api)
     OrderController(orders: dependencies.store.orders).addRoutes(to: api)
+    SegmentController(store: dependencies.store, indexes: dependencies.segments).addRoutes(to: api)
     WebhookController(webhooks: dependencies.store.webhooks).addRoutes(to: api)
     return router
 }

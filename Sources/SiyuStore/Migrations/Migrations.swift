@@ -18,6 +18,7 @@ enum Migrations {
         customerBase,
         webhooks,
         orders,
+        segments,
     ]
 
     static let foundation = Migration(version: 1, name: "tenant registry, inbox, jobs, audit", statements: [

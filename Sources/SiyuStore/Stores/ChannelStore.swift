@@ -46,6 +46,7 @@ public struct ChannelStore: Sendable {
                 RETURNING channel_id
                 """).all()
             guard !inserted.isEmpty else { throw StoreError(.duplicate, "a channel with state \(channel.state) already exists") }
+            try await SegmentStore.bumpRevision(on: sql, corpID: corpID)
             try await AuditLog.append(on: sql, corpID: corpID, actor: actor, action: "channel.create", target: channel.channelID, detail: ["name": channel.name], now: channel.createdAt)
             try await WebhookStore.publish(on: sql, corpID: corpID, eventType: .channelCreated, data: channel, now: channel.createdAt)
             return channel
@@ -60,6 +61,7 @@ public struct ChannelStore: Sendable {
                     active_members = \(bind: try Self.json(channel.activeMembers)), updated_at = \(bind: Clock.millis(now))
                 WHERE corp_id = \(bind: corpID) AND channel_id = \(bind: channel.channelID) AND deleted_at IS NULL
                 """).run()
+            try await SegmentStore.bumpRevision(on: sql, corpID: corpID)
             if let actor {
                 try await AuditLog.append(on: sql, corpID: corpID, actor: actor, action: "channel.update", target: channel.channelID, detail: ["name": channel.name], now: now)
                 try await WebhookStore.publish(on: sql, corpID: corpID, eventType: .channelUpdated, data: channel, now: now)

@@ -33,6 +33,7 @@ public struct DirectoryStore: Sendable {
                 changed += 1
                 try await sql.raw("UPDATE members SET active = 0, updated_at = \(bind: Clock.millis(now)) WHERE corp_id = \(bind: corpID) AND userid = \(bind: userID)").run()
             }
+            try await SegmentStore.bumpRevision(on: sql, corpID: corpID)
             try await sql.raw("DELETE FROM departments WHERE corp_id = \(bind: corpID)").run()
             for department in departments {
                 try await sql.raw("""
@@ -69,6 +70,7 @@ public struct DirectoryStore: Sendable {
     public func replaceTags(corpID: String, groups: [TagGroup], now: Date = Date()) async throws -> Int {
         try await database.write { sql in
             let before = try await Self.tagGroups(on: sql, corpID: corpID)
+            try await SegmentStore.bumpRevision(on: sql, corpID: corpID)
             try await sql.raw("DELETE FROM tags WHERE corp_id = \(bind: corpID)").run()
             try await sql.raw("DELETE FROM tag_groups WHERE corp_id = \(bind: corpID)").run()
             for group in groups { try await Self.insert(group, on: sql, corpID: corpID, now: now) }
@@ -96,6 +98,7 @@ public struct DirectoryStore: Sendable {
             try await sql.raw("DELETE FROM tags WHERE corp_id = \(bind: corpID) AND group_id = \(bind: group.groupID)").run()
             try await sql.raw("DELETE FROM tag_groups WHERE corp_id = \(bind: corpID) AND group_id = \(bind: group.groupID)").run()
             try await Self.insert(group, on: sql, corpID: corpID, now: now)
+            try await SegmentStore.bumpRevision(on: sql, corpID: corpID)
             try await AuditLog.append(on: sql, corpID: corpID, actor: actor, action: "tag_group.save", target: group.groupID, detail: ["name": group.name], now: now)
         }
     }
@@ -117,6 +120,7 @@ public struct DirectoryStore: Sendable {
             try await sql.raw("""
                 DELETE FROM tag_groups WHERE corp_id = \(bind: corpID) AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.corp_id = tag_groups.corp_id AND t.group_id = tag_groups.group_id)
                 """).run()
+            try await SegmentStore.bumpRevision(on: sql, corpID: corpID)
             try await AuditLog.append(on: sql, corpID: corpID, actor: actor, action: "tag.delete", target: (tagIDs + groupIDs).joined(separator: ","), detail: [:], now: now)
             try await WebhookStore.publish(on: sql, corpID: corpID, eventType: .tagDeleted, data: ["tag_ids": tags, "group_ids": groupIDs], now: now)
         }

@@ -15,6 +15,7 @@ public struct OrderStore: Sendable {
     public func upsert(corpID: String, _ orders: [Order], now: Date = Date()) async throws -> UpsertReport {
         guard !orders.isEmpty else { return UpsertReport(inserted: 0, updated: 0) }
         return try await database.write { sql in
+            try await SegmentStore.bumpRevision(on: sql, corpID: corpID)
             var report = UpsertReport(inserted: 0, updated: 0)
             for order in orders {
                 let updated = try await sql.raw("""
@@ -66,18 +67,20 @@ public struct OrderStore: Sendable {
     }
 
     public func totals(corpID: String) async throws -> [String: CustomerTotals] {
-        try await database.read { sql in
-            var totals: [String: CustomerTotals] = [:]
-            for row in try await sql.raw("""
-                SELECT external_userid, COUNT(*) AS n, CAST(SUM(amount_fen) AS BIGINT) AS amount, MAX(ordered_at) AS last FROM orders
-                WHERE corp_id = \(bind: corpID) AND status = 'paid' GROUP BY external_userid
-                """).all() {
-                totals[try row.decode(column: "external_userid", as: String.self)] = CustomerTotals(
-                    count: try row.decode(column: "n", as: Int.self), amountFen: try row.decode(column: "amount", as: Int64.self),
-                    lastOrderedAt: Clock.date(try row.decode(column: "last", as: Int64.self))
-                )
-            }
-            return totals
+        try await database.read { sql in try await Self.totals(on: sql, corpID: corpID) }
+    }
+
+    static func totals(on sql: any SQLDatabase, corpID: String) async throws -> [String: CustomerTotals] {
+        var totals: [String: CustomerTotals] = [:]
+        for row in try await sql.raw("""
+            SELECT external_userid, COUNT(*) AS n, CAST(SUM(amount_fen) AS BIGINT) AS amount, MAX(ordered_at) AS last FROM orders
+            WHERE corp_id = \(bind: corpID) AND status = 'paid' GROUP BY external_userid
+            """).all() {
+            totals[try row.decode(column: "external_userid", as: String.self)] = CustomerTotals(
+                count: try row.decode(column: "n", as: Int.self), amountFen: try row.decode(column: "amount", as: Int64.self),
+                lastOrderedAt: Clock.date(try row.decode(column: "last", as: Int64.self))
+            )
         }
+        return totals
     }
 }

@@ -18,6 +18,7 @@ public struct SiyuStore: Sendable {
     public let channels: ChannelStore
     public let directory: DirectoryStore
     public let orders: OrderStore
+    public let segments: SegmentStore
     public let webhooks: WebhookStore
 
     private init(database: SiyuDatabase, box: SecretBox) {
@@ -32,6 +33,7 @@ public struct SiyuStore: Sendable {
         self.channels = ChannelStore(database: database)
         self.directory = DirectoryStore(database: database)
         self.orders = OrderStore(database: database)
+        self.segments = SegmentStore(database: database)
         self.webhooks = WebhookStore(database: database, box: box)
     }
 

@@ -1,0 +1,127 @@
+import Foundation
+import Hummingbird
+import SiyuCore
+import SiyuStore
+
+/// `/api/v1/segments`: the audience language, exact live counts, and saved segments.
+struct SegmentController: Sendable {
+    let store: SiyuStore
+    let indexes: SegmentIndexes
+
+    struct CountRequest: Decodable { var expression: String }
+    struct SaveRequest: Decodable { var name: String; var expression: String }
+    struct UpdateRequest: Decodable { var name: String?; var expression: String? }
+
+    struct CountResult: ResponseEncodable {
+        var count: Int
+        /// The expression in canonical form.
+        var expression: String
+        /// Up to 20 matching customers, for a glance.
+        var sample: [String]
+    }
+
+    struct SavedView: ResponseEncodable {
+        var segment: SegmentStore.Saved
+        var count: Int
+        func encode(to encoder: any Encoder) throws {
+            try segment.encode(to: encoder)
+            var container = encoder.container(keyedBy: Keys.self)
+            try container.encode(count, forKey: .count)
+        }
+        enum Keys: String, CodingKey { case count }
+    }
+
+    struct SavedList: ResponseEncodable { var segments: [SegmentStore.Saved] }
+
+    func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
+        group.post("segments/count", use: count)
+        group.get("segments", use: list)
+        group.post("segments", use: save)
+        group.get("segments/{segment_id}", use: show)
+        group.patch("segments/{segment_id}", use: update)
+        group.delete("segments/{segment_id}", use: delete)
+    }
+
+    @Sendable func count(_ request: Request, context: AuthenticatedContext) async throws -> CountResult {
+        let corpID = try context.actingCorp()
+        let body = try await request.decode(as: CountRequest.self, context: context)
+        let (expression, built) = try await evaluate(body.expression, corpID: corpID)
+        let members = try Self.checked { try built.index.members(expression) }
+        return CountResult(count: members.count, expression: expression.description, sample: members.prefix(20).map { built.customers[Int($0)] })
+    }
+
+    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> SavedList {
+        SavedList(segments: try await store.segments.list(corpID: try context.actingCorp()))
+    }
+
+    @Sendable func save(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<SavedView> {
+        let corpID = try context.actingCorp()
+        let body = try await request.decode(as: SaveRequest.self, context: context)
+        let (expression, built) = try await evaluate(body.expression, corpID: corpID)
+        let count = try Self.checked { try built.index.count(expression) }
+        let saved = try await store.segments.save(corpID: corpID, name: body.name, expression: expression.description, actor: context.principal.actor)
+        return EditedResponse(status: .created, response: SavedView(segment: saved, count: count))
+    }
+
+    @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> SavedView {
+        let corpID = try context.actingCorp()
+        let saved = try await find(context)
+        let (expression, built) = try await evaluate(saved.expression, corpID: corpID)
+        return SavedView(segment: saved, count: try Self.checked { try built.index.count(expression) })
+    }
+
+    @Sendable func update(_ request: Request, context: AuthenticatedContext) async throws -> SavedView {
+        let corpID = try context.actingCorp()
+        let segmentID = try context.parameters.require("segment_id")
+        let body = try await request.decode(as: UpdateRequest.self, context: context)
+        var canonical: String?
+        if let text = body.expression {
+            let (expression, built) = try await evaluate(text, corpID: corpID)
+            _ = try Self.checked { try built.index.count(expression) }
+            canonical = expression.description
+        }
+        guard let saved = try await store.segments.update(corpID: corpID, segmentID: segmentID, name: body.name, expression: canonical, actor: context.principal.actor) else {
+            throw APIError(.notFound, code: "not_found", "no segment \(segmentID)")
+        }
+        let (expression, built) = try await evaluate(saved.expression, corpID: corpID)
+        return SavedView(segment: saved, count: try Self.checked { try built.index.count(expression) })
+    }
+
+    @Sendable func delete(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let corpID = try context.actingCorp()
+        let segmentID = try context.parameters.require("segment_id")
+        guard try await store.segments.delete(corpID: corpID, segmentID: segmentID, actor: context.principal.actor) else {
+            throw APIError(.notFound, code: "not_found", "no segment \(segmentID)")
+        }
+        return Response(status: .noContent)
+    }
+
+    private func find(_ context: AuthenticatedContext) async throws -> SegmentStore.Saved {
+        let segmentID = try context.parameters.require("segment_id")
+        guard let saved = try await store.segments.find(corpID: try context.actingCorp(), segmentID: segmentID) else {
+            throw APIError(.notFound, code: "not_found", "no segment \(segmentID)")
+        }
+        return saved
+    }
+
+    private func evaluate(_ text: String, corpID: String) async throws -> (SegmentExpression, SegmentIndexes.Built) {
+        guard text.utf8.count <= 10_000 else { throw ValidationError(field: "expression", message: "an expression is at most 10,000 bytes") }
+        let expression = try Self.checked { try SegmentParser.parse(text) }
+        return (expression, try await indexes.index(for: corpID))
+    }
+
+    /// Segment errors become 422 with the position in the expression.
+    static func checked<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as SegmentError {
+            throw SegmentRefusal(error: error)
+        }
+    }
+}
+
+/// A segment expression that cannot be evaluated: 422 with the code, the message and the
+/// position (mapped in ``APIError/from(_:)``).
+struct SegmentRefusal: Error {
+    let error: SegmentError
+}

@@ -1,0 +1,153 @@
+import Foundation
+import SQLKit
+import SiyuCore
+
+/// Saved segments, the data revision that tells a segment index it is stale, and the snapshot an
+/// index is built from. The database is the source of truth; an index is a cache of it.
+public struct SegmentStore: Sendable {
+    let database: SiyuDatabase
+
+    /// Marks the corp's segment data changed; call inside the transaction that changes it.
+    static func bumpRevision(on sql: any SQLDatabase, corpID: String) async throws {
+        try await sql.raw("""
+            INSERT INTO corp_revisions (corp_id, revision) VALUES (\(bind: corpID), 1)
+            ON CONFLICT (corp_id) DO UPDATE SET revision = corp_revisions.revision + 1
+            """).run()
+    }
+
+    /// The corp's current data revision (0 before any change).
+    public func revision(corpID: String) async throws -> Int64 {
+        try await database.read { sql in
+            try await sql.raw("SELECT revision FROM corp_revisions WHERE corp_id = \(bind: corpID)").first()?.decode(column: "revision", as: Int64.self) ?? 0
+        }
+    }
+
+    /// A saved segment.
+    public struct Saved: Codable, Sendable, Equatable {
+        public var segmentID: String
+        public var name: String
+        public var expression: String
+        public var createdAt: Date
+        public var updatedAt: Date
+
+        enum CodingKeys: String, CodingKey {
+            case segmentID = "segment_id", name, expression, createdAt = "created_at", updatedAt = "updated_at"
+        }
+    }
+
+    private static func saved(_ row: any SQLRow) throws -> Saved {
+        Saved(
+            segmentID: try row.decode(column: "segment_id", as: String.self), name: try row.decode(column: "name", as: String.self),
+            expression: try row.decode(column: "expression", as: String.self),
+            createdAt: Clock.date(try row.decode(column: "created_at", as: Int64.self)), updatedAt: Clock.date(try row.decode(column: "updated_at", as: Int64.self))
+        )
+    }
+
+    /// Saves a segment under a name unique within the corp. `expression` is stored as given
+    /// (the caller has parsed and resolved it).
+    public func save(corpID: String, name: String, expression: String, actor: String, now: Date = Date()) async throws -> Saved {
+        let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty, trimmed.count <= 60 else { throw ValidationError(field: "name", message: "a segment name is 1 to 60 characters") }
+        let id = "seg_" + Hex.random(bytes: 8)
+        return try await database.write { sql in
+            let inserted = try await sql.raw("""
+                INSERT INTO segments (corp_id, segment_id, name, expression, created_at, updated_at)
+                VALUES (\(bind: corpID), \(bind: id), \(bind: trimmed), \(bind: expression), \(bind: Clock.millis(now)), \(bind: Clock.millis(now)))
+                ON CONFLICT DO NOTHING RETURNING segment_id
+                """).all()
+            guard !inserted.isEmpty else { throw StoreError(.duplicate, "a segment named \(trimmed) already exists") }
+            try await AuditLog.append(on: sql, corpID: corpID, actor: actor, action: "segment.save", target: id, detail: ["name": trimmed], now: now)
+            return Saved(segmentID: id, name: trimmed, expression: expression, createdAt: now, updatedAt: now)
+        }
+    }
+
+    public func update(corpID: String, segmentID: String, name: String?, expression: String?, actor: String, now: Date = Date()) async throws -> Saved? {
+        if let name {
+            let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty, trimmed.count <= 60 else { throw ValidationError(field: "name", message: "a segment name is 1 to 60 characters") }
+        }
+        return try await database.write { sql in
+            guard var current = try await sql.raw("SELECT * FROM segments WHERE corp_id = \(bind: corpID) AND segment_id = \(bind: segmentID)").first().map(Self.saved) else {
+                return nil
+            }
+            if let name { current.name = name.trimmingCharacters(in: .whitespacesAndNewlines) }
+            if let expression { current.expression = expression }
+            current.updatedAt = now
+            let clash = try await sql.raw("""
+                SELECT segment_id FROM segments WHERE corp_id = \(bind: corpID) AND name = \(bind: current.name) AND segment_id <> \(bind: segmentID)
+                """).first()
+            guard clash == nil else { throw StoreError(.duplicate, "a segment named \(current.name) already exists") }
+            try await sql.raw("""
+                UPDATE segments SET name = \(bind: current.name), expression = \(bind: current.expression), updated_at = \(bind: Clock.millis(now))
+                WHERE corp_id = \(bind: corpID) AND segment_id = \(bind: segmentID)
+                """).run()
+            try await AuditLog.append(on: sql, corpID: corpID, actor: actor, action: "segment.update", target: segmentID, detail: ["name": current.name], now: now)
+            return current
+        }
+    }
+
+    public func delete(corpID: String, segmentID: String, actor: String, now: Date = Date()) async throws -> Bool {
+        try await database.write { sql in
+            let rows = try await sql.raw("DELETE FROM segments WHERE corp_id = \(bind: corpID) AND segment_id = \(bind: segmentID) RETURNING segment_id").all()
+            if rows.isEmpty { return false }
+            try await AuditLog.append(on: sql, corpID: corpID, actor: actor, action: "segment.delete", target: segmentID, detail: [:], now: now)
+            return true
+        }
+    }
+
+    public func find(corpID: String, segmentID: String) async throws -> Saved? {
+        try await database.read { sql in
+            try await sql.raw("SELECT * FROM segments WHERE corp_id = \(bind: corpID) AND segment_id = \(bind: segmentID)").first().map(Self.saved)
+        }
+    }
+
+    public func list(corpID: String) async throws -> [Saved] {
+        try await database.read { sql in
+            try await sql.raw("SELECT * FROM segments WHERE corp_id = \(bind: corpID) ORDER BY name").all().map(Self.saved)
+        }
+    }
+
+    /// Everything a segment index holds about a corp, read at one revision.
+    public struct Snapshot: Sendable {
+        public var revision: Int64
+        public var customers: [(externalUserID: String, firstAddedAt: Date)]
+        public var relations: [(externalUserID: String, userID: String, channelID: String?, status: RelationStatus)]
+        public var tags: [(externalUserID: String, tagID: String)]
+        public var tagNames: [(tagID: String, name: String)]
+        public var channelNames: [(channelID: String, name: String)]
+        public var members: [MemberRecord]
+        public var orders: [String: OrderStore.CustomerTotals]
+    }
+
+    /// Reads the snapshot in one transaction, so the revision matches the rows.
+    public func snapshot(corpID: String) async throws -> Snapshot {
+        try await database.write { sql in
+            let revision = try await sql.raw("SELECT revision FROM corp_revisions WHERE corp_id = \(bind: corpID)").first()?.decode(column: "revision", as: Int64.self) ?? 0
+            let customers = try await sql.raw("SELECT external_userid, first_added_at FROM customers WHERE corp_id = \(bind: corpID) ORDER BY external_userid").all().map {
+                (try $0.decode(column: "external_userid", as: String.self), Clock.date(try $0.decode(column: "first_added_at", as: Int64.self)))
+            }
+            let relations = try await sql.raw("SELECT external_userid, userid, channel_id, status FROM follow_relations WHERE corp_id = \(bind: corpID)").all().map {
+                (try $0.decode(column: "external_userid", as: String.self), try $0.decode(column: "userid", as: String.self),
+                 try $0.decode(column: "channel_id", as: String?.self), RelationStatus(rawValue: try $0.decode(column: "status", as: String.self)) ?? .lost)
+            }
+            let tags = try await sql.raw("SELECT DISTINCT external_userid, tag_id FROM customer_tags WHERE corp_id = \(bind: corpID)").all().map {
+                (try $0.decode(column: "external_userid", as: String.self), try $0.decode(column: "tag_id", as: String.self))
+            }
+            let tagNames = try await sql.raw("SELECT tag_id, name FROM tags WHERE corp_id = \(bind: corpID)").all().map {
+                (try $0.decode(column: "tag_id", as: String.self), try $0.decode(column: "name", as: String.self))
+            }
+            let channelNames = try await sql.raw("SELECT channel_id, name FROM channels WHERE corp_id = \(bind: corpID)").all().map {
+                (try $0.decode(column: "channel_id", as: String.self), try $0.decode(column: "name", as: String.self))
+            }
+            let members = try await sql.raw("SELECT userid, name, departments FROM members WHERE corp_id = \(bind: corpID)").all().map {
+                MemberRecord(
+                    userID: try $0.decode(column: "userid", as: String.self), name: try $0.decode(column: "name", as: String.self),
+                    departments: (try? JSONDecoder().decode([Int].self, from: Data(try $0.decode(column: "departments", as: String.self).utf8))) ?? []
+                )
+            }
+            let orders = try await OrderStore.totals(on: sql, corpID: corpID)
+            return Snapshot(revision: revision, customers: customers, relations: relations, tags: tags, tagNames: tagNames,
+                            channelNames: channelNames, members: members, orders: orders)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import SiyuCore
+import SiyuStore
+import Testing
+
+@testable import SiyuServer
+
+@Suite("Segments over REST")
+struct SegmentAPITests {
+    static let now = Date()
+
+    /// Six customers: tags, a channel, members, orders.
+    static func seed(_ store: SiyuStore, corpID: String) async throws {
+        try await store.directory.replaceTags(corpID: corpID, groups: [TagGroup(groupID: "g1", name: "等级", tags: [Tag(tagID: "etvip", name: "VIP"), Tag(tagID: "etnew", name: "新客")])])
+        _ = try await store.channels.create(corpID: corpID, Channel(
+            channelID: "chn_store", name: "门店", state: "st1", configID: nil, qrCode: nil, settings: ChannelSettings(members: ["m1"]),
+            activeMembers: ["m1"], createdAt: now, updatedAt: now
+        ), actor: "t")
+        for index in 1...6 {
+            _ = try await store.customers.reconcile(corpID: corpID, ContactObservation(
+                externalUserID: "wm\(index)", event: .added, userID: "m1", state: index <= 3 ? "st1" : nil, at: now,
+                customer: CustomerFacts(externalUserID: "wm\(index)", name: "客户\(index)"),
+                relations: [RelationFacts(userID: index % 2 == 0 ? "m2" : "m1", state: index <= 3 ? "st1" : nil, addedAt: now.addingTimeInterval(-Double(index) * 86400),
+                                          tagIDs: index <= 2 ? ["etvip"] : (index == 3 ? ["etnew"] : []))]
+            ))
+        }
+        _ = try await store.orders.upsert(corpID: corpID, [
+            Order(orderID: "o1", externalUserID: "wm4", amountFen: 50000, orderedAt: now),
+            Order(orderID: "o2", externalUserID: "wm4", amountFen: 100, orderedAt: now),
+            Order(orderID: "o3", externalUserID: "wm5", amountFen: 100, orderedAt: now),
+        ])
+    }
+
+    @Test("counts are exact, follow changes at once, and errors point at the position")
+    func counts() async throws {
+        try await TestServer.withClient { client, store, _ in
+            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t")
+            let key = try await store.apiKeys.create(corpID: "wwA1", label: "", actor: "t").token
+            try await Self.seed(store, corpID: "wwA1")
+            func count(_ expression: String) async throws -> Int? {
+                let body = String(decoding: try JSONSerialization.data(withJSONObject: ["expression": expression]), as: UTF8.self)
+                return try await client.call(.post, "/api/v1/segments/count", token: key, json: body).json()["count"] as? Int
+            }
+            #expect(try await count(#"tag "VIP""#) == 2)
+            #expect(try await count(#"tag any ("VIP", "新客")"#) == 3)
+            #expect(try await count(#"channel = "门店" and not tag "VIP""#) == 1)
+            #expect(try await count(#"member = "m2""#) == 3)
+            #expect(try await count("orders count >= 2") == 1)
+            #expect(try await count("orders amount >= 100.00") == 1)
+            #expect(try await count("added within 4 days") == 3)
+            #expect(try await count("status = active") == 6)
+
+            // A tag added now is counted now.
+            try await store.customers.changeTags(corpID: "wwA1", externalUserID: "wm6", userID: "m2", add: ["etvip"], remove: [], actor: "t")
+            #expect(try await count(#"tag "VIP""#) == 3)
+
+            let bad = try await client.call(.post, "/api/v1/segments/count", token: key, json: #"{"expression":"tag \"VIP\" and (channel in (\"门店\")"}"#)
+            #expect(bad.status == .unprocessableContent)
+            let error = try #require(try bad.json()["error"] as? [String: Any])
+            #expect(error["code"] as? String == "invalid_segment")
+            #expect((error["position"] as? [String: Any])?["column"] as? Int != nil)
+            let unknown = try await client.call(.post, "/api/v1/segments/count", token: key, json: #"{"expression":"tag \"不存在\""}"#)
+            #expect(unknown.status == .unprocessableContent)
+        }
+    }
+
+    @Test("segments are saved by name, counted when read, renamed, refused when invalid, and private to their corp")
+    func saved() async throws {
+        try await TestServer.withClient { client, store, _ in
+            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t")
+            _ = try await store.corps.register(TestServer.registration("wwB2"), actor: "t")
+            let keyA = try await store.apiKeys.create(corpID: "wwA1", label: "", actor: "t").token
+            let keyB = try await store.apiKeys.create(corpID: "wwB2", label: "", actor: "t").token
+            try await Self.seed(store, corpID: "wwA1")
+            let created = try await client.call(.post, "/api/v1/segments", token: keyA, json: #"{"name":"高价值","expression":"tag \"VIP\" or orders amount >= 100"}"#)
+            #expect(created.status == .created)
+            let body = try created.json()
+            #expect(body["count"] as? Int == 3)
+            let id = try #require(body["segment_id"] as? String)
+            #expect(try await client.call(.post, "/api/v1/segments", token: keyA, json: #"{"name":"高价值","expression":"tag \"VIP\""}"#).status == .conflict)
+            #expect(try await client.call(.post, "/api/v1/segments", token: keyA, json: #"{"name":"坏的","expression":"tag and"}"#).status == .unprocessableContent)
+            #expect(try await client.call(.get, "/api/v1/segments", token: keyA).json()["segments"].map { ($0 as? [Any])?.count } == 1)
+
+            let renamed = try await client.call(.patch, "/api/v1/segments/\(id)", token: keyA, json: #"{"name":"VIP","expression":"tag \"VIP\""}"#).json()
+            #expect(renamed["name"] as? String == "VIP")
+            #expect(renamed["count"] as? Int == 2)
+            #expect(try await client.call(.get, "/api/v1/segments/\(id)", token: keyB).status == .notFound)
+            #expect(try await client.call(.delete, "/api/v1/segments/\(id)", token: keyB).status == .notFound)
+            #expect(try await client.call(.delete, "/api/v1/segments/\(id)", token: keyA).status == .noContent)
+            #expect(try await client.call(.get, "/api/v1/segments/\(id)", token: keyA).status == .notFound)
+        }
+    }
+}
