@@ -159,6 +159,16 @@ enum OpenAPIDocument {
               "group_id": {"type": "string"}, "name": {"type": "string"}, "order": {"type": "integer"},
               "tags": {"type": "array", "items": {"type": "object", "properties": {"tag_id": {"type": "string"}, "name": {"type": "string"}, "order": {"type": "integer"}}}}}}}}
           },
+          "ContactPolicy": {
+            "type": "object",
+            "properties": {
+              "platform_rule": {"type": "string", "enum": ["days_in_month", "7_per_week", "1_per_day", "4_per_month"]},
+              "utc_offset_seconds": {"type": "integer", "default": 28800},
+              "brand_cap": {"type": "object", "properties": {"max_touches": {"type": "integer"}, "days": {"type": "integer", "minimum": 1, "maximum": 90}}},
+              "quiet_hours": {"type": "object", "properties": {"start_minute": {"type": "integer"}, "end_minute": {"type": "integer"}}},
+              "opt_out_tag_ids": {"type": "array", "items": {"type": "string"}}
+            }
+          },
           "Segment": {
             "type": "object",
             "properties": {"segment_id": {"type": "string"}, "name": {"type": "string"}, "expression": {"type": "string"}, "count": {"type": "integer"},
@@ -357,6 +367,24 @@ enum OpenAPIDocument {
           "patch": {"summary": "Rename or change a saved segment", "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "properties": {"name": {"type": "string"}, "expression": {"type": "string"}}}}}},
             "responses": {"200": {"description": "the segment", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Segment"}}}}, "404": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}},
           "delete": {"summary": "Delete a saved segment", "responses": {"204": {"description": "deleted"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/v1/contact_policy": {
+          "get": {"summary": "The corp's contact budget policy (defaults until set)", "responses": {"200": {"description": "the policy", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ContactPolicy"}}}}}},
+          "put": {"summary": "Set the contact budget policy", "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ContactPolicy"}}}},
+            "responses": {"200": {"description": "the policy", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ContactPolicy"}}}}, "422": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/v1/campaigns/preview": {
+          "post": {"summary": "Preview a campaign: the audience, who would be sent, held (quiet hours) or skipped and why, and the senders; nothing is reserved",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["audience"], "properties": {
+              "audience": {"type": "string", "description": "a segment expression"},
+              "channel": {"type": "string", "enum": ["mass_message", "group_mass_message", "moment", "sop", "broadcast"], "default": "mass_message"},
+              "send_at": {"type": "string", "format": "date-time"}}}}}},
+            "responses": {"200": {"description": "the preview", "content": {"application/json": {"schema": {"type": "object", "properties": {
+              "audience": {"type": "integer"}, "send": {"type": "integer"},
+              "hold": {"type": "object", "additionalProperties": {"type": "integer"}}, "skip": {"type": "object", "additionalProperties": {"type": "integer"}, "description": "opted_out, platform_cap, brand_cap, duplicate_recipient, no_member"},
+              "senders": {"type": "object", "additionalProperties": {"type": "integer"}}, "calls": {"type": "integer"},
+              "send_at": {"type": "string", "format": "date-time"}, "expression": {"type": "string"}}}}}},
+              "422": {"$ref": "#/components/responses/Error"}}}
         },
         "/api/v1/sync": {
           "post": {"summary": "Queue a sync with WeCom now: members, departments, tags and every customer; repairs what callbacks missed (also runs daily)",

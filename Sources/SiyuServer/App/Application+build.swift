@@ -67,6 +67,7 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
     CustomerController(store: dependencies.store, wecom: dependencies.wecom).addRoutes(to: api)
     OrderController(orders: dependencies.store.orders).addRoutes(to: api)
     SegmentController(store: dependencies.store, indexes: dependencies.segments).addRoutes(to: api)
+    CampaignController(store: dependencies.store, indexes: dependencies.segments).addRoutes(to: api)
     WebhookController(webhooks: dependencies.store.webhooks).addRoutes(to: api)
     return router
 }

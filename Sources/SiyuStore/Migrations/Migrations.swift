@@ -19,6 +19,7 @@ enum Migrations {
         webhooks,
         orders,
         segments,
+        contactLedger,
     ]
 
     static let foundation = Migration(version: 1, name: "tenant registry, inbox, jobs, audit", statements: [

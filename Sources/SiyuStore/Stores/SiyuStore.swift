@@ -19,6 +19,7 @@ public struct SiyuStore: Sendable {
     public let directory: DirectoryStore
     public let orders: OrderStore
     public let segments: SegmentStore
+    public let contacts: ContactStore
     public let webhooks: WebhookStore
 
     private init(database: SiyuDatabase, box: SecretBox) {
@@ -34,6 +35,7 @@ public struct SiyuStore: Sendable {
         self.directory = DirectoryStore(database: database)
         self.orders = OrderStore(database: database)
         self.segments = SegmentStore(database: database)
+        self.contacts = ContactStore(database: database, corps: corps)
         self.webhooks = WebhookStore(database: database, box: box)
     }
 
