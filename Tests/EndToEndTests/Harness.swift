@@ -38,7 +38,8 @@ struct EndToEnd: Sendable {
         try await SiyuDatabase.withDatabase(.sqlite(path: dir.appendingPathComponent("siyu.db").path), logger: logger) { database in
             try await Migrator(database: database).migrate()
             let store = try await SiyuStore.open(database: database, masterKey: .generate())
-            let world = SandboxWorld(seed: 11)
+            // A pinned clock: welcome codes (20 s) and tokens cannot expire because a busy CI machine is slow.
+            let world = SandboxWorld(seed: 11, clock: SandboxClock(pinnedAt: Date()))
             await world.configure(corp)
             for member in members { _ = try await world.addMember(corpID: corp.corpID, userID: member, name: "成员" + member) }
             let sandbox = Sandbox(world: world, deliverer: CallbackDeliverer(timeout: .seconds(5), retryDelay: .milliseconds(20), logger: logger))

@@ -60,7 +60,7 @@ struct CallbackEndpointTests {
     @discardableResult
     static func post(_ client: any TestClientProtocol, query: String? = postQuery, body: String, path: String = path) async throws -> TestResponse {
         let uri = query.map { "\(path)?\($0)" } ?? path
-        let deadline = ContinuousClock.now + .seconds(5)
+        let deadline = ContinuousClock.now + .seconds(30)
         while true {
             let response = try await client.execute(uri: uri, method: .post, headers: [.contentType: "text/xml"], body: ByteBuffer(string: body))
             if response.status != .serviceUnavailable || ContinuousClock.now > deadline { return response }

@@ -34,7 +34,7 @@ struct JobWorkerTests {
             let group = ServiceGroup(configuration: .init(services: [worker], logger: TestServer.logger))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
-                for _ in 0..<500 {
+                for _ in 0..<3000 {
                     let states = [try await store.jobs.find(corpID: "", jobID: ok)?.state, try await store.jobs.find(corpID: "", jobID: flaky)?.state]
                     if states == ["done", "done"] { break }
                     try await Task.sleep(for: .milliseconds(10))
