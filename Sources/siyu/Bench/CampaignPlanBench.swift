@@ -14,6 +14,7 @@ struct CampaignPlanBench: AsyncParsableCommand {
     @Option(help: "Customers in the synthetic corp") var customers = 1_000_000
     @Option(help: "Members who send") var members = 20
     @Option(help: "Seed") var seed: UInt64 = 7
+    @Option(help: "The audience (a segment expression); the default selects every customer") var audience = "added within 720 days"
 
     func run() async throws {
         var random = SeededGenerator(seed: seed)
@@ -47,7 +48,7 @@ struct CampaignPlanBench: AsyncParsableCommand {
             }
             return ids
         }
-        let expression = try SegmentParser.parse(#"status = active and not tag "T9" and added within 365 days"#)
+        let expression = try SegmentParser.parse(self.audience)
         let audience = try timed("segment members") { try index.members(expression) }
 
         // History: a third of the audience got something in the last week.
