@@ -36,4 +36,12 @@ struct MoneyTests {
         #expect(Hex.encode((0...255).map { UInt8($0) }) == (0...255).map { String(format: "%02x", $0) }.joined())
         #expect(Hex.random(bytes: 16).count == 32)
     }
+
+    @Test("constant-time comparison is equality")
+    func constantTime() {
+        #expect(ConstantTime.equal([1, 2, 3] as [UInt8], [1, 2, 3] as [UInt8]))
+        #expect(!ConstantTime.equal([1, 2, 3] as [UInt8], [1, 2, 4] as [UInt8]))
+        #expect(!ConstantTime.equal([1, 2] as [UInt8], [1, 2, 3] as [UInt8]))
+        #expect(ConstantTime.equal([UInt8](), [UInt8]()))
+    }
 }

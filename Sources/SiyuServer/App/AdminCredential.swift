@@ -22,11 +22,7 @@ public struct AdminCredential: Sendable {
     }
 
     func matches(_ token: String) -> Bool {
-        let candidate = Array(SHA256.hash(data: Data(token.utf8)))
-        guard candidate.count == hash.count else { return false }
-        var difference: UInt8 = 0
-        for i in 0..<hash.count { difference |= candidate[i] ^ hash[i] }
-        return difference == 0
+        ConstantTime.equal(Array(SHA256.hash(data: Data(token.utf8))), hash)
     }
 
     public struct Resolved: Sendable {

@@ -88,7 +88,7 @@ public struct APIKeyStore: Sendable {
                 WHERE corp_id = \(bind: corpID) AND key_id = \(bind: keyID)
                 """).first(decoding: Row.self)
         }) else { return nil }
-        guard row.revokedAt == nil, Self.constantTimeEqual(row.secretHash, Self.hash(token)) else { return nil }
+        guard row.revokedAt == nil, ConstantTime.equal(Array(row.secretHash.utf8), Array(Self.hash(token).utf8)) else { return nil }
         return row.info
     }
 
@@ -121,13 +121,5 @@ public struct APIKeyStore: Sendable {
 
     static func randomHex(bytes: Int) -> String {
         Hex.random(bytes: bytes)
-    }
-
-    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        guard x.count == y.count else { return false }
-        var difference: UInt8 = 0
-        for i in 0..<x.count { difference |= x[i] ^ y[i] }
-        return difference == 0
     }
 }
