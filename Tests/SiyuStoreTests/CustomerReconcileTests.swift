@@ -152,6 +152,7 @@ struct CustomerReconcileTests {
             #expect(try await store.customers.setCustomFields(corpID: F.corpID, externalUserID: "wmF", fields: ["生日": "05-01", "城市": "上海"]))
             #expect(try await store.customers.setCustomFields(corpID: F.corpID, externalUserID: "wmF", fields: ["城市": "", "会员": "金卡"]))
             #expect(try await store.customers.profile(corpID: F.corpID, externalUserID: "wmF")?.customFields == ["生日": "05-01", "会员": "金卡"])
+            #expect(try await store.customers.list(corpID: F.corpID, CustomerQuery()).first?.customFields == ["生日": "05-01", "会员": "金卡"], "the list carries them too (CSV export reads them from it)")
             #expect(try await store.customers.setCustomFields(corpID: F.corpID, externalUserID: "wmNone", fields: ["a": "b"]) == false)
             #expect(try await store.customers.setCustomFields(corpID: "wwOther", externalUserID: "wmF", fields: ["a": "b"]) == false)
         }

@@ -33,13 +33,14 @@ public struct CustomerSummary: Codable, Sendable, Equatable {
     public var members: [String]
     public var channelIDs: [String]
     public var tagIDs: [String]
+    public var customFields: [String: String]
 
     enum CodingKeys: String, CodingKey {
         case externalUserID = "external_userid", name, avatar, gender, firstAddedAt = "first_added_at", status, members
-        case channelIDs = "channel_ids", tagIDs = "tag_ids"
+        case channelIDs = "channel_ids", tagIDs = "tag_ids", customFields = "custom_fields"
     }
 
-    public init(externalUserID: String, name: String, avatar: String, gender: Int, firstAddedAt: Date, status: RelationStatus, members: [String], channelIDs: [String], tagIDs: [String]) {
+    public init(externalUserID: String, name: String, avatar: String, gender: Int, firstAddedAt: Date, status: RelationStatus, members: [String], channelIDs: [String], tagIDs: [String], customFields: [String: String] = [:]) {
         self.externalUserID = externalUserID
         self.name = name
         self.avatar = avatar
@@ -49,6 +50,7 @@ public struct CustomerSummary: Codable, Sendable, Equatable {
         self.members = members
         self.channelIDs = channelIDs
         self.tagIDs = tagIDs
+        self.customFields = customFields
     }
 }
 

@@ -185,9 +185,8 @@ struct CustomerController: Sendable {
         while true {
             let page = try await store.customers.list(corpID: corpID, query)
             for customer in page {
-                let fields = try await store.customers.profile(corpID: corpID, externalUserID: customer.externalUserID, timelineLimit: 1)?.customFields ?? [:]
-                fieldNames.formUnion(fields.keys)
-                profiles.append((customer, fields))
+                fieldNames.formUnion(customer.customFields.keys)
+                profiles.append((customer, customer.customFields))
             }
             guard page.count == query.limit, let last = page.last else { break }
             query.cursor = last.externalUserID

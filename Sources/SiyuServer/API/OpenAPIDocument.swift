@@ -185,7 +185,8 @@ enum OpenAPIDocument {
               "external_userid": {"type": "string"}, "name": {"type": "string"}, "avatar": {"type": "string"}, "gender": {"type": "integer"},
               "first_added_at": {"type": "string", "format": "date-time"}, "status": {"type": "string", "enum": ["active", "lost", "deleted"]},
               "members": {"type": "array", "items": {"type": "string"}}, "channel_ids": {"type": "array", "items": {"type": "string"}},
-              "tag_ids": {"type": "array", "items": {"type": "string"}}
+              "tag_ids": {"type": "array", "items": {"type": "string"}},
+              "custom_fields": {"type": "object", "additionalProperties": {"type": "string"}}
             }
           },
           "CustomerProfile": {

@@ -40,7 +40,7 @@ extension CustomerStore {
         let whereClause = conditions.joined(separator: " AND ")
         return try await database.read { sql in
             let rows = try await sql.raw("""
-                SELECT c.external_userid, c.name, c.avatar, c.gender, c.first_added_at FROM customers c
+                SELECT c.external_userid, c.name, c.avatar, c.gender, c.first_added_at, c.custom_fields FROM customers c
                 WHERE \(whereClause) ORDER BY c.external_userid LIMIT \(literal: limit)
                 """).all()
             guard !rows.isEmpty else { return [] }
@@ -70,7 +70,8 @@ extension CustomerStore {
                 return CustomerSummary(
                     externalUserID: id, name: try row.decode(column: "name", as: String.self), avatar: try row.decode(column: "avatar", as: String.self),
                     gender: try row.decode(column: "gender", as: Int.self), firstAddedAt: Clock.date(try row.decode(column: "first_added_at", as: Int64.self)),
-                    status: status, members: active.map(\.userID), channelIDs: Array(Set(list.compactMap(\.channel))).sorted(), tagIDs: (tags[id] ?? []).sorted()
+                    status: status, members: active.map(\.userID), channelIDs: Array(Set(list.compactMap(\.channel))).sorted(), tagIDs: (tags[id] ?? []).sorted(),
+                    customFields: (try? JSONDecoder().decode([String: String].self, from: Data(try row.decode(column: "custom_fields", as: String.self).utf8))) ?? [:]
                 )
             }
         }
