@@ -176,3 +176,110 @@ struct CampaignTests {
         throw CancellationError()
     }
 }
+
+@Suite("End to end: campaign operations")
+struct CampaignOperationsTests {
+    let helper = CampaignTests()
+
+    @Test("bad campaigns are refused with the field; unknown ids are 404; a bad state filter is 400")
+    func refusals() async throws {
+        try await EndToEnd.run(members: ["m1"]) { e2e in
+            let empty = try await e2e.api(.post, "/api/v1/campaigns", ["name": "空", "audience": ["segment": "status = active"], "text": "  "])
+            #expect(empty.0 == .unprocessableContent)
+            #expect((empty.1["error"] as? [String: Any])?["field"] as? String == "text")
+            let link: [String: Any] = ["msgtype": "link", "link": ["title": "t", "url": "https://example.com"]]
+            let tooMany = try await e2e.api(.post, "/api/v1/campaigns", [
+                "name": "多", "audience": ["segment": "status = active"], "text": "hi", "attachments": Array(repeating: link, count: 10),
+            ])
+            #expect((tooMany.1["error"] as? [String: Any])?["field"] as? String == "attachments")
+            let noURL = try await e2e.api(.post, "/api/v1/campaigns", [
+                "name": "链接", "audience": ["segment": "status = active"], "attachments": [["msgtype": "link", "link": ["title": "t"]]],
+            ])
+            #expect((noURL.1["error"] as? [String: Any])?["field"] as? String == "attachments[0].link.url")
+            let badSegment = try await e2e.api(.post, "/api/v1/campaigns", ["name": "坏", "audience": ["segment": "tag \"VIP\" and"], "text": "hi"])
+            #expect(badSegment.0 == .unprocessableContent)
+            #expect((badSegment.1["error"] as? [String: Any])?["position"] != nil)
+            let noGroups = try await e2e.api(.post, "/api/v1/campaigns", ["name": "群", "kind": "group_message", "text": "hi"])
+            #expect((noGroups.1["error"] as? [String: Any])?["field"] as? String == "audience")
+            let badKind = try await e2e.api(.post, "/api/v1/campaigns", ["name": "类", "kind": "sms", "text": "hi"])
+            #expect(badKind.0 == .badRequest)
+            #expect(try await e2e.api(.get, "/api/v1/campaigns/cmp_nope").0 == .notFound)
+            #expect(try await e2e.api(.post, "/api/v1/campaigns/cmp_nope/cancel").0 == .notFound)
+            let ok = try await e2e.api(.post, "/api/v1/campaigns", ["name": "好", "audience": ["segment": "status = active"], "text": "hi"])
+            let id = try #require(ok.1["campaign_id"] as? String)
+            #expect(try await e2e.api(.get, "/api/v1/campaigns/\(id)/recipients?state=bogus").0 == .badRequest)
+            #expect(try await e2e.api(.get, "/api/v1/campaigns").1["items"].map { ($0 as? [Any])?.count } == 1)
+        }
+    }
+
+    @Test("quiet hours hold recipients; cancel releases their budget; reminders stop at 3 a day; cancel reaches the platform")
+    func holdCancelRemind() async throws {
+        try await EndToEnd.run(members: ["m1", "m2"]) { e2e in
+            for n in 0..<20 { _ = try await e2e.world.customerAdds(corpID: e2e.corpID, userID: n % 2 == 0 ? "m1" : "m2", externalUserID: "wmops\(n)", issueWelcomeCode: false) }
+            _ = try await e2e.api(.post, "/api/v1/sync")
+            try await e2e.settle()
+            // Quiet hours around the sandbox's "now" (China time).
+            let minute = Int(e2e.clock.now.timeIntervalSince1970 + 8 * 3600) % 86_400 / 60
+            let quiet: [String: Any] = ["start_minute": (minute + 1380) % 1440, "end_minute": (minute + 120) % 1440]
+            #expect(try await e2e.api(.put, "/api/v1/contact_policy", ["platform_rule": "1_per_day", "quiet_hours": quiet]).0 == .ok)
+            let held = try await e2e.api(.post, "/api/v1/campaigns", ["name": "夜间", "audience": ["segment": "status = active"], "text": "晚安"])
+            let heldID = try #require(held.1["campaign_id"] as? String)
+            #expect(try await helper.results(e2e, heldID).pending == 0)
+            #expect(((held.1["results"] as? [String: Any])?["totals"] as? [String: Any])?["held"] as? Int == 20)
+            #expect(try await e2e.api(.post, "/api/v1/campaigns/\(heldID)/cancel").1["cancelled"] as? Bool == true)
+            #expect(try await e2e.api(.post, "/api/v1/campaigns/\(heldID)/cancel").0 == .conflict)
+            #expect(try await e2e.api(.get, "/api/v1/campaigns/\(heldID)").1["state"] as? String == "cancelled")
+            // The released budget is free again: a second campaign holds everyone instead of skipping them.
+            let again = try await e2e.api(.post, "/api/v1/campaigns", ["name": "再来", "audience": ["segment": "status = active"], "text": "早安"])
+            #expect(((again.1["results"] as? [String: Any])?["totals"] as? [String: Any])?["held"] as? Int == 20)
+            _ = try await e2e.api(.post, "/api/v1/campaigns/\(try #require(again.1["campaign_id"] as? String))/cancel")
+
+            // Without quiet hours the tasks go out at once; nobody sends, so remind them.
+            #expect(try await e2e.api(.put, "/api/v1/contact_policy", ["platform_rule": "1_per_day"]).0 == .ok)
+            let now = try await e2e.api(.post, "/api/v1/campaigns", ["name": "提醒", "audience": ["segment": "status = active"], "text": "新品"])
+            let id = try #require(now.1["campaign_id"] as? String)
+            try await helper.waitDispatched(e2e, id)
+            for _ in 0..<3 {
+                let reminded = try await e2e.api(.post, "/api/v1/campaigns/\(id)/remind")
+                #expect(reminded.1["reminders"] as? [String: String] == ["m1": "reminded", "m2": "reminded"], "\(reminded)")
+            }
+            #expect(try await e2e.api(.post, "/api/v1/campaigns/\(id)/remind").0 == .tooManyRequests)
+            // m1 sends; then the campaign is cancelled: m2's task is cancelled on the platform too.
+            let m1Task = try #require(await e2e.world.unsentMassTasks(corpID: e2e.corpID).first { $0.userID == "m1" })
+            _ = try await e2e.world.confirmMassMessage(corpID: e2e.corpID, msgID: m1Task.msgID, userID: "m1")
+            #expect(try await e2e.api(.post, "/api/v1/campaigns/\(id)/cancel").0 == .ok)
+            #expect(await e2e.world.unsentMassTasks(corpID: e2e.corpID).isEmpty)
+            let totals = try await helper.results(e2e, id)
+            #expect(totals.reached == 10)
+            let (_, detail) = try await e2e.api(.get, "/api/v1/campaigns/\(id)")
+            #expect(((detail["results"] as? [String: Any])?["totals"] as? [String: Any])?["cancelled"] as? Int == 10)
+            #expect(await e2e.world.allReceipts(corpID: e2e.corpID).count == 10)
+        }
+    }
+
+    @Test("a group campaign reaches the owner's groups; a moment is published and its id collected")
+    func groupsAndMoments() async throws {
+        try await EndToEnd.run(members: ["m1", "m2"]) { e2e in
+            var groups: [String] = []
+            for n in 0..<3 { groups.append(try await e2e.world.createGroup(corpID: e2e.corpID, owner: "m1", name: "门店群\(n)").0) }
+            _ = try await e2e.world.createGroup(corpID: e2e.corpID, owner: "m2", name: "别人的群")
+            let created = try await e2e.api(.post, "/api/v1/campaigns", ["name": "群发", "kind": "group_message", "audience": ["members": ["m1"]], "text": "群里好"])
+            let id = try #require(created.1["campaign_id"] as? String, "\(created)")
+            try await helper.confirmWhenCreated(e2e, id)
+            try await helper.waitFor("group campaign finished") { try await helper.state(e2e, id) == "finished" }
+            #expect(try await helper.results(e2e, id).reached == 3)
+            let receipts = await e2e.world.allReceipts(corpID: e2e.corpID)
+            #expect(Set(receipts.keys) == Set(groups))
+
+            let moment = try await e2e.api(.post, "/api/v1/campaigns", [
+                "name": "朋友圈", "kind": "moment", "audience": ["members": ["m1", "m2"]], "text": "新店开业",
+                "attachments": [["msgtype": "image", "image": ["media_id": "MEDIA1"]]],
+            ])
+            let momentID = try #require(moment.1["campaign_id"] as? String, "\(moment)")
+            try await helper.waitFor("moment published") { try await helper.state(e2e, momentID) == "finished" }
+            let detail = try await e2e.api(.get, "/api/v1/campaigns/\(momentID)").1
+            #expect((detail["moment_id"] as? String)?.isEmpty == false)
+            #expect(detail["last_error"] == nil)
+        }
+    }
+}
