@@ -42,6 +42,9 @@ actor SegmentIndexes {
         }
         var tags: [String: [String]] = [:]
         for tag in snapshot.tags { tags[tag.externalUserID, default: []].append(tag.tagID) }
+        for (chatID, name) in snapshot.groupNames { _ = index.define(.group, id: chatID, name: name) }
+        var groups: [String: [String]] = [:]
+        for membership in snapshot.groupMemberships { groups[membership.externalUserID, default: []].append(membership.chatID) }
         let zone = index.timeZone
         var customers: [String] = []
         customers.reserveCapacity(snapshot.customers.count)
@@ -53,7 +56,8 @@ actor SegmentIndexes {
                 addedOn: SegmentDay(customer.firstAddedAt, in: zone),
                 status: own.contains { $0.2 == .active } ? .active : .lost,
                 channels: Array(Set(own.compactMap(\.1))), members: members,
-                departments: Array(Set(members.flatMap { departments[$0] ?? [] })), tags: tags[customer.externalUserID] ?? [],
+                departments: Array(Set(members.flatMap { departments[$0] ?? [] })), groups: groups[customer.externalUserID] ?? [],
+                tags: tags[customer.externalUserID] ?? [], lastContact: snapshot.lastContact[customer.externalUserID].map { SegmentDay($0, in: zone) },
                 orderCount: orders?.count ?? 0, orderAmountFen: orders?.amountFen ?? 0,
                 lastOrder: orders.map { SegmentDay($0.lastOrderedAt, in: zone) }
             ))

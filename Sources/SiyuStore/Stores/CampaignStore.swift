@@ -359,6 +359,8 @@ public struct CampaignStore: Sendable {
                 UPDATE campaign_tasks SET state = \(bind: taskState), updated_at = \(bind: Clock.millis(now))
                 WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND msgid = \(bind: msgID)
                 """).run()
+            // Deliveries move `last_contact`, a segment fact.
+            if outcomes.contains(where: { $0.state == .delivered }) { try await SegmentStore.bumpRevision(on: sql, corpID: corpID) }
         }
     }
 

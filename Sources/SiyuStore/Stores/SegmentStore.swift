@@ -117,6 +117,11 @@ public struct SegmentStore: Sendable {
         public var channelNames: [(channelID: String, name: String)]
         public var members: [MemberRecord]
         public var orders: [String: OrderStore.CustomerTotals]
+        /// Live groups by chat id, and each customer's groups.
+        public var groupNames: [(chatID: String, name: String)] = []
+        public var groupMemberships: [(externalUserID: String, chatID: String)] = []
+        /// The latest touch in the contact ledger up to the snapshot's time, per customer.
+        public var lastContact: [String: Date] = [:]
     }
 
     /// Reads the snapshot in one transaction, so the revision matches the rows.
@@ -146,8 +151,21 @@ public struct SegmentStore: Sendable {
                 )
             }
             let orders = try await OrderStore.totals(on: sql, corpID: corpID)
-            return Snapshot(revision: revision, customers: customers, relations: relations, tags: tags, tagNames: tagNames,
-                            channelNames: channelNames, members: members, orders: orders)
+            var snapshot = Snapshot(revision: revision, customers: customers, relations: relations, tags: tags, tagNames: tagNames,
+                                    channelNames: channelNames, members: members, orders: orders)
+            snapshot.groupNames = try await sql.raw("SELECT chat_id, name FROM customer_groups WHERE corp_id = \(bind: corpID) AND dismissed_at IS NULL").all().map {
+                (try $0.decode(column: "chat_id", as: String.self), try $0.decode(column: "name", as: String.self))
+            }
+            snapshot.groupMemberships = try await sql.raw("""
+                SELECT member_id, chat_id FROM group_members WHERE corp_id = \(bind: corpID) AND member_type = 2
+                """).all().map { (try $0.decode(column: "member_id", as: String.self), try $0.decode(column: "chat_id", as: String.self)) }
+            for row in try await sql.raw("""
+                SELECT external_userid, MAX(at) AS last FROM contact_touches WHERE corp_id = \(bind: corpID) AND at <= \(bind: Clock.millis(Date()))
+                GROUP BY external_userid
+                """).all() {
+                snapshot.lastContact[try row.decode(column: "external_userid", as: String.self)] = Clock.date(try row.decode(column: "last", as: Int64.self))
+            }
+            return snapshot
         }
     }
 }
