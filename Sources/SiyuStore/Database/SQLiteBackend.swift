@@ -48,10 +48,10 @@ final class SQLiteBackend: Sendable {
             }
             return SQLiteBackend(writer: writer, readers: readers)
         } catch let error as SQLiteError {
-            for connection in opened { try? await connection.close() }
+            await close(opened)
             throw translate(error, path: path)
         } catch {
-            for connection in opened { try? await connection.close() }
+            await close(opened)
             throw error
         }
     }
@@ -65,9 +65,16 @@ final class SQLiteBackend: Sendable {
         try await writeLock.withLock { try await body(writer) }
     }
 
+    /// Closes every connection, also when the calling task is cancelled (a cancelled close would
+    /// leave the handle open, which SQLiteNIO treats as a programming error when it is freed).
     func close() async {
-        for reader in readers { try? await reader.close() }
-        try? await writer.close()
+        await Self.close(readers + [writer])
+    }
+
+    private static func close(_ connections: [SQLiteConnection]) async {
+        await Task.detached {
+            for connection in connections { try? await connection.close() }
+        }.value
     }
 
     static func translate(_ error: SQLiteError, path: String = "the database") -> any Error {

@@ -80,5 +80,15 @@ extension Migrations {
         )
         """,
         "CREATE INDEX group_members_by_member ON group_members (corp_id, member_id)",
+        // Which customers each revision changed ('' for a change of names: tags, channels,
+        // members, groups), so a segment index can catch up in place instead of rebuilding.
+        """
+        CREATE TABLE segment_changes (
+            corp_id TEXT NOT NULL,
+            revision BIGINT NOT NULL,
+            external_userid TEXT NOT NULL,
+            PRIMARY KEY (corp_id, revision, external_userid)
+        )
+        """,
     ])
 }

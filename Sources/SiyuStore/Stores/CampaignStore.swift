@@ -360,7 +360,8 @@ public struct CampaignStore: Sendable {
                 WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND msgid = \(bind: msgID)
                 """).run()
             // Deliveries move `last_contact`, a segment fact.
-            if outcomes.contains(where: { $0.state == .delivered }) { try await SegmentStore.bumpRevision(on: sql, corpID: corpID) }
+            let delivered = outcomes.filter { $0.state == .delivered }.map(\.recipient)
+            if !delivered.isEmpty { try await SegmentStore.bumpRevision(on: sql, corpID: corpID, customers: delivered) }
         }
     }
 

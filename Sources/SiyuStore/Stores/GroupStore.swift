@@ -38,6 +38,13 @@ public struct GroupStore: Sendable {
     /// Stores a group as the platform describes it now, replacing its member list.
     public func upsert(corpID: String, chatID: String, name: String, owner: String, notice: String?, createdAt: Date, members: [Member], now: Date = Date()) async throws {
         try await database.write { sql in
+            // Known under the same name: only its customers' facts change; otherwise the index learns a name.
+            let known = try await sql.raw("""
+                SELECT name FROM customer_groups WHERE corp_id = \(bind: corpID) AND chat_id = \(bind: chatID) AND dismissed_at IS NULL
+                """).first()?.decode(column: "name", as: String.self) == name
+            let before = try await sql.raw("""
+                SELECT member_id FROM group_members WHERE corp_id = \(bind: corpID) AND chat_id = \(bind: chatID) AND member_type = 2
+                """).all().map { try $0.decode(column: "member_id", as: String.self) }
             try await sql.raw("""
                 INSERT INTO customer_groups (corp_id, chat_id, name, owner, notice, created_at, dismissed_at, updated_at)
                 VALUES (\(bind: corpID), \(bind: chatID), \(bind: name), \(bind: owner), \(bind: notice), \(bind: Clock.millis(createdAt)), NULL, \(bind: Clock.millis(now)))
@@ -51,7 +58,8 @@ public struct GroupStore: Sendable {
                 }.joined(separator: ", ")
                 try await sql.raw("INSERT INTO group_members (corp_id, chat_id, member_id, member_type, joined_at) VALUES \(values) ON CONFLICT DO NOTHING").run()
             }
-            try await SegmentStore.bumpRevision(on: sql, corpID: corpID)
+            let after = members.filter { $0.type == 2 }.map(\.memberID)
+            try await SegmentStore.bumpRevision(on: sql, corpID: corpID, customers: known ? Array(Set(before).symmetricDifference(after)) : nil)
         }
     }
 
