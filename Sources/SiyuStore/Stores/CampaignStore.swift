@@ -189,6 +189,9 @@ public struct CampaignStore: Sendable {
                 rows.append((recipient.externalUserID, sender, .skipped, reason.rawValue, nil))
             }
         }
+        // In key order: appends to the primary keys instead of scattering pages.
+        rows.sort { $0.0 < $1.0 }
+        touches.sort { $0.externalUserID < $1.externalUserID }
         for chunk in stride(from: 0, to: rows.count, by: 400) {
             let values = rows[chunk..<min(chunk + 400, rows.count)].map { row -> SQLQueryString in
                 "(\(bind: corpID), \(bind: campaign.campaignID), \(bind: row.0), \(bind: row.1), \(bind: row.2.rawValue), \(bind: row.3), \(bind: row.4.map(Clock.millis)), \(bind: Clock.millis(now)))"
