@@ -83,10 +83,12 @@ public struct ContactStore: Sendable {
             for row in try await sql.raw("SELECT external_userid, tag_id FROM customer_tags WHERE corp_id = \(bind: corpID) AND external_userid IN (\(binds: binds))").all() {
                 tags[try row.decode(column: "external_userid", as: String.self), default: []].append(try row.decode(column: "tag_id", as: String.self))
             }
+            // Status is checked here, not in SQL: with `status = 'active'` the planner may pick an
+            // index on status and scan every active relation of the corp once per chunk.
             for row in try await sql.raw("""
-                SELECT external_userid, userid, added_at FROM follow_relations
-                WHERE corp_id = \(bind: corpID) AND status = 'active' AND external_userid IN (\(binds: binds))
-                """).all() {
+                SELECT external_userid, userid, added_at, status FROM follow_relations
+                WHERE corp_id = \(bind: corpID) AND external_userid IN (\(binds: binds))
+                """).all() where try row.decode(column: "status", as: String.self) == "active" {
                 let ext = try row.decode(column: "external_userid", as: String.self)
                 let added = try row.decode(column: "added_at", as: Int64.self)
                 if senders[ext].map({ $0.1 < added }) ?? true { senders[ext] = (try row.decode(column: "userid", as: String.self), added) }
