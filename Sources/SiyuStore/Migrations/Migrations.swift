@@ -20,6 +20,7 @@ enum Migrations {
         orders,
         segments,
         contactLedger,
+        console,
     ]
 
     static let foundation = Migration(version: 1, name: "tenant registry, inbox, jobs, audit", statements: [

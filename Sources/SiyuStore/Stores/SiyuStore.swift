@@ -21,6 +21,7 @@ public struct SiyuStore: Sendable {
     public let segments: SegmentStore
     public let contacts: ContactStore
     public let webhooks: WebhookStore
+    public let consoleUsers: ConsoleUserStore
 
     private init(database: SiyuDatabase, box: SecretBox) {
         self.database = database
@@ -37,6 +38,7 @@ public struct SiyuStore: Sendable {
         self.segments = SegmentStore(database: database)
         self.contacts = ContactStore(database: database, corps: corps)
         self.webhooks = WebhookStore(database: database, box: box)
+        self.consoleUsers = ConsoleUserStore(database: database)
     }
 
     /// Binds the store to a migrated database and a master key.
