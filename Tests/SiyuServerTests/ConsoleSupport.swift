@@ -83,6 +83,8 @@ enum ConsoleTestServer {
     struct Fixture: Sendable {
         let store: SiyuStore
         let client: any TestClientProtocol
+        /// The sandbox's world, when the test asked for one.
+        var world: SandboxWorld?
 
         func browser() -> ConsoleBrowser { ConsoleBrowser(client) }
 
@@ -118,14 +120,16 @@ enum ConsoleTestServer {
                 _ = try await store.corps.register(corp, actor: "t")
                 let url = "http://127.0.0.1:\(sandboxClient.port ?? 0)"
                 _ = try await store.corps.update(corp.corpID, name: nil, settings: [WeComConnections.baseURLSetting: url], actor: "t")
-                try await serve(store, settings: settings, body)
+                try await serve(store, settings: settings, world: world, body)
             }
         }
     }
 
-    private static func serve(_ store: SiyuStore, settings: ConsoleSettings, _ body: @Sendable (Fixture) async throws -> Void) async throws {
+    private static func serve(
+        _ store: SiyuStore, settings: ConsoleSettings, world: SandboxWorld? = nil, _ body: @Sendable (Fixture) async throws -> Void
+    ) async throws {
         let dependencies = ServerDependencies(store: store, admin: AdminCredential(token: TestServer.adminToken), console: settings, logger: TestServer.logger)
         let app = buildApplication(configuration: .init(), dependencies: dependencies, logger: TestServer.logger)
-        try await app.test(.router) { client in try await body(Fixture(store: store, client: client)) }
+        try await app.test(.router) { client in try await body(Fixture(store: store, client: client, world: world)) }
     }
 }
