@@ -138,10 +138,7 @@ struct ConsoleAuthTests {
             _ = try await store.corps.register(TestServer.registration("wwB2", name: "乙品牌"), actor: "t")
             try await SegmentAPITests.seed(store, corpID: "wwA1")
             try await SegmentAPITests.seed(store, corpID: "wwB2")
-            _ = try await store.customers.reconcile(corpID: "wwB2", ContactObservation(
-                externalUserID: "wmB", event: .added, userID: "m1", state: nil, at: Date(),
-                customer: CustomerFacts(externalUserID: "wmB", name: "乙客户"), relations: [RelationFacts(userID: "m1", state: nil, addedAt: Date(), tagIDs: [])]
-            ))
+            try await fixture.addCustomer("wwB2", "wmB", name: "乙客户")
 
             // m2 follows wm2, wm4 and wm6 in the seed.
             let employee = try await fixture.signedIn("emp", .employee, corp: "wwA1", member: "m2")

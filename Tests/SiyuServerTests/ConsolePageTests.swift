@@ -78,10 +78,7 @@ struct ConsolePageTests {
             _ = try await fixture.store.corps.register(TestServer.registration("wwA1"), actor: "t")
             for index in 1...120 {
                 let id = String(format: "wx%03d", index)
-                _ = try await fixture.store.customers.reconcile(corpID: "wwA1", ContactObservation(
-                    externalUserID: id, event: .added, userID: "m1", state: nil, at: Date(), customer: CustomerFacts(externalUserID: id, name: "顾客\(id)"),
-                    relations: [RelationFacts(userID: "m1", state: nil, addedAt: Date(), tagIDs: [])]
-                ))
+                try await fixture.addCustomer("wwA1", id, name: "顾客\(id)")
             }
             let admin = try await fixture.signedIn("root", .admin)
             let first = try await admin.get("/console/customers").text
@@ -207,10 +204,7 @@ struct ConsolePageTests {
             let tags = Dictionary(uniqueKeysWithValues: try await fixture.store.directory.tagGroups(corpID: "wwA1")[0].tags.map { ($0.name, $0.tagID) })
             // The customer exists on the platform (mark_tag needs the relation there) and here.
             _ = try await #require(fixture.world).customerAdds(corpID: "wwA1", userID: "m1", externalUserID: "wmT", name: "标签客户", issueWelcomeCode: false)
-            _ = try await fixture.store.customers.reconcile(corpID: "wwA1", ContactObservation(
-                externalUserID: "wmT", event: .added, userID: "m1", state: nil, at: Date(), customer: CustomerFacts(externalUserID: "wmT", name: "标签客户"),
-                relations: [RelationFacts(userID: "m1", state: nil, addedAt: Date(), tagIDs: [])]
-            ))
+            try await fixture.addCustomer("wwA1", "wmT", name: "标签客户")
             try await admin.get("/console/customers/wmT")
             let saved = try await admin.post("/console/customers/wmT/tags", [("tag_ids", try #require(tags["VIP"]))])
             #expect(saved.headers[.location] == "/console/customers/wmT?done=tags_saved")

@@ -94,6 +94,14 @@ enum ConsoleTestServer {
             try await store.consoleUsers.createUser(username: username, password: ConsoleTestServer.password, role: role, corpID: corp, memberUserID: member, bcryptCost: 4)
         }
 
+        /// A customer added by one member, stored as a callback would store it.
+        func addCustomer(_ corpID: String, _ externalUserID: String, name: String, member: String = "m1") async throws {
+            _ = try await store.customers.reconcile(corpID: corpID, ContactObservation(
+                externalUserID: externalUserID, event: .added, userID: member, state: nil, at: Date(),
+                customer: CustomerFacts(externalUserID: externalUserID, name: name), relations: [RelationFacts(userID: member, state: nil, addedAt: Date(), tagIDs: [])]
+            ))
+        }
+
         /// A browser signed in as a new user.
         func signedIn(_ username: String, _ role: ConsoleRole, corp: String? = nil, member: String? = nil) async throws -> ConsoleBrowser {
             try await user(username, role, corp: corp, member: member)

@@ -41,21 +41,7 @@ struct ConsoleChannelController: Sendable {
     }
 
     @Sendable func create(_ request: Request, context: ConsoleContext) async throws -> Response {
-        try context.requireOperator()
-        let corpID = try context.corp()
-        var request = request
-        let form = try await ConsoleForm.read(&request)
-        var values = FormValues(form: form, base: ChannelSettings(members: []))
-        do {
-            let settings = try values.parse()
-            let channel = try await codes.create(corpID: corpID, name: values.name, settings: settings, actor: context.actor)
-            return .redirect(to: "/console/channels/\(channel.channelID)?done=created")
-        } catch let error as ValidationError {
-            return try await renderForm(request, context, channel: nil, values: values, errors: layout.fieldErrors(error, request), status: .unprocessableContent)
-        } catch let error as APIError where error.code == "wecom_error" {
-            values.failure = error.message
-            return try await renderForm(request, context, channel: nil, values: values, errors: [:], status: .badGateway)
-        }
+        try await submit(request, context, editing: nil)
     }
 
     @Sendable func show(_ request: Request, context: ConsoleContext) async throws -> Response {
@@ -65,21 +51,8 @@ struct ConsoleChannelController: Sendable {
     }
 
     @Sendable func update(_ request: Request, context: ConsoleContext) async throws -> Response {
-        try context.requireOperator()
-        let corpID = try context.corp()
-        let channel = try await codes.find(corpID: corpID, channelID: try context.parameters.require("channel_id"))
-        var request = request
-        var values = FormValues(form: try await ConsoleForm.read(&request), base: channel.settings)
-        do {
-            let settings = try values.parse()
-            _ = try await codes.update(corpID: corpID, channel, name: values.name, settings: settings, actor: context.actor)
-            return .redirect(to: "/console/channels/\(channel.channelID)?done=saved")
-        } catch let error as ValidationError {
-            return try await renderForm(request, context, channel: channel, values: values, errors: layout.fieldErrors(error, request), status: .unprocessableContent)
-        } catch let error as APIError where error.code == "wecom_error" {
-            values.failure = error.message
-            return try await renderForm(request, context, channel: channel, values: values, errors: [:], status: .badGateway)
-        }
+        let channel = try await codes.find(corpID: try context.corp(), channelID: try context.parameters.require("channel_id"))
+        return try await submit(request, context, editing: channel)
     }
 
     @Sendable func delete(_ request: Request, context: ConsoleContext) async throws -> Response {
@@ -88,6 +61,28 @@ struct ConsoleChannelController: Sendable {
         let channel = try await codes.find(corpID: corpID, channelID: try context.parameters.require("channel_id"))
         try await codes.delete(corpID: corpID, channel, actor: context.actor)
         return .redirect(to: "/console/channels?done=deleted")
+    }
+
+    /// Creates a channel (or saves `editing`) from the form; a wrong field shows the form again with the message beside it.
+    private func submit(_ request: Request, _ context: ConsoleContext, editing channel: Channel?) async throws -> Response {
+        try context.requireOperator()
+        let corpID = try context.corp()
+        var request = request
+        var values = FormValues(form: try await ConsoleForm.read(&request), base: channel?.settings ?? ChannelSettings(members: []))
+        do {
+            let settings = try values.parse()
+            if let channel {
+                _ = try await codes.update(corpID: corpID, channel, name: values.name, settings: settings, actor: context.actor)
+                return .redirect(to: "/console/channels/\(channel.channelID)?done=saved")
+            }
+            let created = try await codes.create(corpID: corpID, name: values.name, settings: settings, actor: context.actor)
+            return .redirect(to: "/console/channels/\(created.channelID)?done=created")
+        } catch let error as ValidationError {
+            return try await renderForm(request, context, channel: channel, values: values, errors: layout.fieldErrors(error, request), status: .unprocessableContent)
+        } catch let error as APIError where error.code == "wecom_error" {
+            values.failure = error.message
+            return try await renderForm(request, context, channel: channel, values: values, errors: [:], status: .badGateway)
+        }
     }
 
     private func renderForm(
