@@ -119,7 +119,8 @@ public struct ConsoleUserStore: Sendable {
     public func session(hash: String, now: Date = Date()) async throws -> ConsoleSession? {
         try await database.read { sql in
             guard let row = try await sql.raw("""
-                SELECT s.session_hash, s.csrf_token, s.acting_corp_id, s.created_at, s.expires_at, s.last_seen_at, \(unsafeRaw: Self.userColumns)
+                SELECT s.session_hash, s.csrf_token, s.acting_corp_id, s.created_at AS session_created_at, s.expires_at, s.last_seen_at,
+                    \(unsafeRaw: Self.userColumns)
                 FROM console_sessions s JOIN console_users u ON u.user_id = s.user_id
                 WHERE s.session_hash = \(bind: hash) AND s.expires_at > \(bind: Clock.millis(now)) AND u.disabled_at IS NULL
                 """).first() else { return nil }
@@ -127,7 +128,7 @@ public struct ConsoleUserStore: Sendable {
                 sessionHash: try row.decode(column: "session_hash", as: String.self), user: try Self.user(row),
                 csrfToken: try row.decode(column: "csrf_token", as: String.self),
                 actingCorpID: try row.decode(column: "acting_corp_id", as: String?.self),
-                createdAt: Clock.date(try row.decode(column: "created_at", as: Int64.self)),
+                createdAt: Clock.date(try row.decode(column: "session_created_at", as: Int64.self)),
                 expiresAt: Clock.date(try row.decode(column: "expires_at", as: Int64.self)),
                 lastSeenAt: Clock.date(try row.decode(column: "last_seen_at", as: Int64.self))
             )
