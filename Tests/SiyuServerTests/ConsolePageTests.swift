@@ -50,6 +50,9 @@ struct ConsolePageTests {
             #expect(filtered.contains("客户1") && filtered.contains("客户2") && !filtered.contains("客户3"))
             #expect(try await admin.get("/console/customers/nobody").status == .notFound)
             #expect(try await admin.get("/console/channels/chn_none").status == .notFound)
+            let unknown = try await admin.get("/console/no/such/page")
+            #expect(unknown.status == .notFound)
+            #expect(unknown.text.contains("没有找到此页面"))
 
             // Static files carry a cache header; `/` leads to the console.
             let css = try await admin.get("/console/static/console.css")
