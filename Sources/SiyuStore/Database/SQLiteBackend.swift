@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import SQLiteKit
 import SQLiteNIO
 import Synchronization
@@ -7,25 +9,32 @@ import Synchronization
 /// One writer connection and a few reader connections on a SQLite file in WAL mode.
 ///
 /// Writers queue on an async lock instead of spinning on `SQLITE_BUSY`; readers run
-/// concurrently with the writer thanks to WAL.
+/// concurrently with the writer thanks to WAL. SQLite's calls block their thread (also while
+/// waiting for another process's write lock), so each database has its own threads, one per
+/// connection: a wait on one file can never hold up the connections of another.
 final class SQLiteBackend: Sendable {
     private let writer: SQLiteConnection
     private let readers: [SQLiteConnection]
+    private let threads: NIOThreadPool
     private let nextReader = Atomic<Int>(0)
     private let writeLock = AsyncLock()
 
-    private init(writer: SQLiteConnection, readers: [SQLiteConnection]) {
+    private init(writer: SQLiteConnection, readers: [SQLiteConnection], threads: NIOThreadPool) {
         self.writer = writer
         self.readers = readers
+        self.threads = threads
     }
 
     static func open(path: String, logger: Logger, readerCount: Int = 2) async throws -> SQLiteBackend {
         var opened: [SQLiteConnection] = []
+        let threads = NIOThreadPool(numberOfThreads: readerCount + 1)
+        threads.start()
+        let loop = MultiThreadedEventLoopGroup.singleton.any()
         do {
-            let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger, on: loop)
             opened.append(writer)
             let sql = writer.sql()
-            try await sql.raw("PRAGMA busy_timeout = 5000").run()
+            try await sql.raw("PRAGMA busy_timeout = 30000").run()
             // The first statement that reads the header: a file that is not SQLite fails here.
             try await sql.raw("PRAGMA journal_mode = WAL").run()
             // FULL: a commit is on disk before it returns (survives power loss). NORMAL (WAL): a commit
@@ -43,18 +52,18 @@ final class SQLiteBackend: Sendable {
             try await sql.raw("ROLLBACK").run()
             var readers: [SQLiteConnection] = []
             for _ in 0..<readerCount {
-                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+                let reader = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger, on: loop)
                 opened.append(reader)
-                try await reader.sql().raw("PRAGMA busy_timeout = 5000").run()
+                try await reader.sql().raw("PRAGMA busy_timeout = 30000").run()
                 try await reader.sql().raw("PRAGMA query_only = ON").run()
                 readers.append(reader)
             }
-            return SQLiteBackend(writer: writer, readers: readers)
+            return SQLiteBackend(writer: writer, readers: readers, threads: threads)
         } catch let error as SQLiteError {
-            await close(opened)
+            await close(opened, threads: threads)
             throw translate(error, path: path)
         } catch {
-            await close(opened)
+            await close(opened, threads: threads)
             throw error
         }
     }
@@ -71,12 +80,13 @@ final class SQLiteBackend: Sendable {
     /// Closes every connection, also when the calling task is cancelled (a cancelled close would
     /// leave the handle open, which SQLiteNIO treats as a programming error when it is freed).
     func close() async {
-        await Self.close(readers + [writer])
+        await Self.close(readers + [writer], threads: threads)
     }
 
-    private static func close(_ connections: [SQLiteConnection]) async {
+    private static func close(_ connections: [SQLiteConnection], threads: NIOThreadPool) async {
         await Task.detached {
             for connection in connections { try? await connection.close() }
+            try? await threads.shutdownGracefully()
         }.value
     }
 

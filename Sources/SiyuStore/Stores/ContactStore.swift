@@ -29,8 +29,7 @@ public struct ContactStore: Sendable {
     }
 
     /// Records touches that happened (a mass message sent, a moment posted…). A campaign's touch
-    /// of a customer is keyed by both, so one campaign reserves a customer at most once and a
-    /// campaign's rows sit together in the primary key.
+    /// is keyed by campaign, customer and time, so a campaign's rows sit together in the primary key.
     public func record(corpID: String, touches: [(externalUserID: String, channel: TouchChannel, at: Date, campaignID: String?)]) async throws {
         guard !touches.isEmpty else { return }
         try await database.write { sql in try await Self.record(on: sql, corpID: corpID, touches: touches) }
@@ -40,7 +39,7 @@ public struct ContactStore: Sendable {
     static func record(on sql: any SQLDatabase, corpID: String, touches: [(externalUserID: String, channel: TouchChannel, at: Date, campaignID: String?)]) async throws {
         for chunk in stride(from: 0, to: touches.count, by: 500) {
             let values = touches[chunk..<min(chunk + 500, touches.count)].map { touch -> SQLQueryString in
-                "(\(bind: corpID), \(bind: touch.campaignID.map { "\($0)/\(touch.externalUserID)" } ?? Hex.random(bytes: 12)), \(bind: touch.externalUserID), \(bind: touch.channel.rawValue), \(bind: Clock.millis(touch.at)), \(bind: touch.campaignID))"
+                "(\(bind: corpID), \(bind: touch.campaignID.map { "\($0)/\(touch.externalUserID)/\(Clock.millis(touch.at))" } ?? Hex.random(bytes: 12)), \(bind: touch.externalUserID), \(bind: touch.channel.rawValue), \(bind: Clock.millis(touch.at)), \(bind: touch.campaignID))"
             }.joined(separator: ", ")
             try await sql.raw("INSERT INTO contact_touches (corp_id, touch_id, external_userid, channel, at, campaign_id) VALUES \(values)").run()
         }

@@ -23,6 +23,7 @@ public struct SiyuStore: Sendable {
     public let webhooks: WebhookStore
     public let campaigns: CampaignStore
     public let groups: GroupStore
+    public let consoleUsers: ConsoleUserStore
 
     private init(database: SiyuDatabase, box: SecretBox) {
         self.database = database
@@ -41,6 +42,7 @@ public struct SiyuStore: Sendable {
         self.webhooks = WebhookStore(database: database, box: box)
         self.campaigns = CampaignStore(database: database, contacts: contacts)
         self.groups = GroupStore(database: database)
+        self.consoleUsers = ConsoleUserStore(database: database)
     }
 
     /// Binds the store to a migrated database and a master key.
