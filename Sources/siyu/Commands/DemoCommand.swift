@@ -52,7 +52,7 @@ struct DemoCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let databasePath = folder.appendingPathComponent("siyu-demo.db").path
         for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: databasePath + suffix) }
-        print("Seeding the demo brand \(DemoBrand.name) into \(databasePath) …")
+        FileHandle.standardOutput.write(Data("Seeding the demo brand \(DemoBrand.name) into \(databasePath) …\n".utf8))
 
         let siyuURL = "http://127.0.0.1:\(port)"
         let sandboxURL = "http://127.0.0.1:\(sandboxPort)"
@@ -90,7 +90,7 @@ struct DemoCommand: AsyncParsableCommand {
             ))
             try await group.run()
         }
-        print("Demo stopped.")
+        FileHandle.standardOutput.write(Data("Demo stopped.\n".utf8))
     }
 
     static func randomPassword() -> String {
