@@ -28,6 +28,8 @@ struct EndToEnd: Sendable {
     let deliverer: CallbackDeliverer
     let siyu: any TestClientProtocol
     let apiKey: String
+    /// The sandbox's pinned clock; Siyu's campaign clock reads the same one.
+    let clock: SandboxClock
 
     var corpID: String { Self.corp.corpID }
 
@@ -39,13 +41,16 @@ struct EndToEnd: Sendable {
             try await Migrator(database: database).migrate()
             let store = try await SiyuStore.open(database: database, masterKey: .generate())
             // A pinned clock: welcome codes (20 s) and tokens cannot expire because a busy CI machine is slow.
-            let world = SandboxWorld(seed: 11, clock: SandboxClock(pinnedAt: Date()))
+            let clock = SandboxClock(pinnedAt: Date())
+            let world = SandboxWorld(seed: 11, clock: clock)
             await world.configure(corp)
             for member in members { _ = try await world.addMember(corpID: corp.corpID, userID: member, name: "成员" + member) }
             let sandbox = Sandbox(world: world, deliverer: CallbackDeliverer(timeout: .seconds(5), retryDelay: .milliseconds(20), logger: logger))
             try await sandbox.buildApplication(port: 0, logger: logger).test(.live) { sandboxClient in
                 let sandboxURL = "http://127.0.0.1:\(try #require(sandboxClient.port))"
-                let dependencies = ServerDependencies(store: store, admin: AdminCredential(token: adminToken), logger: logger)
+                var dependencies = ServerDependencies(store: store, admin: AdminCredential(token: adminToken), logger: logger)
+                dependencies.clock = { clock.now }
+                dependencies.campaignPollInterval = .milliseconds(50)
                 let app = buildApplication(
                     configuration: .init(host: "127.0.0.1", port: 0), dependencies: dependencies,
                     services: dependencies.backgroundServices(workers: 2, jobPollInterval: .milliseconds(10)), logger: logger
@@ -61,7 +66,7 @@ struct EndToEnd: Sendable {
                     )
                     _ = try await store.corps.update(corp.corpID, name: nil, settings: [WeComConnections.baseURLSetting: sandboxURL], actor: "e2e")
                     let key = try await store.apiKeys.create(corpID: corp.corpID, label: "e2e", actor: "e2e")
-                    try await body(EndToEnd(store: store, world: world, deliverer: sandbox.deliverer, siyu: siyu, apiKey: key.token))
+                    try await body(EndToEnd(store: store, world: world, deliverer: sandbox.deliverer, siyu: siyu, apiKey: key.token, clock: clock))
                 }
             }
         }

@@ -93,7 +93,7 @@ public enum BudgetBenchmark {
 
     private static func milliseconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        return elapsed.timeInterval * 1000
     }
 
     /// A small seeded generator (xorshift64*), so every run plans the same campaign.

@@ -91,8 +91,8 @@ public enum SegmentBenchmark {
     }
 
     private static func milliseconds(_ body: () -> Void) -> Double {
-        let elapsed = ContinuousClock().measure(body).components
-        return Double(elapsed.seconds) * 1_000 + Double(elapsed.attoseconds) / 1e15
+        let elapsed = ContinuousClock().measure(body)
+        return elapsed.timeInterval * 1_000
     }
 
     private static func median(_ runs: Int, _ body: () -> Void) -> Double {

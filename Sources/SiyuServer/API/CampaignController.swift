@@ -7,6 +7,51 @@ import SiyuStore
 struct CampaignController: Sendable {
     let store: SiyuStore
     let indexes: SegmentIndexes
+    let campaigns: CampaignService
+
+    struct CreateRequest: Decodable {
+        var name: String
+        var kind: CampaignKind?
+        var audience: CampaignAudience?
+        /// A saved segment instead of `audience.segment`.
+        var segmentID: String?
+        var text: String?
+        var attachments: [CampaignAttachment]?
+        var sendAt: Date?
+        var deadlineHours: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case name, kind, audience, segmentID = "segment_id", text, attachments, sendAt = "send_at", deadlineHours = "deadline_hours"
+        }
+    }
+
+    /// A campaign with its results so far, and its platform tasks.
+    struct Detail: ResponseEncodable {
+        var campaign: CampaignStore.Campaign
+        var results: CampaignResults
+        var tasks: [CampaignStore.Task]?
+
+        func encode(to encoder: any Encoder) throws {
+            try campaign.encode(to: encoder)
+            var c = encoder.container(keyedBy: Keys.self)
+            try c.encode(results, forKey: .results)
+            try c.encodeIfPresent(tasks, forKey: .tasks)
+        }
+        enum Keys: String, CodingKey { case results, tasks }
+    }
+
+    struct Page<Item: Encodable & Sendable>: ResponseEncodable {
+        var items: [Item]
+        var nextCursor: String?
+        enum CodingKeys: String, CodingKey { case items, nextCursor = "next_cursor" }
+    }
+
+    struct Outcome: ResponseEncodable {
+        var campaignID: String
+        var cancelled: Bool?
+        var reminders: [String: String]?
+        enum CodingKeys: String, CodingKey { case campaignID = "campaign_id", cancelled, reminders }
+    }
 
     struct PreviewRequest: Decodable {
         var audience: String
@@ -39,6 +84,99 @@ struct CampaignController: Sendable {
         group.get("contact_policy", use: policy)
         group.put("contact_policy", use: setPolicy)
         group.post("campaigns/preview", use: preview)
+        group.post("campaigns", use: create)
+        group.get("campaigns", use: list)
+        group.get("campaigns/{id}", use: show)
+        group.get("campaigns/{id}/recipients", use: recipients)
+        group.post("campaigns/{id}/cancel", use: cancel)
+        group.post("campaigns/{id}/remind", use: remind)
+    }
+
+    @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<Detail> {
+        let corpID = try context.actingCorp()
+        let body = try await request.decode(as: CreateRequest.self, context: context)
+        var audience = body.audience ?? CampaignAudience()
+        if let segmentID = body.segmentID {
+            guard let saved = try await store.segments.find(corpID: corpID, segmentID: segmentID) else {
+                throw APIError(.unprocessableContent, code: "invalid", "no saved segment \(segmentID)", field: "segment_id")
+            }
+            audience.segment = saved.expression
+        }
+        let campaign = try await campaigns.create(corpID: corpID, .init(
+            name: body.name, kind: body.kind ?? .message, audience: audience,
+            content: CampaignContent(text: body.text, attachments: body.attachments ?? []), sendAt: body.sendAt, deadlineHours: body.deadlineHours
+        ), actor: context.principal.actor)
+        return EditedResponse(status: .created, response: try await detail(corpID: corpID, campaign, tasks: false))
+    }
+
+    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Page<Detail> {
+        let corpID = try context.actingCorp()
+        let limit = min(max(request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 20, 1), 100)
+        let before = try request.uri.queryParameters.get("cursor").map { cursor -> Date in
+            guard let millis = Int64(cursor) else { throw APIError(.badRequest, code: "bad_request", "cursor is the next_cursor of a previous page", field: "cursor") }
+            return Date(timeIntervalSince1970: Double(millis) / 1000)
+        }
+        let page = try await store.campaigns.list(corpID: corpID, limit: limit, before: before)
+        var items: [Detail] = []
+        for campaign in page { items.append(try await detail(corpID: corpID, campaign, tasks: false)) }
+        let next = page.count == limit ? page.last.map { String(Int64(($0.createdAt.timeIntervalSince1970 * 1000).rounded())) } : nil
+        return Page(items: items, nextCursor: next)
+    }
+
+    @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> Detail {
+        let corpID = try context.actingCorp()
+        return try await detail(corpID: corpID, try await find(corpID: corpID, context: context), tasks: true)
+    }
+
+    @Sendable func recipients(_ request: Request, context: AuthenticatedContext) async throws -> Page<CampaignStore.Recipient> {
+        let corpID = try context.actingCorp()
+        let campaign = try await find(corpID: corpID, context: context)
+        let limit = min(max(request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 100, 1), 1000)
+        let state = try request.uri.queryParameters.get("state").map { text -> RecipientState in
+            guard let state = RecipientState(rawValue: text) else {
+                throw APIError(.badRequest, code: "bad_request", "state is one of \(RecipientState.allCases.map(\.rawValue).joined(separator: ", "))", field: "state")
+            }
+            return state
+        }
+        let items = try await store.campaigns.recipients(
+            corpID: corpID, campaignID: campaign.campaignID, state: state, after: request.uri.queryParameters.get("cursor"), limit: limit
+        )
+        return Page(items: items, nextCursor: items.count == limit ? items.last?.recipient : nil)
+    }
+
+    @Sendable func cancel(_ request: Request, context: AuthenticatedContext) async throws -> Outcome {
+        let corpID = try context.actingCorp()
+        let campaign = try await find(corpID: corpID, context: context)
+        guard try await campaigns.cancel(corpID: corpID, campaignID: campaign.campaignID, actor: context.principal.actor) else {
+            throw APIError(.conflict, code: "conflict", "the campaign is already \(campaign.state.rawValue)")
+        }
+        return Outcome(campaignID: campaign.campaignID, cancelled: true)
+    }
+
+    @Sendable func remind(_ request: Request, context: AuthenticatedContext) async throws -> Outcome {
+        let corpID = try context.actingCorp()
+        let campaign = try await find(corpID: corpID, context: context)
+        let reminders = try await campaigns.remind(corpID: corpID, campaignID: campaign.campaignID)
+        guard !reminders.isEmpty else { throw APIError(.conflict, code: "conflict", "no member has an unsent task in this campaign") }
+        guard reminders.values.contains("reminded") || reminders.values.contains(where: { $0.hasPrefix("refused") }) else {
+            throw APIError(.tooManyRequests, code: "remind_limit", "every unsent task was reminded \(CampaignStore.remindersPerDay) times in the last 24 hours")
+        }
+        return Outcome(campaignID: campaign.campaignID, reminders: reminders)
+    }
+
+    private func find(corpID: String, context: AuthenticatedContext) async throws -> CampaignStore.Campaign {
+        let id = try context.parameters.require("id")
+        guard let campaign = try await store.campaigns.find(corpID: corpID, campaignID: id) else {
+            throw APIError(.notFound, code: "not_found", "no campaign \(id)")
+        }
+        return campaign
+    }
+
+    private func detail(corpID: String, _ campaign: CampaignStore.Campaign, tasks: Bool) async throws -> Detail {
+        Detail(
+            campaign: campaign, results: CampaignResults(tally: try await store.campaigns.tally(corpID: corpID, campaignID: campaign.campaignID)),
+            tasks: tasks ? try await store.campaigns.tasks(corpID: corpID, campaignID: campaign.campaignID) : nil
+        )
     }
 
     @Sendable func policy(_ request: Request, context: AuthenticatedContext) async throws -> PolicyView {
@@ -62,7 +200,7 @@ struct CampaignController: Sendable {
         let ids = members.map { built.customers[Int($0)] }
         let policy = try await store.contacts.policy(corpID: corpID)
         let sendAt = body.sendAt ?? Date()
-        var ledger = try await store.contacts.ledger(corpID: corpID, since: sendAt.addingTimeInterval(-Double(max(62, 2 * (policy.brandCap?.days ?? 0))) * 86400))
+        var ledger = try await store.contacts.ledger(corpID: corpID, since: CampaignStore.ledgerStart(for: policy, at: sendAt))
         let audience = try await store.contacts.audience(corpID: corpID, externalUserIDs: ids)
         let reachable = audience.filter { $0.sender != nil }
         let decisions = ContactBudget.plan(

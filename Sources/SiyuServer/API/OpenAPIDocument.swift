@@ -159,6 +159,39 @@ enum OpenAPIDocument {
               "group_id": {"type": "string"}, "name": {"type": "string"}, "order": {"type": "integer"},
               "tags": {"type": "array", "items": {"type": "object", "properties": {"tag_id": {"type": "string"}, "name": {"type": "string"}, "order": {"type": "integer"}}}}}}}}
           },
+          "CampaignCounts": {
+            "type": "object",
+            "properties": {
+              "recipients": {"type": "integer"}, "reached": {"type": "integer", "description": "delivered by the platform"},
+              "pending": {"type": "integer", "description": "planned, or in a member's task not yet sent"},
+              "held": {"type": "integer", "description": "waiting for the end of quiet hours"},
+              "failed": {"type": "object", "additionalProperties": {"type": "integer"}, "description": "by reason: not_friend, platform_limit, rejected_by_platform, not_selected_by_sender, sender_did_not_send, api_error"},
+              "skipped": {"type": "object", "additionalProperties": {"type": "integer"}, "description": "by reason: opted_out, platform_cap, brand_cap, duplicate_recipient, no_member"},
+              "cancelled": {"type": "integer"}
+            }
+          },
+          "Campaign": {
+            "type": "object",
+            "properties": {
+              "campaign_id": {"type": "string"}, "name": {"type": "string"},
+              "kind": {"type": "string", "enum": ["message", "group_message", "moment"]},
+              "audience": {"type": "object", "properties": {
+                "segment": {"type": "string"}, "chat_ids": {"type": "array", "items": {"type": "string"}},
+                "members": {"type": "array", "items": {"type": "string"}}, "tag_ids": {"type": "array", "items": {"type": "string"}}}},
+              "content": {"type": "object", "properties": {"text": {"type": "string"}, "attachments": {"type": "array", "items": {"type": "object"}}}},
+              "state": {"type": "string", "enum": ["scheduled", "sending", "finished", "cancelled"]},
+              "send_at": {"type": "string", "format": "date-time"}, "deadline_at": {"type": "string", "format": "date-time"},
+              "created_by": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"},
+              "finished_at": {"type": "string", "format": "date-time"}, "moment_job_id": {"type": "string"}, "moment_id": {"type": "string"}, "last_error": {"type": "string"},
+              "results": {"type": "object", "properties": {
+                "totals": {"$ref": "#/components/schemas/CampaignCounts"}, "final": {"type": "boolean"},
+                "senders": {"type": "array", "items": {"type": "object", "properties": {"userid": {"type": "string"}, "counts": {"$ref": "#/components/schemas/CampaignCounts"}}}}}},
+              "tasks": {"type": "array", "items": {"type": "object", "properties": {
+                "msgid": {"type": "string"}, "sender": {"type": "string"}, "recipients": {"type": "integer"},
+                "state": {"type": "string", "enum": ["pending", "sent", "cancelled", "expired"]},
+                "reminders": {"type": "array", "items": {"type": "string", "format": "date-time"}}}}}
+            }
+          },
           "ContactPolicy": {
             "type": "object",
             "properties": {
@@ -386,6 +419,53 @@ enum OpenAPIDocument {
               "senders": {"type": "object", "additionalProperties": {"type": "integer"}}, "calls": {"type": "integer"},
               "send_at": {"type": "string", "format": "date-time"}, "expression": {"type": "string"}}}}}},
               "422": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/v1/campaigns": {
+          "post": {"summary": "Create a campaign: a mass message to a segment's customers (kind message), to customer groups (group_message: audience.chat_ids or the groups of audience.members) or a moment (moment: audience.members post it, audience.tag_ids see it). Message and group recipients are planned against the contact budget at once and reserved; the platform tasks are created at send_at.",
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name"], "properties": {
+              "name": {"type": "string", "maxLength": 80}, "kind": {"type": "string", "enum": ["message", "group_message", "moment"], "default": "message"},
+              "audience": {"type": "object", "properties": {"segment": {"type": "string"}, "chat_ids": {"type": "array", "items": {"type": "string"}},
+                "members": {"type": "array", "items": {"type": "string"}}, "tag_ids": {"type": "array", "items": {"type": "string"}}}},
+              "segment_id": {"type": "string", "description": "a saved segment instead of audience.segment"},
+              "text": {"type": "string", "description": "at most 4,000 bytes"},
+              "attachments": {"type": "array", "maxItems": 9, "items": {"type": "object", "description": "WeCom's attachment: msgtype plus an object under that name (image, link, miniprogram, video, file)"}},
+              "send_at": {"type": "string", "format": "date-time", "description": "default now"},
+              "deadline_hours": {"type": "integer", "minimum": 1, "maximum": 720, "default": 72, "description": "tasks a member has not sent by then are cancelled and fail with sender_did_not_send"}}}}}},
+            "responses": {"201": {"description": "the campaign and its plan", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Campaign"}}}},
+              "400": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}},
+          "get": {"summary": "Campaigns, newest first, with their results", "parameters": [
+              {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 100}}, {"name": "cursor", "in": "query", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "a page", "content": {"application/json": {"schema": {"type": "object", "properties": {
+              "items": {"type": "array", "items": {"$ref": "#/components/schemas/Campaign"}}, "next_cursor": {"type": "string"}}}}}}}}
+        },
+        "/api/v1/campaigns/{id}": {
+          "get": {"summary": "One campaign: results (reached, failed and skipped by reason, held, per sender) and its platform tasks",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "the campaign", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Campaign"}}}}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/v1/campaigns/{id}/recipients": {
+          "get": {"summary": "Every recipient with its state and reason, in pages",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}},
+              {"name": "state", "in": "query", "schema": {"type": "string", "enum": ["planned", "held", "submitted", "delivered", "failed", "skipped", "cancelled"]}},
+              {"name": "limit", "in": "query", "schema": {"type": "integer", "maximum": 1000}}, {"name": "cursor", "in": "query", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "a page", "content": {"application/json": {"schema": {"type": "object", "properties": {
+              "items": {"type": "array", "items": {"type": "object", "properties": {"recipient": {"type": "string"}, "sender": {"type": "string"},
+                "state": {"type": "string"}, "reason": {"type": "string"}, "msgid": {"type": "string"}, "send_at": {"type": "string", "format": "date-time"},
+                "updated_at": {"type": "string", "format": "date-time"}}}},
+              "next_cursor": {"type": "string"}}}}}}, "400": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/v1/campaigns/{id}/cancel": {
+          "post": {"summary": "Cancel what has not gone out: planned and held recipients, and members' unsent tasks (cancel_groupmsg_send); what was delivered stays",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "cancelled", "content": {"application/json": {"schema": {"type": "object", "properties": {"campaign_id": {"type": "string"}, "cancelled": {"type": "boolean"}}}}}},
+              "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}}}
+        },
+        "/api/v1/campaigns/{id}/remind": {
+          "post": {"summary": "Remind members with unsent tasks (remind_groupmsg_send), at most 3 times per task in 24 hours",
+            "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "per member: reminded, limit_reached or refused", "content": {"application/json": {"schema": {"type": "object", "properties": {
+              "campaign_id": {"type": "string"}, "reminders": {"type": "object", "additionalProperties": {"type": "string"}}}}}}},
+              "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"}}}
         },
         "/api/v1/sync": {
           "post": {"summary": "Queue a sync with WeCom now: members, departments, tags and every customer; repairs what callbacks missed (also runs daily)",

@@ -25,6 +25,14 @@ public struct ServerDependencies: Sendable {
     public var ingestor: CallbackIngestor
     public var logger: Logger
     var segments: SegmentIndexes
+    /// Campaign time (due sends, quiet hours, deadlines). Tests align it with the sandbox's clock.
+    public var clock: @Sendable () -> Date = { Date() }
+    /// How often unfinished campaigns ask the platform for their tasks' results.
+    public var campaignPollInterval: Duration = .seconds(60)
+
+    var campaigns: CampaignService {
+        CampaignService(store: store, wecom: wecom, indexes: segments, clock: clock, pollInterval: campaignPollInterval, logger: logger)
+    }
 
     public init(
         store: SiyuStore, admin: AdminCredential, metrics: SiyuMetrics = SiyuMetrics(),
@@ -67,7 +75,7 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
     CustomerController(store: dependencies.store, wecom: dependencies.wecom).addRoutes(to: api)
     OrderController(orders: dependencies.store.orders).addRoutes(to: api)
     SegmentController(store: dependencies.store, indexes: dependencies.segments).addRoutes(to: api)
-    CampaignController(store: dependencies.store, indexes: dependencies.segments).addRoutes(to: api)
+    CampaignController(store: dependencies.store, indexes: dependencies.segments, campaigns: dependencies.campaigns).addRoutes(to: api)
     WebhookController(webhooks: dependencies.store.webhooks).addRoutes(to: api)
     return router
 }

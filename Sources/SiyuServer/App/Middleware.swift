@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import SiyuCore
 import SiyuStore
 
 /// Gives every request an id (the caller's `X-Request-Id` when it is sane), puts it in the
@@ -36,7 +37,7 @@ struct RequestIDMiddleware: RouterMiddleware {
         context.logger.log(level: response.status.code >= 500 ? .warning : .debug, "request", metadata: [
             "method": .string(request.method.rawValue), "path": .string(request.uri.path),
             "status": .stringConvertible(response.status.code),
-            "ms": .string(String(format: "%.2f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)),
+            "ms": .string(String(format: "%.2f", elapsed.timeInterval * 1000)),
         ])
         return response
     }

@@ -14,6 +14,14 @@ public func buildJobHandlers(_ dependencies: ServerDependencies, logger: Logger)
         [CallbackInbox.applyJobKind: JobHandler(retry: RetryPolicy(base: .seconds(1), maximum: .seconds(300), maxAttempts: 10)) { job in
             try await applier.apply(job)
         }],
+        [
+            CampaignStore.dispatchJobKind: JobHandler(retry: RetryPolicy(base: .seconds(5), maximum: .seconds(600), maxAttempts: 5)) { job in
+                try await dependencies.campaigns.dispatch(corpID: job.corpID, campaignID: job.payload)
+            },
+            CampaignStore.pollJobKind: JobHandler(retry: RetryPolicy(base: .seconds(5), maximum: .seconds(600), maxAttempts: 10)) { job in
+                try await dependencies.campaigns.poll(corpID: job.corpID, campaignID: job.payload)
+            },
+        ],
         [WebhookStore.deliverJobKind: WebhookSender(webhooks: dependencies.store.webhooks, logger: logger).handler],
     ]
     return contributions.reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }

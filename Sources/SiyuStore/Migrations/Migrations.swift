@@ -20,6 +20,7 @@ enum Migrations {
         orders,
         segments,
         contactLedger,
+        campaigns,
     ]
 
     static let foundation = Migration(version: 1, name: "tenant registry, inbox, jobs, audit", statements: [

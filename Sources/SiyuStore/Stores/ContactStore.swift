@@ -31,56 +31,65 @@ public struct ContactStore: Sendable {
     /// Records touches that happened (a mass message sent, a moment posted…).
     public func record(corpID: String, touches: [(externalUserID: String, channel: TouchChannel, at: Date, campaignID: String?)]) async throws {
         guard !touches.isEmpty else { return }
-        try await database.write { sql in
-            for chunk in stride(from: 0, to: touches.count, by: 500) {
-                let values = touches[chunk..<min(chunk + 500, touches.count)].map { touch -> SQLQueryString in
-                    "(\(bind: corpID), \(bind: Hex.random(bytes: 12)), \(bind: touch.externalUserID), \(bind: touch.channel.rawValue), \(bind: Clock.millis(touch.at)), \(bind: touch.campaignID))"
-                }.joined(separator: ", ")
-                try await sql.raw("INSERT INTO contact_touches (corp_id, touch_id, external_userid, channel, at, campaign_id) VALUES \(values)").run()
-            }
+        try await database.write { sql in try await Self.record(on: sql, corpID: corpID, touches: touches) }
+    }
+
+    /// The same as ``record(corpID:touches:)`` inside a caller's transaction.
+    static func record(on sql: any SQLDatabase, corpID: String, touches: [(externalUserID: String, channel: TouchChannel, at: Date, campaignID: String?)]) async throws {
+        for chunk in stride(from: 0, to: touches.count, by: 500) {
+            let values = touches[chunk..<min(chunk + 500, touches.count)].map { touch -> SQLQueryString in
+                "(\(bind: corpID), \(bind: Hex.random(bytes: 12)), \(bind: touch.externalUserID), \(bind: touch.channel.rawValue), \(bind: Clock.millis(touch.at)), \(bind: touch.campaignID))"
+            }.joined(separator: ", ")
+            try await sql.raw("INSERT INTO contact_touches (corp_id, touch_id, external_userid, channel, at, campaign_id) VALUES \(values)").run()
         }
     }
 
     /// The ledger of touches since `since` (enough history for the policy's longest window).
     public func ledger(corpID: String, since: Date) async throws -> ContactLedger {
-        try await database.read { sql in
-            var ledger = ContactLedger()
-            for row in try await sql.raw("""
-                SELECT external_userid, channel, at, campaign_id FROM contact_touches
-                WHERE corp_id = \(bind: corpID) AND at >= \(bind: Clock.millis(since)) ORDER BY at
-                """).all() {
-                guard let channel = TouchChannel(rawValue: try row.decode(column: "channel", as: String.self)) else { continue }
-                ledger.record(
-                    customer: try row.decode(column: "external_userid", as: String.self), channel: channel,
-                    at: Clock.date(try row.decode(column: "at", as: Int64.self)), campaignID: try row.decode(column: "campaign_id", as: String?.self)
-                )
-            }
-            return ledger
+        try await database.read { sql in try await Self.ledger(on: sql, corpID: corpID, since: since) }
+    }
+
+    /// The same as ``ledger(corpID:since:)`` on a caller's connection (inside its transaction).
+    static func ledger(on sql: any SQLDatabase, corpID: String, since: Date) async throws -> ContactLedger {
+        var ledger = ContactLedger()
+        for row in try await sql.raw("""
+            SELECT external_userid, channel, at, campaign_id FROM contact_touches
+            WHERE corp_id = \(bind: corpID) AND at >= \(bind: Clock.millis(since)) ORDER BY at
+            """).all() {
+            guard let channel = TouchChannel(rawValue: try row.decode(column: "channel", as: String.self)) else { continue }
+            ledger.record(
+                customer: try row.decode(column: "external_userid", as: String.self), channel: channel,
+                at: Clock.date(try row.decode(column: "at", as: Int64.self)), campaignID: try row.decode(column: "campaign_id", as: String?.self)
+            )
         }
+        return ledger
     }
 
     /// For each customer: its tag ids (for opt-outs) and the member who should send to it
     /// (the most recently added active relation).
     public func audience(corpID: String, externalUserIDs: [String]) async throws -> [(recipient: ContactBudget.Recipient, sender: String?)] {
+        try await database.read { sql in try await Self.audience(on: sql, corpID: corpID, externalUserIDs: externalUserIDs) }
+    }
+
+    /// The same as ``audience(corpID:externalUserIDs:)`` on a caller's connection.
+    static func audience(on sql: any SQLDatabase, corpID: String, externalUserIDs: [String]) async throws -> [(recipient: ContactBudget.Recipient, sender: String?)] {
         guard !externalUserIDs.isEmpty else { return [] }
-        return try await database.read { sql in
-            var tags: [String: [String]] = [:]
-            var senders: [String: (String, Int64)] = [:]
-            for chunk in stride(from: 0, to: externalUserIDs.count, by: 900) {
-                let binds: [any Encodable & Sendable] = Array(externalUserIDs[chunk..<min(chunk + 900, externalUserIDs.count)])
-                for row in try await sql.raw("SELECT external_userid, tag_id FROM customer_tags WHERE corp_id = \(bind: corpID) AND external_userid IN (\(binds: binds))").all() {
-                    tags[try row.decode(column: "external_userid", as: String.self), default: []].append(try row.decode(column: "tag_id", as: String.self))
-                }
-                for row in try await sql.raw("""
-                    SELECT external_userid, userid, added_at FROM follow_relations
-                    WHERE corp_id = \(bind: corpID) AND status = 'active' AND external_userid IN (\(binds: binds))
-                    """).all() {
-                    let ext = try row.decode(column: "external_userid", as: String.self)
-                    let added = try row.decode(column: "added_at", as: Int64.self)
-                    if senders[ext].map({ $0.1 < added }) ?? true { senders[ext] = (try row.decode(column: "userid", as: String.self), added) }
-                }
+        var tags: [String: [String]] = [:]
+        var senders: [String: (String, Int64)] = [:]
+        for chunk in stride(from: 0, to: externalUserIDs.count, by: 900) {
+            let binds: [any Encodable & Sendable] = Array(externalUserIDs[chunk..<min(chunk + 900, externalUserIDs.count)])
+            for row in try await sql.raw("SELECT external_userid, tag_id FROM customer_tags WHERE corp_id = \(bind: corpID) AND external_userid IN (\(binds: binds))").all() {
+                tags[try row.decode(column: "external_userid", as: String.self), default: []].append(try row.decode(column: "tag_id", as: String.self))
             }
-            return externalUserIDs.map { (ContactBudget.Recipient(externalUserID: $0, tagIDs: tags[$0] ?? []), senders[$0]?.0) }
+            for row in try await sql.raw("""
+                SELECT external_userid, userid, added_at FROM follow_relations
+                WHERE corp_id = \(bind: corpID) AND status = 'active' AND external_userid IN (\(binds: binds))
+                """).all() {
+                let ext = try row.decode(column: "external_userid", as: String.self)
+                let added = try row.decode(column: "added_at", as: Int64.self)
+                if senders[ext].map({ $0.1 < added }) ?? true { senders[ext] = (try row.decode(column: "userid", as: String.self), added) }
+            }
         }
+        return externalUserIDs.map { (ContactBudget.Recipient(externalUserID: $0, tagIDs: tags[$0] ?? []), senders[$0]?.0) }
     }
 }

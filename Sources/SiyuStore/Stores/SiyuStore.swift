@@ -21,6 +21,7 @@ public struct SiyuStore: Sendable {
     public let segments: SegmentStore
     public let contacts: ContactStore
     public let webhooks: WebhookStore
+    public let campaigns: CampaignStore
 
     private init(database: SiyuDatabase, box: SecretBox) {
         self.database = database
@@ -37,6 +38,7 @@ public struct SiyuStore: Sendable {
         self.segments = SegmentStore(database: database)
         self.contacts = ContactStore(database: database, corps: corps)
         self.webhooks = WebhookStore(database: database, box: box)
+        self.campaigns = CampaignStore(database: database, contacts: contacts)
     }
 
     /// Binds the store to a migrated database and a master key.

@@ -200,6 +200,15 @@ extension SandboxWorld {
         corps[corpID]?.receipts ?? [:]
     }
 
+    /// Members' parts of mass messages that are neither sent nor cancelled: what a member would
+    /// see waiting in the client.
+    public func unsentMassTasks(corpID: String) -> [(msgID: String, userID: String)] {
+        guard let corp = corps[corpID] else { return [] }
+        return corp.massMessageOrder.compactMap { corp.massMessages[$0] }.filter { !$0.cancelled }.flatMap { message in
+            message.senders.filter { $0.status == 0 }.map { (message.msgID, $0.userID) }
+        }
+    }
+
     public func massMessageIDs(corpID: String) -> [String] {
         corps[corpID]?.massMessageOrder ?? []
     }

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOPosix
+import SiyuCore
 import WeCom
 
 /// `siyu bench callbacks`: real encrypted events against a running `siyu serve`, side by side with
@@ -114,7 +115,7 @@ struct CallbackLoadBench: AsyncParsableCommand {
                             failures += 1
                         }
                         let elapsed = ContinuousClock.now - sent
-                        latencies.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                        latencies.append(elapsed.timeInterval)
                         index += concurrency
                     }
                     return (latencies, failures)
@@ -129,7 +130,7 @@ struct CallbackLoadBench: AsyncParsableCommand {
             return (all, failures)
         }
         let elapsed = ContinuousClock.now - began
-        return Run(requests: count, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, latencies: results.0, failures: results.1)
+        return Run(requests: count, seconds: elapsed.timeInterval, latencies: results.0, failures: results.1)
     }
 
     /// Stored callbacks in every state, read from the server's own /metrics.

@@ -1,4 +1,5 @@
 import Foundation
+import SiyuCore
 import WeCom
 
 #if canImport(FoundationXML)
@@ -47,7 +48,7 @@ enum WeComXMLBenchmark {
         let elapsed = clock.measure {
             for _ in 0..<iterations { body() }
         }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let seconds = elapsed.timeInterval
         return seconds > 0 ? Double(iterations) / seconds : 0
     }
 

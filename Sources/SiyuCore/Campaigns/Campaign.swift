@@ -1,0 +1,209 @@
+import Foundation
+
+/// What a campaign sends and to whom: a mass message to customers (群发给客户), a mass message
+/// to customer groups (群发到客户群), or a post on the members' moments (客户朋友圈).
+public enum CampaignKind: String, Codable, Sendable, CaseIterable {
+    case message
+    case groupMessage = "group_message"
+    case moment
+
+    /// The contact-budget channel a delivery of this kind spends.
+    public var touchChannel: TouchChannel {
+        switch self {
+        case .message: .massMessage
+        case .groupMessage: .groupMassMessage
+        case .moment: .moment
+        }
+    }
+}
+
+/// Where a campaign is in its life.
+public enum CampaignState: String, Codable, Sendable, CaseIterable {
+    /// Waiting for its send time.
+    case scheduled
+    /// Tasks are out with the members; results are being collected.
+    case sending
+    /// Every recipient has a final state.
+    case finished
+    /// Cancelled; what had already gone out stays delivered.
+    case cancelled
+}
+
+/// Where one recipient (a customer, or a group for group campaigns) is.
+///
+/// `planned`, `held` and `submitted` are on the way; the rest are final.
+public enum RecipientState: String, Codable, Sendable, CaseIterable, CodingKeyRepresentable {
+    /// Budget reserved; the task is created at the campaign's send time.
+    case planned
+    /// Budget reserved for the end of quiet hours; the task is created then.
+    case held
+    /// In a member's task on the platform, waiting for the member to send it.
+    case submitted
+    /// The platform delivered it.
+    case delivered
+    /// Not delivered; `reason` says why.
+    case failed
+    /// Left out by the contact budget (or no member to send it); `reason` says why.
+    case skipped
+    /// The campaign was cancelled before it went out.
+    case cancelled
+
+    public var isFinal: Bool {
+        switch self {
+        case .planned, .held, .submitted: false
+        case .delivered, .failed, .skipped, .cancelled: true
+        }
+    }
+}
+
+/// Why a recipient ended where it did. Budget skips reuse ``ContactBudget/SkipReason``'s names.
+public enum RecipientReason {
+    public static let sent = "sent"
+    public static let quietHours = ContactBudget.HoldReason.quietHours.rawValue
+    /// The customer has no active relation with any member, so nobody can send.
+    public static let noMember = "no_member"
+    /// `add_msg_template` returned the recipient in `fail_list`.
+    public static let rejected = "rejected_by_platform"
+    /// `get_groupmsg_send_result` status 2: no longer the member's customer (or the group is gone).
+    public static let notFriend = "not_friend"
+    /// `get_groupmsg_send_result` status 3: the platform's receive limit was already reached.
+    public static let platformLimit = "platform_limit"
+    /// The member sent the task but left this recipient out (`get_groupmsg_send_result` status 0).
+    public static let notSelected = "not_selected_by_sender"
+    /// The member did not send before the campaign's deadline; the task was cancelled.
+    public static let senderDidNotSend = "sender_did_not_send"
+    /// The platform refused the task (the error is in the campaign's events).
+    public static let apiError = "api_error"
+    public static let cancelled = "cancelled"
+
+    /// The final state and reason for a `get_groupmsg_send_result` status, or nil while unsent.
+    public static func outcome(platformStatus: Int) -> (RecipientState, String)? {
+        switch platformStatus {
+        case 1: (.delivered, sent)
+        case 2: (.failed, notFriend)
+        case 3: (.failed, platformLimit)
+        default: nil
+        }
+    }
+}
+
+/// A campaign's content: text plus up to 9 attachments, in WeCom's attachment JSON.
+public struct CampaignContent: Codable, Sendable, Equatable {
+    public static let maxAttachments = 9
+    public static let maxTextBytes = 4000
+
+    public var text: String?
+    /// Attachments as WeCom takes them (`msgtype` + `image` / `link` / `miniprogram` / `video` / `file`).
+    public var attachments: [CampaignAttachment]
+
+    public init(text: String?, attachments: [CampaignAttachment] = []) {
+        self.text = text
+        self.attachments = attachments
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        text = try c.decodeIfPresent(String.self, forKey: .text)
+        attachments = try c.decodeIfPresent([CampaignAttachment].self, forKey: .attachments) ?? []
+    }
+
+    public func validate() throws(ValidationError) {
+        let trimmed = text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        guard !trimmed.isEmpty || !attachments.isEmpty else {
+            throw ValidationError(field: "text", message: "a campaign needs text or at least one attachment")
+        }
+        if let text, text.utf8.count > Self.maxTextBytes {
+            throw ValidationError(field: "text", message: "text is at most \(Self.maxTextBytes) bytes (UTF-8); this one has \(text.utf8.count)")
+        }
+        guard attachments.count <= Self.maxAttachments else {
+            throw ValidationError(field: "attachments", message: "at most \(Self.maxAttachments) attachments; got \(attachments.count)")
+        }
+        for (index, attachment) in attachments.enumerated() {
+            try attachment.validate(field: "attachments[\(index)]")
+        }
+    }
+}
+
+/// One attachment: its `msgtype` and the object WeCom expects under that name, kept as JSON.
+public struct CampaignAttachment: Codable, Sendable, Equatable {
+    public static let types: Set<String> = ["image", "link", "miniprogram", "video", "file"]
+
+    public var msgType: String
+    /// The object under the `msgtype` key, exactly as given (e.g. `{"media_id": "…"}`).
+    public var body: [String: String]
+
+    public init(msgType: String, body: [String: String]) {
+        self.msgType = msgType
+        self.body = body
+    }
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Key.self)
+        msgType = try c.decode(String.self, forKey: Key(stringValue: "msgtype"))
+        body = try c.decodeIfPresent([String: String].self, forKey: Key(stringValue: msgType)) ?? [:]
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(msgType, forKey: Key(stringValue: "msgtype"))
+        try c.encode(body, forKey: Key(stringValue: msgType))
+    }
+
+    func validate(field: String) throws(ValidationError) {
+        guard Self.types.contains(msgType) else {
+            throw ValidationError(field: field, message: "msgtype must be one of \(Self.types.sorted().joined(separator: ", ")); got \(msgType)")
+        }
+        let required: [String] = switch msgType {
+        case "link": ["title", "url"]
+        case "miniprogram": ["title", "appid", "page"]
+        case "image": body["pic_url"] != nil ? ["pic_url"] : ["media_id"]
+        default: ["media_id"]
+        }
+        for key in required where (body[key] ?? "").isEmpty {
+            throw ValidationError(field: "\(field).\(msgType).\(key)", message: "\(msgType) attachments need \(key)")
+        }
+    }
+}
+
+/// Who a campaign is for.
+public struct CampaignAudience: Codable, Sendable, Equatable {
+    /// Customers matching a segment expression (message campaigns).
+    public var segment: String?
+    /// Groups, by chat id (group campaigns).
+    public var chatIDs: [String]?
+    /// Every group owned by these members (group campaigns), or the members who post (moments).
+    public var members: [String]?
+    /// Moments: only customers with any of these tags see the post.
+    public var tagIDs: [String]?
+
+    public init(segment: String? = nil, chatIDs: [String]? = nil, members: [String]? = nil, tagIDs: [String]? = nil) {
+        self.segment = segment
+        self.chatIDs = chatIDs
+        self.members = members
+        self.tagIDs = tagIDs
+    }
+
+    enum CodingKeys: String, CodingKey { case segment, chatIDs = "chat_ids", members, tagIDs = "tag_ids" }
+
+    public func validate(for kind: CampaignKind) throws(ValidationError) {
+        switch kind {
+        case .message:
+            guard let segment, !segment.trimmingCharacters(in: .whitespaces).isEmpty else {
+                throw ValidationError(field: "audience.segment", message: "a message campaign needs a segment expression (for example: all)")
+            }
+        case .groupMessage:
+            guard !(chatIDs ?? []).isEmpty || !(members ?? []).isEmpty else {
+                throw ValidationError(field: "audience", message: "a group campaign needs chat_ids or members (whose groups receive it)")
+            }
+        case .moment:
+            break  // no members means every member may post it
+        }
+    }
+}

@@ -1,0 +1,266 @@
+import Foundation
+import Logging
+import SiyuCore
+import SiyuStore
+import WeCom
+
+/// Campaigns from request to final state: resolves the audience, plans it against the contact
+/// budget (in the store), creates one platform task per sender and chunk, polls the tasks until
+/// every recipient has a final state, and handles reminders and cancellation.
+struct CampaignService: Sendable {
+    let store: SiyuStore
+    let wecom: WeComConnections
+    let indexes: SegmentIndexes
+    /// Campaign time: when a campaign is due, quiet hours, deadlines (tests align it with the sandbox's clock).
+    let clock: @Sendable () -> Date
+    let pollInterval: Duration
+    let logger: Logger
+
+    /// Recipients per `add_msg_template` call: the platform's limits.
+    static let customersPerTask = 10_000
+    static let groupsPerTask = 2000
+
+    struct Request: Sendable {
+        var name: String
+        var kind: CampaignKind
+        var audience: CampaignAudience
+        var content: CampaignContent
+        var sendAt: Date?
+        var deadlineHours: Int?
+    }
+
+    // MARK: Creating
+
+    func create(corpID: String, _ request: Request, actor: String) async throws -> CampaignStore.Campaign {
+        try request.content.validate()
+        try request.audience.validate(for: request.kind)
+        let now = clock()
+        let sendAt = max(request.sendAt ?? now, now)
+        let hours = request.deadlineHours ?? 72
+        guard (1...720).contains(hours) else { throw ValidationError(field: "deadline_hours", message: "deadline_hours is 1 to 720") }
+        let targets = try await targets(corpID: corpID, kind: request.kind, audience: request.audience)
+        return try await store.campaigns.create(
+            corpID: corpID,
+            .init(name: request.name, kind: request.kind, audience: request.audience, content: request.content,
+                  sendAt: sendAt, deadlineAt: sendAt.addingTimeInterval(Double(hours) * 3600)),
+            targets: targets, actor: actor, now: now, dispatchDelay: .seconds(max(0, sendAt.timeIntervalSince(now)))
+        )
+    }
+
+    /// Who the campaign is for: the segment's customers, or groups with their owners (the only
+    /// member who may send to a group). Moments have no per-recipient targets.
+    private func targets(corpID: String, kind: CampaignKind, audience: CampaignAudience) async throws -> [CampaignStore.Target] {
+        switch kind {
+        case .message:
+            let expression = try SegmentController.checked { try SegmentParser.parse(audience.segment ?? "") }
+            let built = try await indexes.index(for: corpID)
+            let members = try SegmentController.checked { try built.index.members(expression) }
+            return members.map { CampaignStore.Target(recipient: built.customers[Int($0)]) }
+        case .groupMessage:
+            let client = try await wecom.client(for: corpID)
+            var targets: [CampaignStore.Target] = []
+            for owner in audience.members ?? [] {
+                for group in try await client.allGroupChats(statusFilter: 0, owners: [owner]) {
+                    targets.append(.init(recipient: group.chatID, sender: owner))
+                }
+            }
+            for chatID in audience.chatIDs ?? [] where !targets.contains(where: { $0.recipient == chatID }) {
+                do {
+                    targets.append(.init(recipient: chatID, sender: try await client.groupChat(chatID, needName: false).owner))
+                } catch let error as WeComAPIError where !error.isBusy && !error.isTokenProblem && error.errcode > WeComAPIError.transportFailure {
+                    targets.append(.init(recipient: chatID, sender: nil))  // planned as no_member: nobody can send to it
+                }
+            }
+            return targets
+        case .moment:
+            return []
+        }
+    }
+
+    // MARK: Dispatching
+
+    /// `campaign.dispatch`: creates the platform tasks for everything that is due.
+    func dispatch(corpID: String, campaignID: String) async throws {
+        guard let campaign = try await store.campaigns.find(corpID: corpID, campaignID: campaignID) else { return }
+        guard campaign.state == .scheduled || campaign.state == .sending else { return }
+        let now = clock()
+        if campaign.sendAt > now {
+            try await store.jobs.enqueue(
+                kind: CampaignStore.dispatchJobKind, payload: campaignID, corpID: corpID,
+                runAfter: Date().addingTimeInterval(campaign.sendAt.timeIntervalSince(now)), maxAttempts: 5
+            )
+            return
+        }
+        let firstDispatch = campaign.state == .scheduled
+        let client = try await wecom.client(for: corpID)
+        if campaign.kind == .moment {
+            if campaign.momentJobID == nil { try await publishMoment(campaign, corpID: corpID, client: client, now: now) }
+        } else {
+            let perTask = campaign.kind == .message ? Self.customersPerTask : Self.groupsPerTask
+            let due = try await store.campaigns.due(corpID: corpID, campaignID: campaignID, now: now)
+            for sender in due.keys.sorted() {
+                let recipients = due[sender]!
+                for start in stride(from: 0, to: recipients.count, by: perTask) {
+                    let chunk = Array(recipients[start..<min(start + perTask, recipients.count)])
+                    try await submit(campaign, corpID: corpID, sender: sender, recipients: chunk, client: client)
+                }
+            }
+        }
+        if firstDispatch { try await schedulePoll(corpID: corpID, campaignID: campaignID) }
+    }
+
+    /// One `add_msg_template` call. Platform refusals fail the chunk with a reason; transport
+    /// failures and throttling throw so the job retries (what was already submitted is not resent).
+    private func submit(_ campaign: CampaignStore.Campaign, corpID: String, sender: String, recipients: [String], client: WeComClient) async throws {
+        let single = campaign.kind == .message
+        let request = AddMsgTemplateRequest(
+            chatType: single ? "single" : "group", externalUserID: single ? recipients : nil, chatIDList: single ? nil : recipients,
+            sender: sender, text: campaign.content.text.map { TextContent(content: $0) }, attachments: try Self.attachments(campaign.content)
+        )
+        do {
+            let response = try await client.addMessageTemplate(request)
+            try await store.campaigns.recordTask(
+                corpID: corpID, campaignID: campaign.campaignID, msgID: response.msgID, sender: sender, recipients: recipients,
+                failList: response.failList ?? [], now: clock()
+            )
+        } catch let error as WeComAPIError where Self.isRefusal(error) {
+            logger.warning("campaign task refused", metadata: ["corp": .string(corpID), "campaign": .string(campaign.campaignID), "error": .string(error.description)])
+            try await store.campaigns.recordTaskError(corpID: corpID, campaignID: campaign.campaignID, recipients: recipients, error: error.description, now: clock())
+        }
+    }
+
+    private func publishMoment(_ campaign: CampaignStore.Campaign, corpID: String, client: WeComClient, now: Date) async throws {
+        let members = campaign.audience.members ?? []
+        let tags = campaign.audience.tagIDs ?? []
+        let range = members.isEmpty && tags.isEmpty ? nil : VisibleRange(
+            senderList: members.isEmpty ? nil : SenderList(userList: members),
+            externalContactList: tags.isEmpty ? nil : ExternalContactTagList(tagList: tags)
+        )
+        do {
+            let jobID = try await client.addMomentTask(AddMomentTaskRequest(
+                visibleRange: range, text: campaign.content.text.map { TextContent(content: $0) }, attachments: try Self.attachments(campaign.content)
+            ))
+            try await store.campaigns.recordMoment(corpID: corpID, campaignID: campaign.campaignID, jobID: jobID, momentID: nil, error: nil, finished: false, now: now)
+        } catch let error as WeComAPIError where Self.isRefusal(error) {
+            try await store.campaigns.recordMoment(corpID: corpID, campaignID: campaign.campaignID, jobID: nil, momentID: nil, error: error.description, finished: true, now: now)
+        }
+    }
+
+    /// An error that retrying will not fix (as opposed to throttling, tokens and transport).
+    static func isRefusal(_ error: WeComAPIError) -> Bool {
+        !error.isBusy && !error.isTokenProblem && error.errcode != WeComAPIError.transportFailure && error.errcode != WeComAPIError.badResponse
+    }
+
+    /// The campaign's attachments in the platform's model (the same JSON shape).
+    static func attachments(_ content: CampaignContent) throws -> [Attachment]? {
+        guard !content.attachments.isEmpty else { return nil }
+        return try JSONDecoder().decode([Attachment].self, from: JSONEncoder().encode(content.attachments))
+    }
+
+    // MARK: Polling
+
+    private func schedulePoll(corpID: String, campaignID: String) async throws {
+        try await store.jobs.enqueue(
+            kind: CampaignStore.pollJobKind, payload: campaignID, corpID: corpID,
+            runAfter: Date().addingTimeInterval(pollInterval.timeInterval), maxAttempts: 10
+        )
+    }
+
+    /// `campaign.poll`: collects results of tasks the members sent, expires tasks past the
+    /// deadline, finishes the campaign when nothing is on its way, and otherwise polls again.
+    func poll(corpID: String, campaignID: String) async throws {
+        guard let campaign = try await store.campaigns.find(corpID: corpID, campaignID: campaignID),
+              campaign.state == .scheduled || campaign.state == .sending else { return }
+        let client = try await wecom.client(for: corpID)
+        if campaign.kind == .moment {
+            guard let jobID = campaign.momentJobID else { return }
+            let result = try await client.momentTaskResult(jobID: jobID)
+            if result.status == 3 {
+                let failed = result.result.flatMap { $0.errcode == 0 || $0.errcode == nil ? nil : "errcode \($0.errcode!), \($0.errmsg ?? "")" }
+                try await store.campaigns.recordMoment(
+                    corpID: corpID, campaignID: campaignID, jobID: nil, momentID: result.result?.momentID, error: failed, finished: true, now: clock()
+                )
+                return
+            }
+            return try await schedulePoll(corpID: corpID, campaignID: campaignID)
+        }
+        for task in try await store.campaigns.tasks(corpID: corpID, campaignID: campaignID) where task.state == "pending" {
+            try await collect(task, campaign: campaign, corpID: corpID, client: client, expireAt: campaign.deadlineAt)
+        }
+        let state = try await store.campaigns.finishIfDone(corpID: corpID, campaignID: campaignID, now: clock())
+        if state == .sending || state == .scheduled { try await schedulePoll(corpID: corpID, campaignID: campaignID) }
+    }
+
+    /// Reads one task's status; records results when the member has sent it, or closes it when
+    /// `expireAt` has passed (cancelling it on the platform first so it cannot go out later).
+    private func collect(_ task: CampaignStore.Task, campaign: CampaignStore.Campaign, corpID: String, client: WeComClient, expireAt: Date?) async throws {
+        let status = try await client.groupMessageTasks(msgID: task.msgID).first { $0.userID == task.sender }?.status ?? 0
+        if status == 2 {
+            let results = try await client.groupMessageResults(msgID: task.msgID, userID: task.sender)
+            let outcomes = results.compactMap { result -> (recipient: String, state: RecipientState, reason: String, sentAt: Date?)? in
+                guard let recipient = result.externalUserID ?? result.chatID else { return nil }
+                let (state, reason) = RecipientReason.outcome(platformStatus: result.status) ?? (.failed, RecipientReason.notSelected)
+                return (recipient, state, reason, result.sendTime.map { Date(timeIntervalSince1970: TimeInterval($0)) })
+            }
+            try await store.campaigns.recordResults(
+                corpID: corpID, campaignID: campaign.campaignID, msgID: task.msgID, outcomes: outcomes, taskState: "sent", now: clock()
+            )
+            // Anyone the platform did not list is not in the member's sent task either.
+            try await store.campaigns.closeTask(
+                corpID: corpID, campaignID: campaign.campaignID, msgID: task.msgID, taskState: "sent", state: .failed,
+                reason: RecipientReason.notSelected, now: clock()
+            )
+        } else if let expireAt, clock() >= expireAt {
+            do { try await client.cancelGroupMessage(msgID: task.msgID) } catch let error as WeComAPIError where Self.isRefusal(error) {
+                logger.info("cancel of an expired task refused", metadata: ["msgid": .string(task.msgID), "error": .string(error.description)])
+            }
+            let expired = expireAt == campaign.deadlineAt
+            try await store.campaigns.closeTask(
+                corpID: corpID, campaignID: campaign.campaignID, msgID: task.msgID, taskState: expired ? "expired" : "cancelled",
+                state: expired ? .failed : .cancelled, reason: expired ? RecipientReason.senderDidNotSend : RecipientReason.cancelled, now: clock()
+            )
+        }
+    }
+
+    // MARK: Cancel and remind
+
+    /// Cancels what has not gone out. Tasks the members already sent keep their results.
+    func cancel(corpID: String, campaignID: String, actor: String) async throws -> Bool {
+        guard let campaign = try await store.campaigns.find(corpID: corpID, campaignID: campaignID) else {
+            throw StoreError(.notFound, "no campaign \(campaignID)")
+        }
+        guard try await store.campaigns.cancelUnsent(corpID: corpID, campaignID: campaignID, actor: actor, now: clock()) else { return false }
+        guard campaign.kind != .moment else { return true }
+        let client = try await wecom.client(for: corpID)
+        for task in try await store.campaigns.tasks(corpID: corpID, campaignID: campaignID) where task.state == "pending" {
+            do { try await client.cancelGroupMessage(msgID: task.msgID) } catch let error as WeComAPIError where Self.isRefusal(error) {
+                logger.info("cancel refused", metadata: ["msgid": .string(task.msgID), "error": .string(error.description)])
+            }
+            // A member may have sent it just before: collect what went out, cancel the rest.
+            try await collect(task, campaign: campaign, corpID: corpID, client: client, expireAt: .distantPast)
+        }
+        return true
+    }
+
+    /// Reminds every member whose task is still unsent, at most 3 times per task per 24 hours.
+    func remind(corpID: String, campaignID: String) async throws -> [String: String] {
+        guard try await store.campaigns.find(corpID: corpID, campaignID: campaignID) != nil else {
+            throw StoreError(.notFound, "no campaign \(campaignID)")
+        }
+        let client = try await wecom.client(for: corpID)
+        var outcome: [String: String] = [:]
+        for task in try await store.campaigns.tasks(corpID: corpID, campaignID: campaignID) where task.state == "pending" {
+            guard try await store.campaigns.recordReminder(corpID: corpID, campaignID: campaignID, msgID: task.msgID, now: clock()) else {
+                outcome[task.sender] = "limit_reached"
+                continue
+            }
+            do {
+                try await client.remindGroupMessage(msgID: task.msgID)
+                outcome[task.sender] = "reminded"
+            } catch let error as WeComAPIError where Self.isRefusal(error) {
+                outcome[task.sender] = "refused: \(error.errmsg)"
+            }
+        }
+        return outcome
+    }
+}
