@@ -9,7 +9,12 @@ import WeCom
 /// `/api/v1/customers`: the customer base, bulk tagging, lost customers, CSV export and import.
 struct CustomerController: Sendable {
     let store: SiyuStore
-    let wecom: WeComConnections
+    let tagging: CustomerTagging
+
+    init(store: SiyuStore, wecom: WeComConnections) {
+        self.store = store
+        self.tagging = CustomerTagging(store: store, wecom: wecom)
+    }
 
     struct Page: ResponseEncodable {
         var customers: [CustomerSummary]
@@ -29,13 +34,7 @@ struct CustomerController: Sendable {
         enum CodingKeys: String, CodingKey { case externalUserIDs = "external_userids", add, remove }
     }
 
-    struct BulkOutcome: Encodable, Sendable {
-        var externalUserID: String
-        var ok: Bool
-        var relations: Int
-        var error: String?
-        enum CodingKeys: String, CodingKey { case externalUserID = "external_userid", ok, relations, error }
-    }
+    typealias BulkOutcome = CustomerTagging.Outcome
 
     struct BulkReport: ResponseEncodable { var results: [BulkOutcome] }
     struct LostList: ResponseEncodable { var lost: [LostRelation] }
@@ -132,35 +131,9 @@ struct CustomerController: Sendable {
         let remove = body.remove ?? []
         guard !add.isEmpty || !remove.isEmpty else { throw ValidationError(field: "add", message: "add or remove at least one tag") }
         guard (1...1000).contains(body.externalUserIDs.count) else { throw ValidationError(field: "external_userids", message: "1 to 1000 customers per call") }
-        let known = Set(try await store.directory.tagGroups(corpID: corpID).flatMap { $0.tags.map(\.tagID) })
-        for tag in add + remove where !known.contains(tag) { throw ValidationError(field: "add", message: "unknown tag \(tag)") }
-        let results = try await tag(corpID: corpID, customers: body.externalUserIDs, add: add, remove: remove, actor: context.principal.actor)
+        try await tagging.checkKnown(corpID: corpID, add + remove, field: "add")
+        let results = try await tagging.tag(corpID: corpID, customers: body.externalUserIDs, add: add, remove: remove, actor: context.principal.actor)
         return BulkReport(results: results)
-    }
-
-    func tag(corpID: String, customers: [String], add: [String], remove: [String], actor: String) async throws -> [BulkOutcome] {
-        let client = try await wecom.client(for: corpID)
-        var results: [BulkOutcome] = []
-        for customer in customers {
-            let members = try await store.customers.activeMembers(corpID: corpID, externalUserID: customer)
-            guard !members.isEmpty else {
-                results.append(BulkOutcome(externalUserID: customer, ok: false, relations: 0, error: "no member has this customer"))
-                continue
-            }
-            var failure: String?
-            var done = 0
-            for member in members {
-                do {
-                    try await client.markTag(MarkTagRequest(userID: member, externalUserID: customer, addTag: add.isEmpty ? nil : add, removeTag: remove.isEmpty ? nil : remove))
-                    try await store.customers.changeTags(corpID: corpID, externalUserID: customer, userID: member, add: add, remove: remove, actor: actor)
-                    done += 1
-                } catch {
-                    failure = String(describing: error)
-                }
-            }
-            results.append(BulkOutcome(externalUserID: customer, ok: failure == nil, relations: done, error: failure))
-        }
-        return results
     }
 
     @Sendable func lost(_ request: Request, context: AuthenticatedContext) async throws -> LostList {
@@ -255,7 +228,7 @@ struct CustomerController: Sendable {
                     }
                 }
                 if !tagIDs.isEmpty {
-                    let outcome = try await tag(corpID: corpID, customers: [id], add: tagIDs, remove: [], actor: context.principal.actor)
+                    let outcome = try await tagging.tag(corpID: corpID, customers: [id], add: tagIDs, remove: [], actor: context.principal.actor)
                     if let failure = outcome.first, !failure.ok { throw ValidationError(field: "tags", message: failure.error ?? "tagging failed") }
                 }
                 if !fields.isEmpty { _ = try await store.customers.setCustomFields(corpID: corpID, externalUserID: id, fields: fields) }

@@ -24,6 +24,8 @@ public struct ServerDependencies: Sendable {
     public var wecom: WeComConnections
     public var ingestor: CallbackIngestor
     public var logger: Logger
+    /// How the console signs people in (secure cookies, session lifetime, throttling).
+    public var console: ConsoleSettings
     var segments: SegmentIndexes
     /// Campaign time (due sends, quiet hours, deadlines). Tests align it with the sandbox's clock.
     public var clock: @Sendable () -> Date = { Date() }
@@ -36,9 +38,10 @@ public struct ServerDependencies: Sendable {
 
     public init(
         store: SiyuStore, admin: AdminCredential, metrics: SiyuMetrics = SiyuMetrics(),
-        wecomBaseURL: String = "https://qyapi.weixin.qq.com", logger: Logger = Logger(label: "siyu")
+        wecomBaseURL: String = "https://qyapi.weixin.qq.com", console: ConsoleSettings = ConsoleSettings(), logger: Logger = Logger(label: "siyu")
     ) {
         self.store = store
+        self.console = console
         self.admin = admin
         self.metrics = metrics
         self.logger = logger
@@ -77,6 +80,7 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
     SegmentController(store: dependencies.store, indexes: dependencies.segments).addRoutes(to: api)
     CampaignController(store: dependencies.store, indexes: dependencies.segments, campaigns: dependencies.campaigns).addRoutes(to: api)
     WebhookController(webhooks: dependencies.store.webhooks).addRoutes(to: api)
+    addConsoleRoutes(to: router, dependencies)
     return router
 }
 

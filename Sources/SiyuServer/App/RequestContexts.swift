@@ -41,11 +41,14 @@ public struct AppRequestContext: SiyuRequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal?
     public var requestID: String
+    /// The console's signed-in user, when the session middleware found one.
+    public var consoleSignIn: ConsoleSignIn?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.principal = nil
         self.requestID = ""
+        self.consoleSignIn = nil
     }
 }
 

@@ -21,6 +21,7 @@ enum Migrations {
         segments,
         contactLedger,
         campaigns,
+        console,
     ]
 
     static let foundation = Migration(version: 1, name: "tenant registry, inbox, jobs, audit", statements: [

@@ -126,6 +126,39 @@ public struct ChannelStore: Sendable {
         }
     }
 
+    /// Customers one channel brought, for a list of channels.
+    public struct Totals: Sendable, Equatable {
+        public var adds = 0
+        public var active = 0
+        public var lost = 0
+        public var addsSince = 0
+
+        public init(adds: Int = 0, active: Int = 0, lost: Int = 0, addsSince: Int = 0) {
+            self.adds = adds
+            self.active = active
+            self.lost = lost
+            self.addsSince = addsSince
+        }
+    }
+
+    /// Every channel's adds (all time), relations still active, relations lost, and adds since `since`: one `GROUP BY`.
+    public func totals(corpID: String, since: Date) async throws -> [String: Totals] {
+        try await database.read { sql in
+            var result: [String: Totals] = [:]
+            for row in try await sql.raw("""
+                SELECT channel_id, COUNT(*) AS adds, SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END) AS active,
+                    SUM(CASE WHEN status = 'lost' THEN 1 ELSE 0 END) AS lost, SUM(CASE WHEN added_at >= \(bind: Clock.millis(since)) THEN 1 ELSE 0 END) AS recent
+                FROM follow_relations WHERE corp_id = \(bind: corpID) AND channel_id IS NOT NULL GROUP BY channel_id
+                """).all() {
+                result[try row.decode(column: "channel_id", as: String.self)] = Totals(
+                    adds: try row.decode(column: "adds", as: Int.self), active: try row.decode(column: "active", as: Int.self),
+                    lost: try row.decode(column: "lost", as: Int.self), addsSince: try row.decode(column: "recent", as: Int.self)
+                )
+            }
+            return result
+        }
+    }
+
     public struct Statistics: Encodable, Sendable, Equatable {
         public var days: [ChannelDay]
         /// New customers per member over the period.

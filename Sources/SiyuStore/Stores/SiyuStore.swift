@@ -22,6 +22,7 @@ public struct SiyuStore: Sendable {
     public let contacts: ContactStore
     public let webhooks: WebhookStore
     public let campaigns: CampaignStore
+    public let consoleUsers: ConsoleUserStore
 
     private init(database: SiyuDatabase, box: SecretBox) {
         self.database = database
@@ -39,6 +40,7 @@ public struct SiyuStore: Sendable {
         self.contacts = ContactStore(database: database, corps: corps)
         self.webhooks = WebhookStore(database: database, box: box)
         self.campaigns = CampaignStore(database: database, contacts: contacts)
+        self.consoleUsers = ConsoleUserStore(database: database)
     }
 
     /// Binds the store to a migrated database and a master key.

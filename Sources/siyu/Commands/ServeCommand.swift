@@ -47,7 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
             }
             let dependencies = ServerDependencies(
                 store: siyuStore, admin: admin.credential,
-                wecomBaseURL: environment["SIYU_WECOM_API_BASE_URL"] ?? "https://qyapi.weixin.qq.com", logger: logger
+                wecomBaseURL: environment["SIYU_WECOM_API_BASE_URL"] ?? "https://qyapi.weixin.qq.com",
+                console: ConsoleSettings.fromEnvironment(environment), logger: logger
             )
             let app = buildApplication(
                 configuration: ServerConfiguration(host: host, port: port),

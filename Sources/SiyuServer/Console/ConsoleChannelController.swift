@@ -1,0 +1,168 @@
+import Foundation
+import Hummingbird
+import SiyuCore
+import SiyuStore
+
+/// 渠道活码: the list with statistics, a channel's QR code and growth, create, edit and delete
+/// (through ``ChannelCodes``, like the REST API).
+struct ConsoleChannelController: Sendable {
+    let store: SiyuStore
+    let codes: ChannelCodes
+    let layout: ConsoleLayout
+
+    func addRoutes(to group: RouterGroup<ConsoleContext>) {
+        group.get("channels", use: list)
+        group.get("channels/new", use: newForm)
+        group.post("channels", use: create)
+        group.get("channels/{channel_id}", use: show)
+        group.post("channels/{channel_id}", use: update)
+        group.post("channels/{channel_id}/delete", use: delete)
+    }
+
+    @Sendable func list(_ request: Request, context: ConsoleContext) async throws -> Response {
+        try context.requireOperator()
+        let corpID = try context.corp()
+        let totals = try await store.channels.totals(corpID: corpID, since: Date().addingTimeInterval(-30 * 86400))
+        let t = layout.renderer.strings.table(ConsoleLanguage(request))
+        let channels = try await store.channels.list(corpID: corpID).map { channel -> [String: Any] in
+            let total = totals[channel.channelID] ?? ChannelStore.Totals()
+            return [
+                "channel_id": channel.channelID, "name": channel.name, "members": channel.settings.members.joined(separator: ", "),
+                "active_members": channel.activeMembers.joined(separator: ", "), "strategy": t["strategy_" + channel.settings.strategy.rawValue] ?? "",
+                "adds": total.adds, "active": total.active, "lost": total.lost, "recent": total.addsSince,
+            ]
+        }
+        return try await layout.page("channels", request, context, section: "channels", title: t["nav_channels"] ?? "", ["channels": channels])
+    }
+
+    @Sendable func newForm(_ request: Request, context: ConsoleContext) async throws -> Response {
+        try context.requireOperator()
+        return try await renderForm(request, context, channel: nil, values: FormValues(settings: ChannelSettings(members: []), name: ""), errors: [:])
+    }
+
+    @Sendable func create(_ request: Request, context: ConsoleContext) async throws -> Response {
+        try await submit(request, context, editing: nil)
+    }
+
+    @Sendable func show(_ request: Request, context: ConsoleContext) async throws -> Response {
+        try context.requireOperator()
+        let channel = try await codes.find(corpID: try context.corp(), channelID: try context.parameters.require("channel_id"))
+        return try await renderForm(request, context, channel: channel, values: FormValues(settings: channel.settings, name: channel.name), errors: [:])
+    }
+
+    @Sendable func update(_ request: Request, context: ConsoleContext) async throws -> Response {
+        let channel = try await codes.find(corpID: try context.corp(), channelID: try context.parameters.require("channel_id"))
+        return try await submit(request, context, editing: channel)
+    }
+
+    @Sendable func delete(_ request: Request, context: ConsoleContext) async throws -> Response {
+        try context.requireOperator()
+        let corpID = try context.corp()
+        let channel = try await codes.find(corpID: corpID, channelID: try context.parameters.require("channel_id"))
+        try await codes.delete(corpID: corpID, channel, actor: context.actor)
+        return .redirect(to: "/console/channels?done=deleted")
+    }
+
+    /// Creates a channel (or saves `editing`) from the form; a wrong field shows the form again with the message beside it.
+    private func submit(_ request: Request, _ context: ConsoleContext, editing channel: Channel?) async throws -> Response {
+        try context.requireOperator()
+        let corpID = try context.corp()
+        var request = request
+        var values = FormValues(form: try await ConsoleForm.read(&request), base: channel?.settings ?? ChannelSettings(members: []))
+        do {
+            let settings = try values.parse()
+            if let channel {
+                _ = try await codes.update(corpID: corpID, channel, name: values.name, settings: settings, actor: context.actor)
+                return .redirect(to: "/console/channels/\(channel.channelID)?done=saved")
+            }
+            let created = try await codes.create(corpID: corpID, name: values.name, settings: settings, actor: context.actor)
+            return .redirect(to: "/console/channels/\(created.channelID)?done=created")
+        } catch let error as ValidationError {
+            return try await renderForm(request, context, channel: channel, values: values, errors: layout.fieldErrors(error, request), status: .unprocessableContent)
+        } catch let error as APIError where error.code == "wecom_error" {
+            values.failure = error.message
+            return try await renderForm(request, context, channel: channel, values: values, errors: [:], status: .badGateway)
+        }
+    }
+
+    private func renderForm(
+        _ request: Request, _ context: ConsoleContext, channel: Channel?, values: FormValues, errors: [String: String], status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let corpID = try context.corp()
+        let t = layout.renderer.strings.table(ConsoleLanguage(request))
+        let chosenTags = Set(values.settings.autoTagIDs)
+        var page: [String: Any] = [
+            "name": values.name, "members": values.settings.members.joined(separator: ", "),
+            "backup_members": values.settings.backupMembers.joined(separator: ", "), "daily_cap": values.dailyCap,
+            "skip_verify": values.settings.skipVerify, "welcome_text": values.settings.welcome?.text ?? "", "errors": errors,
+            "strategies": RotationStrategy.allCases.map { ["value": $0.rawValue, "label": t["strategy_" + $0.rawValue] ?? $0.rawValue, "selected": $0 == values.settings.strategy] as [String: Any] },
+            "schedule": (1...7).map { ["day": $0, "label": t["weekday_\($0)"] ?? "\($0)", "value": (values.settings.schedule?[String($0)] ?? []).joined(separator: ", ")] as [String: Any] },
+            "tag_groups": try await store.directory.tagGroups(corpID: corpID).map { group -> [String: Any] in
+                ["name": group.name, "tags": group.tags.map { ["tag_id": $0.tagID, "name": $0.name, "checked": chosenTags.contains($0.tagID)] as [String: Any] }]
+            },
+            "known_members": try await store.directory.members(corpID: corpID).map { ["userid": $0.userID, "name": $0.name] },
+            "action": channel.map { "/console/channels/\($0.channelID)" } ?? "/console/channels",
+        ]
+        if let failure = values.failure { page["failure"] = failure }
+        if let channel {
+            page["channel"] = [
+                "channel_id": channel.channelID, "name": channel.name, "qr": channel.qrCode ?? "", "has_qr": channel.qrCode != nil,
+                "state": channel.state, "active_members": channel.activeMembers.joined(separator: ", "),
+            ] as [String: Any]
+            let stats = try await store.channels.statistics(corpID: corpID, channelID: channel.channelID, from: Date().addingTimeInterval(-29 * 86400), to: Date())
+            page["stats"] = ["adds": stats.totalAdds, "losses": stats.totalLosses, "net": stats.totalAdds - stats.totalLosses] as [String: Any]
+            page["chart"] = SVGChart.line(title: t["chart_channel"] ?? "", labels: stats.days.map { String($0.day.dropFirst(5)) }, series: [
+                .init(name: t["series_new"] ?? "", values: stats.days.map(\.adds)), .init(name: t["series_lost"] ?? "", values: stats.days.map(\.losses)),
+            ])
+        }
+        let title = channel?.name ?? (t["channel_new"] ?? "")
+        return try await layout.page("channel", request, context, section: "channels", title: title, page, status: status)
+    }
+
+    /// The form's fields as typed, kept for showing them again next to their errors.
+    struct FormValues {
+        var settings: ChannelSettings
+        var name: String
+        var dailyCap: String
+        var failure: String?
+
+        init(settings: ChannelSettings, name: String) {
+            self.settings = settings
+            self.name = name
+            self.dailyCap = settings.dailyCap.map(String.init) ?? ""
+        }
+
+        /// What the form says, over `base` (attachments of a welcome message are kept: the form edits only its text).
+        init(form: ConsoleForm, base: ChannelSettings) {
+            var settings = base
+            settings.members = form.list("members")
+            settings.backupMembers = form.list("backup_members")
+            settings.strategy = RotationStrategy(rawValue: form["strategy"] ?? "") ?? .roundRobin
+            var schedule: [String: [String]] = [:]
+            for day in 1...7 where !form.list("schedule_\(day)").isEmpty { schedule[String(day)] = form.list("schedule_\(day)") }
+            settings.schedule = schedule.isEmpty ? nil : schedule
+            settings.autoTagIDs = form.values("auto_tag_ids")
+            settings.skipVerify = form["skip_verify"] != nil
+            let text = form["welcome_text"] ?? ""
+            let attachments = base.welcome?.attachments ?? []
+            settings.welcome = text.isEmpty && attachments.isEmpty ? nil : WelcomeMessage(text: text, attachments: attachments)
+            self.settings = settings
+            self.name = form["name"] ?? ""
+            self.dailyCap = form["daily_cap"] ?? ""
+        }
+
+        /// The settings, or the first field that is wrong.
+        mutating func parse() throws -> ChannelSettings {
+            if dailyCap.isEmpty {
+                settings.dailyCap = nil
+            } else if let cap = Int(dailyCap) {
+                settings.dailyCap = cap
+            } else {
+                throw ValidationError(field: "daily_cap", message: "daily_cap is a whole number")
+            }
+            try Channel.validateName(name)
+            try settings.validate()
+            return settings
+        }
+    }
+}

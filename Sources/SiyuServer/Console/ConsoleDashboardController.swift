@@ -1,0 +1,52 @@
+import Foundation
+import Hummingbird
+import SiyuCore
+import SiyuStore
+
+/// 数据看板: customers per day over the last 30 days, adds per channel, top members, campaign reach.
+struct ConsoleDashboardController: Sendable {
+    let store: SiyuStore
+    let layout: ConsoleLayout
+    static let days = 30
+
+    func addRoutes(to group: RouterGroup<ConsoleContext>) {
+        group.get("dashboard", use: dashboard)
+    }
+
+    @Sendable func dashboard(_ request: Request, context: ConsoleContext) async throws -> Response {
+        try context.requireOperator()
+        let t = layout.renderer.strings.table(ConsoleLanguage(request))
+        guard let corpID = context.signIn.corpID else {
+            return try await layout.page("dashboard", request, context, section: "dashboard", title: t["nav_dashboard"] ?? "", ["no_corp": true])
+        }
+        let now = Date()
+        let report = try await store.customers.growth(corpID: corpID, from: now.addingTimeInterval(-Double(Self.days - 1) * 86400), to: now)
+        let channelNames = Dictionary(try await store.channels.list(corpID: corpID).map { ($0.channelID, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let memberNames = Dictionary(try await store.directory.members(corpID: corpID).map { ($0.userID, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let reach = try await store.contacts.recentCampaignReach(corpID: corpID)
+
+        let labels = report.days.map { String($0.day.dropFirst(5)) }
+        let newTotal = report.days.reduce(0) { $0 + $1.new }
+        let lostTotal = report.days.reduce(0) { $0 + $1.lost }
+        var page: [String: Any] = [
+            "total": report.days.last?.total ?? 0, "new_today": report.days.last?.new ?? 0, "lost_today": report.days.last?.lost ?? 0,
+            "new_period": newTotal, "lost_period": lostTotal, "net_period": newTotal - lostTotal,
+            "has_growth": newTotal + lostTotal + (report.days.last?.total ?? 0) > 0,
+            "total_chart": SVGChart.line(title: t["chart_total"] ?? "", labels: labels, series: [
+                .init(name: t["series_total"] ?? "", values: report.days.map(\.total)),
+            ]),
+            "flow_chart": SVGChart.line(title: t["chart_flow"] ?? "", labels: labels, series: [
+                .init(name: t["series_new"] ?? "", values: report.days.map(\.new)),
+                .init(name: t["series_lost"] ?? "", values: report.days.map(\.lost)),
+                .init(name: t["series_net"] ?? "", values: report.days.map(\.net)),
+            ]),
+            "members": report.addsByMember.map { ["name": memberNames[$0.userID] ?? $0.userID, "userid": $0.userID, "adds": $0.adds] as [String: Any] },
+            "reach": reach.map { ["campaign_id": $0.campaignID, "customers": $0.customers, "at": ConsoleDates.minute($0.lastTouchAt)] as [String: Any] },
+        ]
+        if !report.addsByChannel.isEmpty {
+            let items = report.addsByChannel.prefix(12).map { (label: $0.channelID.map { channelNames[$0] ?? $0 } ?? (t["channel_none"] ?? ""), value: $0.adds) }
+            page["channel_chart"] = SVGChart.bars(title: t["chart_channels"] ?? "", items: Array(items))
+        }
+        return try await layout.page("dashboard", request, context, section: "dashboard", title: t["nav_dashboard"] ?? "", page)
+    }
+}

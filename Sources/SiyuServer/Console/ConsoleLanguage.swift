@@ -1,0 +1,45 @@
+import Foundation
+import Hummingbird
+
+/// The console's languages: Simplified Chinese first, English on request (the `lang` cookie).
+enum ConsoleLanguage: String, CaseIterable, Sendable {
+    case zhCN = "zh-CN"
+    case en
+
+    static let cookieName = "lang"
+
+    /// The language a request asks for through its cookie; Chinese otherwise.
+    init(_ request: Request) {
+        self = request.cookies[Self.cookieName].flatMap { ConsoleLanguage(rawValue: $0.value) } ?? .zhCN
+    }
+}
+
+/// Every visible string of the console, one table per language (`console/i18n/<lang>.json`).
+struct ConsoleStrings: Sendable {
+    private let tables: [ConsoleLanguage: [String: String]]
+
+    init(directory: URL) throws {
+        var tables: [ConsoleLanguage: [String: String]] = [:]
+        for language in ConsoleLanguage.allCases {
+            let data = try Data(contentsOf: directory.appendingPathComponent("\(language.rawValue).json"))
+            tables[language] = try JSONDecoder().decode([String: String].self, from: data)
+        }
+        self.tables = tables
+    }
+
+    /// The whole table of a language, with Chinese filling any gap.
+    func table(_ language: ConsoleLanguage) -> [String: String] {
+        (tables[.zhCN] ?? [:]).merging(tables[language] ?? [:]) { _, chosen in chosen }
+    }
+
+    /// One string; the key itself when no table has it (a missing translation shows up, it does not crash).
+    func text(_ key: String, _ language: ConsoleLanguage) -> String {
+        tables[language]?[key] ?? tables[.zhCN]?[key] ?? key
+    }
+
+    /// Keys present in one table and missing from another (a test keeps this empty).
+    var missingKeys: [String] {
+        let all = tables.values.reduce(into: Set<String>()) { $0.formUnion($1.keys) }
+        return tables.flatMap { language, table in all.subtracting(table.keys).map { "\(language.rawValue): \($0)" } }.sorted()
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import SiyuCore
+import SiyuStore
+
+/// Renders a console page inside the common layout: navigation for the user's role, the corp
+/// switcher of an admin, the language switch, the session's CSRF token and the string table.
+struct ConsoleLayout: Sendable {
+    let renderer: ConsoleRenderer
+    let store: SiyuStore
+
+    /// The sections of the navigation, in order, and who sees them.
+    static let sections: [(id: String, path: String, employees: Bool)] = [
+        ("dashboard", "/console/dashboard", false), ("channels", "/console/channels", false), ("customers", "/console/customers", true),
+        ("tags", "/console/tags", false), ("campaigns", "/console/campaigns", false),
+    ]
+
+    func page(
+        _ template: String, _ request: Request, _ context: ConsoleContext, section: String, title: String,
+        _ data: [String: Any], status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let language = ConsoleLanguage(request)
+        let t = renderer.strings.table(language)
+        let role = context.role
+        var page = data
+        page["t"] = t
+        page["lang"] = language.rawValue
+        page["title"] = title
+        page["csrf"] = context.signIn.session.csrfToken
+        page["username"] = context.user.username
+        page["role_label"] = t["role_" + role.rawValue] ?? role.rawValue
+        page["nav"] = Self.sections.filter { role != .employee || $0.employees }.map { item -> [String: Any] in
+            ["href": item.path, "label": t["nav_" + item.id] ?? item.id, "active": item.id == section]
+        }
+        let other: ConsoleLanguage = language == .zhCN ? .en : .zhCN
+        let back = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+        page["lang_switch"] = [
+            "href": "/console/lang/\(other.rawValue)?back=" + (back.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""),
+            "label": renderer.strings.text("lang_name", other),
+        ]
+        if role == .admin {
+            let corps = try await store.corps.list()
+            page["has_corp_switch"] = !corps.isEmpty
+            page["corp_switch"] = corps.map { ["corp_id": $0.corpID, "name": $0.name, "selected": $0.corpID == context.signIn.corpID] as [String: Any] }
+        } else if let corpID = context.signIn.corpID, let corp = try await store.corps.find(corpID) {
+            page["corp_name"] = corp.name
+        }
+        if let done = request.uri.queryParameters.get("done"), let message = t["done_" + done] {
+            page["flash"] = message
+        }
+        return renderer.html(template, page, status: status)
+    }
+
+    /// Field errors keyed by field (dots become underscores, so templates can name them), in the reader's language.
+    func fieldErrors(_ error: ValidationError, _ request: Request) -> [String: String] {
+        let field = error.field.replacingOccurrences(of: ".", with: "_")
+        let language = ConsoleLanguage(request)
+        let key = "invalid_" + field
+        let text = renderer.strings.text(key, language)
+        return [field: text == key ? error.message : text]
+    }
+}
+
+/// Dates as the console shows them: China time (the corps' business calendar).
+enum ConsoleDates {
+    static func minute(_ date: Date) -> String {
+        let calendar = BusinessCalendar()
+        let seconds = Int((date.timeIntervalSince1970 + Double(calendar.utcOffsetSeconds)).rounded(.down))
+        let minutes = ((seconds % 86400) + 86400) % 86400 / 60
+        return calendar.label(dayNumber: calendar.dayNumber(date)) + String(format: " %02d:%02d", minutes / 60, minutes % 60)
+    }
+
+    static func day(_ date: Date) -> String {
+        BusinessCalendar().label(dayNumber: BusinessCalendar().dayNumber(date))
+    }
+}

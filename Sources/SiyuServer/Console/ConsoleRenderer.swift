@@ -1,0 +1,94 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+import NIOCore
+
+/// The console's templates, string tables and static files, loaded once from the package's resources.
+struct ConsoleRenderer: Sendable {
+    let library: MustacheLibrary
+    let strings: ConsoleStrings
+    /// File name → contents and content type, served under `/console/static/`.
+    let staticFiles: [String: StaticFile]
+
+    struct StaticFile: Sendable {
+        var body: ByteBuffer
+        var contentType: String
+    }
+
+    /// Loads `console/templates/*.mustache`, `console/i18n/*.json` and `console/static/*` from the bundle.
+    static func load() throws -> ConsoleRenderer {
+        guard let root = Bundle.module.resourceURL?.appendingPathComponent("console") else {
+            throw ConfigurationError("the console's resources are missing from the build")
+        }
+        var library = MustacheLibrary()
+        let templates = root.appendingPathComponent("templates")
+        for name in try FileManager.default.contentsOfDirectory(atPath: templates.path) where name.hasSuffix(".mustache") {
+            let text = try String(contentsOf: templates.appendingPathComponent(name), encoding: .utf8)
+            try library.register(text, named: String(name.dropLast(".mustache".count)))
+        }
+        var files: [String: StaticFile] = [:]
+        let assets = root.appendingPathComponent("static")
+        for name in try FileManager.default.contentsOfDirectory(atPath: assets.path) {
+            let data = try Data(contentsOf: assets.appendingPathComponent(name))
+            let type = name.hasSuffix(".css") ? "text/css; charset=utf-8" : name.hasSuffix(".js") ? "text/javascript; charset=utf-8" : "application/octet-stream"
+            files[name] = StaticFile(body: ByteBuffer(bytes: data), contentType: type)
+        }
+        return ConsoleRenderer(library: library, strings: try ConsoleStrings(directory: root.appendingPathComponent("i18n")), staticFiles: files)
+    }
+
+    /// An HTML page from a template and its data.
+    func html(_ template: String, _ data: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        let text = library.render(data, withTemplate: template) ?? "template \(template) is missing"
+        return Response(status: status, headers: Self.htmlHeaders, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// No framing, no inline script, no third-party anything; images may come from WeCom (channel QR codes).
+    static let htmlHeaders: HTTPFields = [
+        .contentType: "text/html; charset=utf-8",
+        .cacheControl: "no-store",
+        HTTPField.Name("X-Frame-Options")!: "DENY",
+        HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+        HTTPField.Name("Referrer-Policy")!: "same-origin",
+        HTTPField.Name("Content-Security-Policy")!: "default-src 'self'; img-src 'self' http: https: data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'",
+    ]
+}
+
+/// The fields of a submitted `application/x-www-form-urlencoded` form, in order.
+struct ConsoleForm: Sendable {
+    private var pairs: [(String, String)]
+
+    init(pairs: [(String, String)]) {
+        self.pairs = pairs
+    }
+
+    init(encoded: String) {
+        pairs = encoded.split(separator: "&").map { part in
+            let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let decode = { (text: Substring) in String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "" }
+            return (decode(pieces[0]), pieces.count > 1 ? decode(pieces[1]) : "")
+        }
+    }
+
+    /// Reads a request's form body (up to 1 MiB); the body stays readable for later handlers.
+    static func read(_ request: inout Request) async throws -> ConsoleForm {
+        let body = try await request.collectBody(upTo: 1 << 20)
+        return ConsoleForm(encoded: String(buffer: body))
+    }
+
+    /// The first value of a field, trimmed; nil when absent.
+    subscript(_ name: String) -> String? {
+        pairs.first { $0.0 == name }.map { $0.1.trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+
+    /// Every non-empty value of a repeated field (checkboxes).
+    func values(_ name: String) -> [String] {
+        pairs.filter { $0.0 == name && !$0.1.isEmpty }.map(\.1)
+    }
+
+    /// A comma-, space- or newline-separated list in one field (`m1, m2`), without blanks or repeats.
+    func list(_ name: String) -> [String] {
+        var seen: Set<String> = []
+        return (self[name] ?? "").split(whereSeparator: { ",， \n\r\t".contains($0) }).map(String.init).filter { seen.insert($0).inserted }
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Hummingbird
+import SiyuStore
+
+extension ConsoleRenderer {
+    /// The templates, strings and static files shipped in this build. Missing or malformed
+    /// resources are a broken build, reported at start-up.
+    static let bundled: ConsoleRenderer = {
+        do {
+            return try load()
+        } catch {
+            fatalError("the console's resources could not be loaded: \(error)")
+        }
+    }()
+}
+
+/// Adds the console under `/console`: sign-in, the language switch and static files for anyone;
+/// every other page behind a session (and CSRF on every POST); errors as HTML pages.
+func addConsoleRoutes(to router: Router<AppRequestContext>, _ dependencies: ServerDependencies) {
+    let renderer = ConsoleRenderer.bundled
+    let store = dependencies.store
+    let layout = ConsoleLayout(renderer: renderer, store: store)
+    router.get("/") { _, _ in Response.redirect(to: "/console") }
+
+    let console = router.group("console").add(middleware: ConsoleErrorMiddleware(renderer: renderer))
+    let auth = ConsoleAuthController(store: store, renderer: renderer, settings: dependencies.console)
+    auth.addPublicRoutes(to: console)
+
+    let signedIn = console.group()
+        .add(middleware: ConsoleSessionMiddleware(store: store, settings: dependencies.console))
+        .group(context: ConsoleContext.self)
+    auth.addRoutes(to: signedIn)
+    ConsoleDashboardController(store: store, layout: layout).addRoutes(to: signedIn)
+    ConsoleChannelController(store: store, codes: ChannelCodes(store: store, wecom: dependencies.wecom), layout: layout).addRoutes(to: signedIn)
+    ConsoleCustomerController(store: store, tagging: CustomerTagging(store: store, wecom: dependencies.wecom), layout: layout).addRoutes(to: signedIn)
+    ConsoleTagController(store: store, tags: CorpTags(store: store, wecom: dependencies.wecom), layout: layout).addRoutes(to: signedIn)
+    ConsoleCampaignController(store: store, indexes: dependencies.segments, layout: layout).addRoutes(to: signedIn)
+}

@@ -1,0 +1,92 @@
+// Siyu console: confirmations before destructive actions, the admin's corp switch, and the
+// campaign compose page's live audience count and contact-budget preview. No libraries.
+(function () {
+  "use strict";
+
+  // A form with data-confirm asks before it is sent (deletes).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
+  // A select with data-autosubmit sends its form when changed.
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.hasAttribute && target.hasAttribute("data-autosubmit") && target.form) target.form.submit();
+  });
+
+  var compose = document.getElementById("compose");
+  if (!compose) return;
+  var status = compose.parentNode.querySelector("[data-preview-status]");
+  var fieldError = compose.querySelector("[data-preview-error]");
+  var reasons = compose.parentNode.querySelector("[data-reasons]");
+  var timer = null;
+  var sequence = 0;
+
+  function figure(name, value) {
+    var node = compose.parentNode.querySelector('[data-figure="' + name + '"]');
+    if (node) node.textContent = value;
+  }
+
+  function total(list) {
+    return list.reduce(function (sum, item) { return sum + item.count; }, 0);
+  }
+
+  function show(result) {
+    fieldError.hidden = true;
+    status.textContent = result.expression + " · " + result.send_at;
+    figure("audience", result.audience);
+    figure("send", result.send);
+    figure("hold", total(result.hold));
+    figure("skip", total(result.skip));
+    figure("senders", result.senders);
+    figure("calls", result.calls);
+    reasons.textContent = "";
+    result.hold.concat(result.skip).forEach(function (item) {
+      var li = document.createElement("li");
+      li.textContent = item.label + ": " + item.count;
+      reasons.appendChild(li);
+    });
+  }
+
+  function fail(error) {
+    var where = error.line ? " (" + status.getAttribute("data-position") + " " + error.line + ":" + error.column + ")" : "";
+    fieldError.textContent = status.getAttribute("data-error") + " " + error.message + where;
+    fieldError.hidden = false;
+    status.textContent = "";
+    ["audience", "send", "hold", "skip", "senders", "calls"].forEach(function (name) { figure(name, "–"); });
+    reasons.textContent = "";
+  }
+
+  function preview() {
+    var audience = compose.elements.audience.value.trim();
+    if (!audience) return;
+    var mine = ++sequence;
+    status.textContent = status.getAttribute("data-loading");
+    var body = { audience: audience };
+    if (compose.elements.send_at.value) body.send_at = compose.elements.send_at.value;
+    fetch(compose.getAttribute("data-preview"), {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": compose.getAttribute("data-csrf") },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      return response.json().then(function (json) { return { ok: response.ok, json: json }; });
+    }).then(function (answer) {
+      if (mine !== sequence) return;
+      if (answer.ok) show(answer.json); else fail(answer.json.error || { message: String(answer.json) });
+    }).catch(function (error) {
+      if (mine === sequence) fail({ message: String(error) });
+    });
+  }
+
+  function schedule() {
+    clearTimeout(timer);
+    timer = setTimeout(preview, 350);
+  }
+
+  compose.addEventListener("input", schedule);
+  compose.addEventListener("submit", function (event) { event.preventDefault(); });
+  preview();
+})();

@@ -1,0 +1,114 @@
+import Foundation
+import SQLKit
+import SiyuCore
+
+/// One day of a corp's customer base.
+public struct GrowthDay: Sendable, Equatable {
+    /// `YYYY-MM-DD` in the corp's time zone.
+    public var day: String
+    /// Customers first added that day.
+    public var new: Int
+    /// Customers whose last relation ended that day (no member has them any more).
+    public var lost: Int
+    /// Customers some member has at the end of the day.
+    public var total: Int
+    public var net: Int { new - lost }
+}
+
+/// The figures of the console's dashboard over a window of days.
+public struct GrowthReport: Sendable {
+    public var days: [GrowthDay]
+    /// New relations per channel over the window (nil key: no channel).
+    public var addsByChannel: [(channelID: String?, adds: Int)]
+    /// New relations per member over the window, most first.
+    public var addsByMember: [(userID: String, adds: Int)]
+}
+
+extension CustomerStore {
+    /// New, lost, net and total customers per day from `from` to `to` (inclusive days in the
+    /// calendar's zone), adds per channel and the members with the most adds over those days.
+    ///
+    /// Each figure is one `GROUP BY` query. The totals are counted back from today's active
+    /// customers, so they agree with the customer list.
+    public func growth(corpID: String, from: Date, to: Date, topMembers: Int = 10, calendar: BusinessCalendar = BusinessCalendar()) async throws -> GrowthReport {
+        let start = Clock.millis(calendar.startOfDay(from))
+        let end = Clock.millis(calendar.startOfDay(to).addingTimeInterval(86400))
+        let offset = Int64(calendar.utcOffsetSeconds) * 1000
+        return try await database.read { sql in
+            var new: [Int: Int] = [:]
+            for row in try await sql.raw("""
+                SELECT (first_added_at + \(bind: offset)) / 86400000 AS day, COUNT(*) AS n FROM customers
+                WHERE corp_id = \(bind: corpID) AND first_added_at >= \(bind: start) AND first_added_at < \(bind: end)
+                GROUP BY day
+                """).all() {
+                new[try row.decode(column: "day", as: Int.self)] = try row.decode(column: "n", as: Int.self)
+            }
+            // A customer is lost on the day its last relation ended, once no relation is active.
+            var lost: [Int: Int] = [:]
+            var lostAfterEnd = 0
+            for row in try await sql.raw("""
+                SELECT (ended + \(bind: offset)) / 86400000 AS day, COUNT(*) AS n FROM (
+                    SELECT MAX(COALESCE(ended_at, updated_at)) AS ended FROM follow_relations WHERE corp_id = \(bind: corpID)
+                    GROUP BY external_userid HAVING SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END) = 0
+                ) gone WHERE ended >= \(bind: start)
+                GROUP BY day
+                """).all() {
+                let day = try row.decode(column: "day", as: Int.self)
+                let n = try row.decode(column: "n", as: Int.self)
+                if day >= calendar.dayNumber(Clock.date(end)) { lostAfterEnd += n } else { lost[day] = n }
+            }
+            let active = try await sql.raw("""
+                SELECT COUNT(DISTINCT external_userid) AS n FROM follow_relations WHERE corp_id = \(bind: corpID) AND status = 'active'
+                """).first()?.decode(column: "n", as: Int.self) ?? 0
+            let newAfterEnd = try await sql.raw("""
+                SELECT COUNT(*) AS n FROM customers WHERE corp_id = \(bind: corpID) AND first_added_at >= \(bind: end)
+                """).first()?.decode(column: "n", as: Int.self) ?? 0
+
+            let dayNumbers = Array(calendar.dayNumber(Clock.date(start))...calendar.dayNumber(Clock.date(end - 1)))
+            var total = active - newAfterEnd + lostAfterEnd
+            var days: [GrowthDay] = []
+            for day in dayNumbers.reversed() {
+                let entry = GrowthDay(day: calendar.label(dayNumber: day), new: new[day, default: 0], lost: lost[day, default: 0], total: max(0, total))
+                days.append(entry)
+                total -= entry.net
+            }
+
+            let channels = try await sql.raw("""
+                SELECT channel_id, COUNT(*) AS n FROM follow_relations
+                WHERE corp_id = \(bind: corpID) AND added_at >= \(bind: start) AND added_at < \(bind: end)
+                GROUP BY channel_id ORDER BY n DESC
+                """).all().map { (channelID: try $0.decode(column: "channel_id", as: String?.self), adds: try $0.decode(column: "n", as: Int.self)) }
+            let members = try await sql.raw("""
+                SELECT userid, COUNT(*) AS n FROM follow_relations
+                WHERE corp_id = \(bind: corpID) AND added_at >= \(bind: start) AND added_at < \(bind: end)
+                GROUP BY userid ORDER BY n DESC, userid LIMIT \(literal: max(1, min(topMembers, 100)))
+                """).all().map { (userID: try $0.decode(column: "userid", as: String.self), adds: try $0.decode(column: "n", as: Int.self)) }
+            return GrowthReport(days: days.reversed(), addsByChannel: channels, addsByMember: members)
+        }
+    }
+}
+
+/// How many customers one campaign reached.
+public struct CampaignReach: Sendable, Equatable {
+    public var campaignID: String
+    public var customers: Int
+    public var lastTouchAt: Date
+}
+
+extension ContactStore {
+    /// The campaigns that touched customers most recently, with how many customers each reached.
+    public func recentCampaignReach(corpID: String, limit: Int = 5) async throws -> [CampaignReach] {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT campaign_id, COUNT(DISTINCT external_userid) AS n, MAX(at) AS last_at FROM contact_touches
+                WHERE corp_id = \(bind: corpID) AND campaign_id IS NOT NULL
+                GROUP BY campaign_id ORDER BY last_at DESC, campaign_id LIMIT \(literal: max(1, min(limit, 100)))
+                """).all().map {
+                CampaignReach(
+                    campaignID: try $0.decode(column: "campaign_id", as: String.self), customers: try $0.decode(column: "n", as: Int.self),
+                    lastTouchAt: Clock.date(try $0.decode(column: "last_at", as: Int64.self))
+                )
+            }
+        }
+    }
+}

@@ -1,0 +1,192 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import SiyuCore
+import SiyuStore
+import Testing
+
+@testable import SiyuServer
+
+@Suite("Console: sign-in, sessions, CSRF and roles")
+struct ConsoleAuthTests {
+    @Test("signing in sets an HttpOnly, SameSite=Lax session cookie on / and lands on the dashboard")
+    func signIn() async throws {
+        try await ConsoleTestServer.run { fixture in
+            try await fixture.user("alice", .admin)
+            let browser = fixture.browser()
+            let form = try await browser.get("/console/login")
+            #expect(form.status == .ok)
+            #expect(form.text.contains(#"name="_csrf""#))
+            let signedIn = try await browser.post("/console/login", [("username", "alice"), ("password", ConsoleTestServer.password)])
+            #expect(signedIn.status == .seeOther)
+            #expect(signedIn.headers[.location] == "/console")
+            let cookie = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("siyu_session=") })
+            #expect(cookie.contains("HttpOnly"))
+            #expect(cookie.contains("SameSite=Lax"))
+            #expect(cookie.contains("Path=/"))
+            #expect(!cookie.contains("Secure"))
+            let home = try await browser.get("/console")
+            #expect(home.headers[.location] == "/console/dashboard")
+            #expect(try await browser.get("/console/dashboard").status == .ok)
+
+            // Only the hash of the cookie's token is stored.
+            let token = try #require(await browser.cookies["siyu_session"])
+            #expect(try await fixture.store.consoleUsers.session(hash: token) == nil)
+            #expect(try await fixture.store.consoleUsers.session(hash: ConsolePasswords.tokenHash(token)) != nil)
+        }
+    }
+
+    @Test("SIYU_COOKIE_SECURE adds Secure to the session cookie")
+    func secureCookie() async throws {
+        #expect(ConsoleSettings.fromEnvironment(["SIYU_COOKIE_SECURE": "1"]).secureCookies)
+        #expect(!ConsoleSettings.fromEnvironment([:]).secureCookies)
+        try await ConsoleTestServer.run(settings: ConsoleSettings(secureCookies: true)) { fixture in
+            try await fixture.user("alice", .admin)
+            let browser = fixture.browser()
+            try await browser.get("/console/login")
+            let signedIn = try await browser.post("/console/login", [("username", "alice"), ("password", ConsoleTestServer.password)])
+            let cookie = try #require(signedIn.headers[values: .setCookie].first { $0.hasPrefix("siyu_session=") })
+            #expect(cookie.contains("Secure"))
+        }
+    }
+
+    @Test("a wrong password or an unknown user is refused with the same message, and pages send the browser to sign in")
+    func signInFailure() async throws {
+        try await ConsoleTestServer.run { fixture in
+            try await fixture.user("alice", .admin)
+            let browser = fixture.browser()
+            let wrong = try await browser.signIn("alice", "not the password")
+            #expect(wrong.status == .unauthorized)
+            #expect(wrong.text.contains("用户名或密码错误"))
+            #expect(!wrong.headers[values: .setCookie].contains { $0.hasPrefix("siyu_session=") })
+            let unknown = try await browser.signIn("nobody", "whatever123")
+            #expect(unknown.status == .unauthorized)
+            #expect(unknown.text.contains("用户名或密码错误"))
+
+            let page = try await browser.get("/console/customers?q=x")
+            #expect(page.status == .seeOther)
+            #expect(page.headers[.location]?.hasPrefix("/console/login?next=") == true)
+            // An off-site `next` is ignored.
+            #expect(ConsoleAuthController.localTarget("//evil.example/console") == "/console")
+            #expect(ConsoleAuthController.localTarget("https://evil.example") == "/console")
+            #expect(ConsoleAuthController.localTarget("/console/customers?q=x") == "/console/customers?q=x")
+        }
+    }
+
+    @Test("five failures for a username within 15 minutes refuse even the right password")
+    func throttling() async throws {
+        try await ConsoleTestServer.run { fixture in
+            try await fixture.user("alice", .admin)
+            try await fixture.user("bob", .admin)
+            let browser = fixture.browser()
+            for _ in 1...5 { #expect(try await browser.signIn("alice", "wrong-password").status == .unauthorized) }
+            let throttled = try await browser.signIn("alice", ConsoleTestServer.password)
+            #expect(throttled.status == .tooManyRequests)
+            #expect(throttled.text.contains("15 分钟"))
+            // Another username is not affected.
+            #expect(try await browser.signIn("bob", ConsoleTestServer.password).status == .seeOther)
+        }
+    }
+
+    @Test("signing out ends the session on the server and clears the cookie")
+    func signOut() async throws {
+        try await ConsoleTestServer.run { fixture in
+            let browser = try await fixture.signedIn("alice", .admin)
+            let token = try #require(await browser.cookies["siyu_session"])
+            try await browser.get("/console/dashboard")
+            let out = try await browser.post("/console/logout")
+            #expect(out.status == .seeOther)
+            #expect(out.headers[.location] == "/console/login")
+            #expect(await browser.cookies["siyu_session"] == nil)
+            #expect(try await fixture.store.consoleUsers.session(hash: ConsolePasswords.tokenHash(token)) == nil)
+            #expect(try await browser.get("/console/dashboard").status == .seeOther)
+        }
+    }
+
+    @Test("a POST without the CSRF token, or with a wrong one, is refused with a page that says why")
+    func csrf() async throws {
+        try await ConsoleTestServer.run { fixture in
+            _ = try await fixture.store.corps.register(TestServer.registration("wwA1"), actor: "t")
+            let browser = try await fixture.signedIn("alice", .admin)
+            try await browser.get("/console/tags")
+            let missing = try await browser.post("/console/tags/groups", [("name", "兴趣"), ("tags", "咖啡")], withToken: false)
+            #expect(missing.status == .forbidden)
+            #expect(missing.text.contains("CSRF"))
+            let wrong = try await browser.post("/console/tags/groups", [("name", "兴趣"), ("tags", "咖啡"), ("_csrf", "forged")])
+            #expect(wrong.status == .forbidden)
+            let logout = try await browser.post("/console/logout", withToken: false)
+            #expect(logout.status == .forbidden)
+            #expect(await browser.cookies["siyu_session"] != nil)
+
+            // JSON calls carry it in X-CSRF-Token.
+            let json = #"{"audience":"status = active"}"#
+            #expect(try await browser.postJSON("/console/campaigns/preview", json, token: nil).status == .forbidden)
+            #expect(try await browser.postJSON("/console/campaigns/preview", json, token: "forged").status == .forbidden)
+
+            // The sign-in form has its own token, bound to a cookie.
+            let fresh = fixture.browser()
+            let noCookie = try await fresh.post("/console/login", [("username", "alice"), ("password", ConsoleTestServer.password), ("_csrf", "made-up")])
+            #expect(noCookie.status == .forbidden)
+        }
+    }
+
+    @Test("an employee sees only the customers their member follows; an operator only their corp")
+    func roles() async throws {
+        try await ConsoleTestServer.run { fixture in
+            let store = fixture.store
+            _ = try await store.corps.register(TestServer.registration("wwA1", name: "甲品牌"), actor: "t")
+            _ = try await store.corps.register(TestServer.registration("wwB2", name: "乙品牌"), actor: "t")
+            try await SegmentAPITests.seed(store, corpID: "wwA1")
+            try await SegmentAPITests.seed(store, corpID: "wwB2")
+            try await fixture.addCustomer("wwB2", "wmB", name: "乙客户")
+
+            // m2 follows wm2, wm4 and wm6 in the seed.
+            let employee = try await fixture.signedIn("emp", .employee, corp: "wwA1", member: "m2")
+            #expect(try await employee.get("/console").headers[.location] == "/console/customers")
+            let list = try await employee.get("/console/customers")
+            #expect(list.status == .ok)
+            for own in ["客户2", "客户4", "客户6"] { #expect(list.text.contains(own)) }
+            for other in ["客户1", "客户3", "客户5"] { #expect(!list.text.contains(other)) }
+            // Asking for another member's customers changes nothing.
+            #expect(!(try await employee.get("/console/customers?member=m1").text.contains("客户1")))
+            #expect(try await employee.get("/console/customers/wm2").status == .ok)
+            #expect(try await employee.get("/console/customers/wm1").status == .notFound)
+            #expect(try await employee.get("/console/dashboard").status == .forbidden)
+            #expect(try await employee.get("/console/tags").status == .forbidden)
+            #expect(try await employee.get("/console/channels").status == .forbidden)
+            #expect(!list.text.contains(#"href="/console/tags""#))
+
+            let operatorA = try await fixture.signedIn("op", .operator, corp: "wwA1")
+            let customers = try await operatorA.get("/console/customers")
+            #expect(customers.text.contains("客户1"))
+            #expect(!customers.text.contains("乙客户"))
+            #expect(try await operatorA.get("/console/customers/wmB").status == .notFound)
+            #expect(try await operatorA.post("/console/corp", [("corp_id", "wwB2")]).status == .forbidden)
+            #expect(try await operatorA.get("/console/dashboard").text.contains("甲品牌"))
+
+            // An admin switches corps; the session remembers the choice.
+            let admin = try await fixture.signedIn("root", .admin)
+            #expect(try await admin.get("/console/customers").text.contains("客户1"))
+            try await admin.get("/console/dashboard")
+            #expect(try await admin.post("/console/corp", [("corp_id", "wwB2")]).status == .seeOther)
+            #expect(try await admin.get("/console/customers").text.contains("乙客户"))
+        }
+    }
+
+    @Test("users need a valid role, corp and password; usernames are unique")
+    func userRules() async throws {
+        try await ConsoleTestServer.run { fixture in
+            let users = fixture.store.consoleUsers
+            _ = try await fixture.store.corps.register(TestServer.registration("wwA1"), actor: "t")
+            await #expect(throws: ValidationError.self) { try await users.createUser(username: "a", password: "short", role: .admin, bcryptCost: 4) }
+            await #expect(throws: ValidationError.self) { try await users.createUser(username: "b", password: "long enough", role: .operator, bcryptCost: 4) }
+            await #expect(throws: ValidationError.self) { try await users.createUser(username: "c", password: "long enough", role: .employee, corpID: "wwA1", bcryptCost: 4) }
+            await #expect(throws: StoreError.self) { try await users.createUser(username: "d", password: "long enough", role: .operator, corpID: "wwNO", bcryptCost: 4) }
+            let created = try await users.createUser(username: "e", password: "long enough", role: .employee, corpID: "wwA1", memberUserID: "m1", bcryptCost: 4)
+            #expect(created.passwordHash.hasPrefix("$2"))
+            #expect(ConsolePasswords.verify("long enough", hash: created.passwordHash))
+            await #expect(throws: StoreError.self) { try await users.createUser(username: "e", password: "long enough", role: .admin, bcryptCost: 4) }
+            #expect(try await users.list().map(\.username) == ["e"])
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Foundation
+import SiyuCore
+import SiyuStore
+import Testing
+
+@Suite("Console storage: the dashboard's growth figures, users, sessions, failed sign-ins")
+struct ConsoleStoreTests {
+    typealias F = CustomerFixtures
+
+    @Test("growth per day: new, lost (no relation left), totals counted back from today's active customers", arguments: TestDatabases.flavors)
+    func growth(flavor: SQLFlavor) async throws {
+        try await TestDatabases.withStore(flavor) { store in
+            try await CustomerQueryTests.seed(store)
+            let report = try await store.customers.growth(corpID: F.corpID, from: F.at(day: 0), to: F.at(day: 7, hour: 12))
+            #expect(report.days.map(\.day) == (0...7).map { String(format: "2024-03-%02d", $0 + 1) })
+            #expect(report.days.map(\.new) == [0, 1, 1, 1, 1, 1, 0, 0])
+            #expect(report.days.map(\.lost) == [0, 0, 0, 0, 1, 0, 1, 0])
+            #expect(report.days.map(\.total) == [0, 1, 2, 3, 3, 4, 3, 3])
+            #expect(report.days.map(\.net) == [0, 1, 1, 1, 0, 1, -1, 0])
+            #expect(report.addsByChannel.map(\.adds).reduce(0, +) == 5)
+            #expect(report.addsByChannel.first { $0.channelID == "chnA" }?.adds == 2)
+            #expect(report.addsByChannel.first { $0.channelID == nil }?.adds == 2)
+            #expect(report.addsByMember.map(\.userID) == ["m1", "m2", "m3"])
+            #expect(report.addsByMember.map(\.adds) == [2, 2, 1])
+
+            // A window that ended before the last changes still agrees with what came after it.
+            let earlier = try await store.customers.growth(corpID: F.corpID, from: F.at(day: 0), to: F.at(day: 3))
+            #expect(earlier.days.map(\.total) == [0, 1, 2, 3])
+
+            let empty = try await store.customers.growth(corpID: "wwNobody", from: F.at(day: 0), to: F.at(day: 2))
+            #expect(empty.days.map(\.total) == [0, 0, 0])
+            #expect(empty.addsByChannel.isEmpty && empty.addsByMember.isEmpty)
+
+            let totals = try await store.channels.totals(corpID: F.corpID, since: F.at(day: 3))
+            #expect(totals["chnA"] == ChannelStore.Totals(adds: 2, active: 2, lost: 0, addsSince: 1))
+            #expect(totals["chnB"] == ChannelStore.Totals(adds: 1, active: 1, lost: 0, addsSince: 0))
+
+            try await store.contacts.record(corpID: F.corpID, touches: [
+                ("wm01", .massMessage, F.at(day: 5), "c1"), ("wm02", .massMessage, F.at(day: 5), "c1"), ("wm01", .massMessage, F.at(day: 6), "c1"),
+                ("wm02", .massMessage, F.at(day: 7), "c2"), ("wm04", .moment, F.at(day: 7), nil),
+            ])
+            let reach = try await store.contacts.recentCampaignReach(corpID: F.corpID)
+            #expect(reach.map(\.campaignID) == ["c2", "c1"])
+            #expect(reach.map(\.customers) == [1, 2])
+        }
+    }
+
+    @Test("users, sessions that expire and slide, and failed sign-ins", arguments: TestDatabases.flavors)
+    func usersAndSessions(flavor: SQLFlavor) async throws {
+        try await TestDatabases.withStore(flavor) { store in
+            let users = store.consoleUsers
+            _ = try await store.corps.register(CorpRegistration(
+                corpID: "wwA1", name: "甲", secret: "s", callbackToken: "QDG6eK", encodingAESKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
+            ), actor: "t")
+            let admin = try await users.create(username: "root", passwordHash: "$2b$04$x", role: .admin, corpID: nil, memberUserID: nil)
+            let employee = try await users.create(username: "emp", passwordHash: "$2b$04$y", role: .employee, corpID: "wwA1", memberUserID: "m1")
+            await #expect(throws: StoreError.self) {
+                try await users.create(username: "root", passwordHash: "$2b$04$z", role: .admin, corpID: nil, memberUserID: nil)
+            }
+            #expect(try await users.find(username: "emp") == employee)
+            #expect(try await users.list().map(\.username) == ["emp", "root"])
+
+            let now = Date()
+            try await users.startSession(sessionHash: "h1", userID: admin.userID, csrfToken: "c1", actingCorpID: nil, lifetime: 3600, now: now)
+            let session = try #require(try await users.session(hash: "h1", now: now))
+            #expect(session.user == admin && session.csrfToken == "c1" && session.actingCorpID == nil)
+            #expect(try await users.session(hash: "h1", now: now.addingTimeInterval(3601)) == nil)
+            try await users.touchSession(hash: "h1", lifetime: 3600, now: now.addingTimeInterval(3000))
+            #expect(try await users.session(hash: "h1", now: now.addingTimeInterval(3601)) != nil)
+            try await users.setActingCorp(hash: "h1", corpID: "wwA1")
+            #expect(try await users.session(hash: "h1", now: now)?.actingCorpID == "wwA1")
+            try await users.endSession(hash: "h1")
+            #expect(try await users.session(hash: "h1", now: now) == nil)
+
+            for minute in 0..<3 { try await users.recordFailure(username: "root", now: now.addingTimeInterval(Double(minute) * 60)) }
+            #expect(try await users.failures(username: "root", since: now) == 3)
+            #expect(try await users.failures(username: "root", since: now.addingTimeInterval(90)) == 1)
+            #expect(try await users.failures(username: "emp", since: now) == 0)
+            try await users.clearFailures(username: "root", before: now)
+            #expect(try await users.failures(username: "root", since: now) == 0)
+        }
+    }
+}
