@@ -56,6 +56,14 @@ public enum DemoBrand {
         ("到店频次", ["每天", "每周", "每月", "偶尔"]),
     ]
 
+    /// Campaigns of the past: days before today, hour of the day (China time), audience, text.
+    public static let campaigns: [(name: String, daysAgo: Int, hour: Int, segment: String, text: String)] = [
+        ("金卡会员·桂花拿铁尝鲜", 12, 10, "tag any (\"金卡会员\", \"黑金会员\") and status = active",
+         "桂花拿铁本周上市！金卡及以上会员到店出示会员码，首杯免费升大杯。"),
+        ("冷萃季·老客回购券", 5, 15, "tag \"冷萃\" and orders count >= 1",
+         "冷萃季回来了：凭此消息到店或小程序下单，冷萃系列立减 8 元，本周日前有效。"),
+    ]
+
     public static let groupNames = [
         "静安寺店福利群", "陆家嘴店早鸟群", "徐汇滨江咖啡研习社", "杭州湖滨店粉丝群", "苏州园区店福利群",
         "南京新街口店会员群", "天河城店福利群", "深圳湾店早鸟群", "前海咖啡研习社", "福田CBD外卖群",

@@ -33,6 +33,7 @@ public struct DemoSummary: Sendable {
     public var lost = 0
     public var orders = 0
     public var groups = 0
+    public var campaigns: [String] = []
     public var firstAdded: Date?
 }
 
@@ -134,8 +135,35 @@ public struct DemoSeeder: Sendable {
             _ = try await world.importGroup(corpID: corpID, owner: plan.owner, name: plan.name, createTime: plan.createTime, joined: plan.joined)
         }
         summary.groups = min(scale.groups, DemoBrand.groupNames.count)
-        // TODO(campaigns): seed two finished campaigns through `POST /api/v1/campaigns` once main has it.
+        summary.campaigns = try await seedCampaigns(now: now)
         return summary
+    }
+
+    /// Two campaigns of the past through Siyu's campaign API, sent by the members in the sandbox
+    /// and finished. The sandbox's clock (which Siyu's campaign clock reads in the demo) is set
+    /// back to each send time meanwhile, so tasks, receipts and results carry past dates.
+    func seedCampaigns(now: Date) async throws -> [String] {
+        let clock = world.clock
+        let previous = clock.pinnedDate
+        defer { if let previous { clock.pin(at: previous) } else { clock.unpin() } }
+        let today = BusinessCalendar().startOfDay(now)
+        var ids: [String] = []
+        for plan in DemoBrand.campaigns {
+            clock.pin(at: today.addingTimeInterval(Double(-plan.daysAgo * 86400 + plan.hour * 3600)))
+            let id = try await api.createCampaign(name: plan.name, segment: plan.segment, text: plan.text)
+            clock.advance(by: 1800)
+            // Members confirm each task as Siyu submits it, until Siyu has collected every result.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while try await api.campaignState(id) != "finished" {
+                guard ContinuousClock.now < deadline else { throw SiyuAPI.Failure(status: 0, body: "campaign \(id) did not finish within 60 s") }
+                for task in await world.pendingMassMessageTasks(corpID: corp.corpID) {
+                    _ = try await world.confirmMassMessage(corpID: corp.corpID, msgID: task.msgID, userID: task.userID)
+                }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            ids.append(id)
+        }
+        return ids
     }
 
     /// Delivers callbacks to Siyu, several at a time, as the platform would.

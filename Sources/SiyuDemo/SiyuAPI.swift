@@ -32,12 +32,27 @@ public struct SiyuAPI: Sendable {
         ], as: Created.self).channel_id
     }
 
-    public func send<T: Decodable>(_ method: HTTPMethod, _ path: String, json: [String: Any], as type: T.Type) async throws -> T {
+    struct CampaignCreated: Decodable { var campaign_id: String }
+    struct CampaignState: Decodable { var state: String }
+
+    /// A mass-message campaign to a segment, sent now (by Siyu's clock). Returns its id.
+    public func createCampaign(name: String, segment: String, text: String) async throws -> String {
+        try await send(.POST, "/api/v1/campaigns", json: ["name": name, "audience": ["segment": segment], "text": text], as: CampaignCreated.self).campaign_id
+    }
+
+    /// `scheduled`, `sending`, `finished` or `cancelled`.
+    public func campaignState(_ campaignID: String) async throws -> String {
+        try await send(.GET, "/api/v1/campaigns/\(campaignID)", json: nil, as: CampaignState.self).state
+    }
+
+    public func send<T: Decodable>(_ method: HTTPMethod, _ path: String, json: [String: Any]?, as type: T.Type) async throws -> T {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+        }
         let response = try await http.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 8 << 20)
         guard (200..<300).contains(response.status.code) else {

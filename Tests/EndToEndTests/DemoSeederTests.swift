@@ -45,6 +45,17 @@ struct DemoSeederTests {
             #expect(counts[4] == DemoBrand.members.count && stats["members"] == DemoBrand.members.count)
             #expect(stats["groups"] == 5)
 
+            // Two campaigns of the past, finished, with their sends dated at their send times.
+            #expect(summary.campaigns.count == 2)
+            for id in summary.campaigns {
+                let (status, body) = try await e2e.api(.get, "/api/v1/campaigns/\(id)")
+                #expect(status == .ok && body["state"] as? String == "finished", "\(body)")
+                let totals = try #require((body["results"] as? [String: Any])?["totals"] as? [String: Any], "\(body)")
+                #expect((totals["reached"] as? Int ?? 0) > 0, "\(totals)")
+            }
+            #expect(await e2e.world.massMessageIDs(corpID: e2e.corpID).count >= 2)
+            #expect(e2e.clock.pinnedDate != nil, "the harness's pinned clock is restored")
+
             // Six channels, each one the sandbox's contact way with a QR code on the sandbox's own server.
             let channels = try await e2e.store.channels.list(corpID: e2e.corpID)
             #expect(channels.count == DemoBrand.channels.count)

@@ -37,6 +37,7 @@ struct DemoCommand: AsyncParsableCommand {
             throw ValidationError("\(name) must be from 1 to 65535")
         }
         guard port != sandboxPort else { throw ValidationError("--port and --sandbox-port must differ") }
+        if let password, password.count < 8 { throw ValidationError("--password needs at least 8 characters") }
         guard (0...1_000_000).contains(customers), (1...3650).contains(days), interval >= 1 else {
             throw ValidationError("--customers is 0 to 1,000,000, --days 1 to 3650, --interval at least 1")
         }
@@ -66,11 +67,15 @@ struct DemoCommand: AsyncParsableCommand {
             let store = try await SiyuStore.open(database: database, masterKey: .generate())
             // Before any worker runs: the corp talks to the sandbox, never to the real platform.
             let apiKey = try await DemoSeeder.registerCorp(store: store, sandboxURL: sandboxURL)
+            try await store.consoleUsers.createUser(username: "admin", password: password, role: .admin)
             let world = SandboxWorld(seed: seed)
             await world.setPublicBaseURL(sandboxURL)
             let deliverer = CallbackDeliverer(logger: logger)
             let adminToken = "adm." + Self.randomPassword() + Self.randomPassword()
-            let dependencies = ServerDependencies(store: store, admin: AdminCredential(token: adminToken), wecomBaseURL: sandboxURL, logger: logger)
+            var dependencies = ServerDependencies(store: store, admin: AdminCredential(token: adminToken), wecomBaseURL: sandboxURL, logger: logger)
+            // Campaign time is the sandbox's: the seeder sets both back to send past campaigns.
+            dependencies.clock = { world.clock.now }
+            dependencies.campaignPollInterval = .seconds(2)
             let sandboxApp = Sandbox(world: world, deliverer: deliverer).buildApplication(host: "127.0.0.1", port: sandboxPort, logger: logger)
             let siyuApp = buildApplication(
                 configuration: ServerConfiguration(host: "127.0.0.1", port: port), dependencies: dependencies,

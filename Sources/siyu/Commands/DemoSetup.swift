@@ -49,7 +49,7 @@ struct DemoSetup: Service {
         let text = """
 
             \(DemoBrand.name) is ready in \(String(format: "%.1f", seconds)) s: \(summary.customers) customers over \(days) days \
-            (\(summary.lost) lost), \(summary.channels.count) channels, \(summary.groups) groups, \(summary.orders) orders.
+            (\(summary.lost) lost), \(summary.channels.count) channels, \(summary.groups) groups, \(summary.orders) orders, \(summary.campaigns.count) finished campaigns.
 
               Console:  \(options.siyuURL)/console
               Login:    admin / \(options.password)
