@@ -19,6 +19,7 @@ public struct Sandbox: Sendable {
         let router = Router(context: BasicRequestContext.self)
         SandboxAPI(world: world).addRoutes(to: router)
         ControlAPI(world: world, deliverer: deliverer).addRoutes(to: router)
+        SandboxImages(world: world).addRoutes(to: router)
         return router
     }
 

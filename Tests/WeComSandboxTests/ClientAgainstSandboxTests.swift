@@ -152,7 +152,7 @@ struct ClientAgainstSandboxTests {
         }
     }
 
-    @Test("a contact way's QR code is an SVG on the sandbox's own server encoding its contact link")
+    @Test("a contact way's QR code and customers' avatars are SVGs on the sandbox's own server")
     func qrCodeImage() async throws {
         try await SandboxHarness.run { ctx in
             let created = try await ctx.client.addContactWay(ContactWay(type: 2, scene: 2, state: "qr", user: ["zhangsan"]))
@@ -169,6 +169,15 @@ struct ClientAgainstSandboxTests {
                 HTTPClientRequest(url: "http://127.0.0.1:\(ctx.port)/sandbox/corps/\(SandboxHarness.corp.corpID)/contact_ways/nosuchway/qr.svg"), timeout: .seconds(5)
             )
             #expect(missing.status == .notFound)
+
+            // Customers' avatars load from the sandbox too.
+            let (added, _) = try await ctx.world.customerAdds(corpID: SandboxHarness.corp.corpID, configID: created.configID, name: "陈<静>")
+            let detail = try await ctx.client.externalContact(added.externalUserID)
+            let avatar = try #require(detail.externalContact.avatar)
+            #expect(avatar == "http://127.0.0.1:\(ctx.port)/sandbox/corps/\(SandboxHarness.corp.corpID)/customers/\(added.externalUserID)/avatar.svg")
+            let image = try await HTTPClient.shared.execute(HTTPClientRequest(url: avatar), timeout: .seconds(5))
+            #expect(image.status == .ok)
+            #expect(String(buffer: try await image.body.collect(upTo: 1 << 20)).contains(">&gt;</text>"))
         }
     }
 

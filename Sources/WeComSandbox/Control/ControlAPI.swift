@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import NIOCore
-import SiyuCore
 import WeCom
 
 /// `/sandbox/…`: drives the world the way people would (customers adding members, leaving,
@@ -155,17 +154,6 @@ struct ControlAPI: Sendable {
         }
         group.get("corps/{corp_id}/deliveries") { request, context in
             await SandboxAPI.answer { Deliveries(deliveries: await deliverer.deliveries(corpID: try Self.corp(context))) }
-        }
-        group.get("corps/{corp_id}/contact_ways/{config_id}/qr.svg") { _, context -> Response in
-            let configID = context.parameters.get("config_id") ?? ""
-            guard await world.hasContactWay(corpID: try Self.corp(context), configID: configID) else {
-                throw HTTPError(.notFound, message: "no such contact way")
-            }
-            let svg = try QRCode(text: SandboxWorld.contactLink(configID: configID)).svg()
-            return Response(
-                status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "public, max-age=86400"],
-                body: .init(byteBuffer: ByteBuffer(string: svg))
-            )
         }
         group.get("corps/{corp_id}/stats") { request, context in
             await SandboxAPI.answer { await world.stats(corpID: try Self.corp(context)) }

@@ -28,6 +28,17 @@ extension SandboxWorld {
         return "\(base)/sandbox/corps/\(corpID)/contact_ways/\(configID)/qr.svg"
     }
 
+    /// A customer's avatar: on the sandbox's own server once it serves, else the platform's shape.
+    func avatarURL(corpID: String, externalUserID: String) -> String {
+        guard let base = publicBaseURL else { return "https://wework.qpic.cn/sandbox/avatar/\(externalUserID)/0" }
+        return "\(base)/sandbox/corps/\(corpID)/customers/\(externalUserID)/avatar.svg"
+    }
+
+    /// A customer's name, for drawing their avatar.
+    public func customerName(corpID: String, externalUserID: String) -> String? {
+        corps[corpID]?.customers[externalUserID]?.name
+    }
+
     /// What scanning a contact way's code opens (the platform's `work.weixin.qq.com/ca/…` link).
     public static func contactLink(configID: String) -> String {
         "https://work.weixin.qq.com/ca/\(configID)"

@@ -45,7 +45,7 @@ extension SandboxWorld {
                     for tag in relation.tagIDs where !knownTags.contains(tag) { throw .invalidTag }
                 }
                 corp.customers[id] = ExternalContact(
-                    externalUserID: id, name: customer.name, avatar: "https://wework.qpic.cn/sandbox/avatar/\(id)/0", type: 1, gender: customer.gender
+                    externalUserID: id, name: customer.name, avatar: avatarURL(corpID: corpID, externalUserID: id), type: 1, gender: customer.gender
                 )
                 corp.customerOrder.append(id)
                 corp.relations[id] = customer.relations.map {

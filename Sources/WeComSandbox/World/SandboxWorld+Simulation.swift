@@ -50,7 +50,7 @@ extension SandboxWorld {
             if corp.customers[newID] == nil {
                 corp.customers[newID] = ExternalContact(
                     externalUserID: newID, name: name ?? generatedName,
-                    avatar: "https://wework.qpic.cn/sandbox/avatar/\(newID)/0", type: 1, gender: gender, unionID: unionID
+                    avatar: avatarURL(corpID: corpID, externalUserID: newID), type: 1, gender: gender, unionID: unionID
                 )
                 corp.customerOrder.append(newID)
             } else if let name {
