@@ -75,7 +75,7 @@ struct DemoCommand: AsyncParsableCommand {
             var dependencies = ServerDependencies(store: store, admin: AdminCredential(token: adminToken), wecomBaseURL: sandboxURL, logger: logger)
             // Campaign time is the sandbox's: the seeder sets both back to send past campaigns.
             dependencies.clock = { world.clock.now }
-            dependencies.campaignPollInterval = .seconds(2)
+            dependencies.campaignPollInterval = .seconds(1)
             let sandboxApp = Sandbox(world: world, deliverer: deliverer).buildApplication(host: "127.0.0.1", port: sandboxPort, logger: logger)
             let siyuApp = buildApplication(
                 configuration: ServerConfiguration(host: "127.0.0.1", port: port), dependencies: dependencies,

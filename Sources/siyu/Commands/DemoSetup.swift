@@ -28,11 +28,12 @@ struct DemoSetup: Service {
     let logger: Logger
 
     func run() async throws {
-        try await Self.waitUntilAnswering(options.siyuURL + "/healthz")
-        try await Self.waitUntilAnswering(options.sandboxURL + "/sandbox/corps/\(seeder.corp.corpID)/stats")
-        let summary = try await seeder.seed(scale: options.scale, seed: options.seed)
-        if try await !seeder.settle(timeout: .seconds(120)) {
-            logger.warning("some callbacks were not applied within 120 s")
+        // Ctrl-C while seeding stops the seeding too, quietly.
+        let summary: DemoSummary
+        do {
+            summary = try await seedWhenReady()
+        } catch is CancellationError where Task.isShuttingDownGracefully {
+            return
         }
         printBanner(summary)
         guard options.live else { return }
@@ -40,6 +41,18 @@ struct DemoSetup: Service {
             world: seeder.world, deliverer: seeder.deliverer, store: seeder.store, corpID: seeder.corp.corpID,
             configIDs: summary.channels.compactMap(\.configID), interval: options.interval, seed: options.seed, logger: logger
         ).run()
+    }
+
+    func seedWhenReady() async throws -> DemoSummary {
+        try await cancelWhenGracefulShutdown {
+            try await Self.waitUntilAnswering(options.siyuURL + "/healthz")
+            try await Self.waitUntilAnswering(options.sandboxURL + "/sandbox/corps/\(seeder.corp.corpID)/stats")
+            let summary = try await seeder.seed(scale: options.scale, seed: options.seed)
+            if try await !seeder.settle(timeout: .seconds(120)) {
+                logger.warning("some callbacks were not applied within 120 s")
+            }
+            return summary
+        }
     }
 
     func printBanner(_ summary: DemoSummary) {
