@@ -254,6 +254,10 @@ struct CampaignOperationsTests {
             let (_, detail) = try await e2e.api(.get, "/api/v1/campaigns/\(id)")
             #expect(((detail["results"] as? [String: Any])?["totals"] as? [String: Any])?["cancelled"] as? Int == 10)
             #expect(await e2e.world.allReceipts(corpID: e2e.corpID).count == 10)
+            // Deliveries are the segment language's last contact.
+            let lastContact = try await e2e.api(.post, "/api/v1/segments/count", ["expression": "last_contact within 7 days"]).1["count"] as? Int
+            #expect(lastContact == 10)
+            #expect(try await e2e.api(.post, "/api/v1/segments/count", ["expression": "no contact"]).1["count"] as? Int == 10)
         }
     }
 
@@ -261,8 +265,30 @@ struct CampaignOperationsTests {
     func groupsAndMoments() async throws {
         try await EndToEnd.run(members: ["m1", "m2"]) { e2e in
             var groups: [String] = []
-            for n in 0..<3 { groups.append(try await e2e.world.createGroup(corpID: e2e.corpID, owner: "m1", name: "门店群\(n)").0) }
-            _ = try await e2e.world.createGroup(corpID: e2e.corpID, owner: "m2", name: "别人的群")
+            for n in 0..<3 {
+                let (chatID, events) = try await e2e.world.createGroup(corpID: e2e.corpID, owner: "m1", name: "门店群\(n)")
+                for event in events { try await e2e.deliver(event) }
+                groups.append(chatID)
+            }
+            _ = try await e2e.world.createGroup(corpID: e2e.corpID, owner: "m2", name: "别人的群")  // Siyu hears of it by sync only
+            // Customers join 门店群0 (callbacks), one joins and leaves 门店群1.
+            var joined: [String] = []
+            for n in 0..<4 { joined.append(try await e2e.customerAdds(member: "m1", name: "群友\(n)")) }
+            for id in joined { for event in try await e2e.world.customerInGroup(corpID: e2e.corpID, chatID: groups[0], externalUserID: id, joins: true) { try await e2e.deliver(event) } }
+            for joins in [true, false] {
+                for event in try await e2e.world.customerInGroup(corpID: e2e.corpID, chatID: groups[1], externalUserID: joined[0], joins: joins) { try await e2e.deliver(event) }
+            }
+            try await e2e.settle()
+            func count(_ expression: String) async throws -> Int? {
+                try await e2e.api(.post, "/api/v1/segments/count", ["expression": expression]).1["count"] as? Int
+            }
+            #expect(try await count("group = \"门店群0\"") == 4)
+            #expect(try await count("group = \"门店群1\"") == 0)
+            #expect(try await e2e.api(.get, "/api/v1/groups").1["items"].map { ($0 as? [Any])?.count } == 3)
+            _ = try await e2e.api(.post, "/api/v1/sync")
+            try await e2e.settle()
+            let listed = try await e2e.api(.get, "/api/v1/groups?owner=m2").1["items"] as? [[String: Any]]
+            #expect(listed?.first?["name"] as? String == "别人的群")
             let created = try await e2e.api(.post, "/api/v1/campaigns", ["name": "群发", "kind": "group_message", "audience": ["members": ["m1"]], "text": "群里好"])
             let id = try #require(created.1["campaign_id"] as? String, "\(created)")
             try await helper.confirmWhenCreated(e2e, id)

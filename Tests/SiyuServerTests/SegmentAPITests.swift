@@ -93,3 +93,55 @@ struct SegmentAPITests {
         }
     }
 }
+
+@Suite("Segment indexes catch up in place")
+struct SegmentIndexRefreshTests {
+    static let expressions = ["tag \"VIP\"", "member = \"m2\"", "orders count >= 1", "status = lost", "channel = \"门店\"", "tag none (\"VIP\", \"新客\")"]
+
+    /// The counts of an index that followed the changes must equal a fresh build's.
+    func expectSameAsFresh(_ indexes: SegmentIndexes, _ store: SiyuStore, corpID: String) async throws {
+        let followed = try await indexes.index(for: corpID)
+        let fresh = SegmentIndexes.build(try await store.segments.snapshot(corpID: corpID))
+        for text in Self.expressions {
+            let expression = try SegmentParser.parse(text)
+            let a = Set(try followed.index.members(expression).map { followed.customers[Int($0)] })
+            let b = Set(try fresh.index.members(expression).map { fresh.customers[Int($0)] })
+            #expect(a == b, "\(text)")
+        }
+    }
+
+    @Test("customer-level changes update the index in place; a change of names rebuilds it; the result always equals a fresh build")
+    func inPlace() async throws {
+        try await TestServer.withClient { _, store, _ in
+            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t")
+            try await SegmentAPITests.seed(store, corpID: "wwA1")
+            let indexes = SegmentIndexes(store: store)
+            _ = try await indexes.index(for: "wwA1")
+            #expect(await indexes.lastRefresh["wwA1"] == .rebuilt)
+
+            // A tag edit, an order, a lost relation and a new customer: four customers, in place.
+            try await store.customers.changeTags(corpID: "wwA1", externalUserID: "wm5", userID: "m1", add: ["etvip"], remove: [], actor: "t")
+            _ = try await store.orders.upsert(corpID: "wwA1", [Order(orderID: "o9", externalUserID: "wm6", amountFen: 900, orderedAt: SegmentAPITests.now)])
+            _ = try await store.customers.reconcile(corpID: "wwA1", ContactObservation(
+                externalUserID: "wm1", event: .customerDeletedMember, userID: "m1", state: nil, at: SegmentAPITests.now,
+                customer: CustomerFacts(externalUserID: "wm1", name: "客户1"), relations: []
+            ))
+            _ = try await store.customers.reconcile(corpID: "wwA1", ContactObservation(
+                externalUserID: "wm7", event: .added, userID: "m2", state: nil, at: SegmentAPITests.now,
+                customer: CustomerFacts(externalUserID: "wm7", name: "客户7"),
+                relations: [RelationFacts(userID: "m2", state: nil, addedAt: SegmentAPITests.now, tagIDs: ["etnew"])]
+            ))
+            try await expectSameAsFresh(indexes, store, corpID: "wwA1")
+            #expect(await indexes.lastRefresh["wwA1"] == .updated(customers: 4))
+            let built = try await indexes.index(for: "wwA1")
+            #expect(try built.index.count(SegmentParser.parse("tag \"VIP\"")) == 3)
+
+            // A new tag name: rebuilt, and still equal.
+            try await store.directory.replaceTags(corpID: "wwA1", groups: [TagGroup(groupID: "g1", name: "等级", tags: [
+                Tag(tagID: "etvip", name: "VIP"), Tag(tagID: "etnew", name: "新客"), Tag(tagID: "etgold", name: "金卡"),
+            ])])
+            try await expectSameAsFresh(indexes, store, corpID: "wwA1")
+            #expect(await indexes.lastRefresh["wwA1"] == .rebuilt)
+        }
+    }
+}

@@ -50,6 +50,16 @@ struct CustomerController: Sendable {
         group.get("exports/customers.csv", use: exportCSV)
         group.post("imports/customers", use: importCSV)
         group.post("sync", use: sync)
+        group.get("groups", use: groups)
+    }
+
+    struct Groups: ResponseEncodable {
+        var items: [GroupStore.Group]
+    }
+
+    /// Customer groups (客户群) as last synced, optionally of one owner.
+    @Sendable func groups(_ request: Request, context: AuthenticatedContext) async throws -> Groups {
+        Groups(items: try await store.groups.list(corpID: try context.actingCorp(), owner: request.uri.queryParameters.get("owner")))
     }
 
     struct SyncQueued: ResponseEncodable {

@@ -467,6 +467,14 @@ enum OpenAPIDocument {
               "campaign_id": {"type": "string"}, "reminders": {"type": "object", "additionalProperties": {"type": "string"}}}}}}},
               "404": {"$ref": "#/components/responses/Error"}, "409": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"}}}
         },
+        "/api/v1/groups": {
+          "get": {"summary": "Customer groups (客户群) as last synced or reported by callbacks, with member and customer counts",
+            "parameters": [{"name": "owner", "in": "query", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "groups", "content": {"application/json": {"schema": {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+              "chat_id": {"type": "string"}, "name": {"type": "string"}, "owner": {"type": "string"}, "notice": {"type": "string"},
+              "members": {"type": "integer"}, "customers": {"type": "integer"}, "created_at": {"type": "string", "format": "date-time"},
+              "updated_at": {"type": "string", "format": "date-time"}}}}}}}}}}}
+        },
         "/api/v1/sync": {
           "post": {"summary": "Queue a sync with WeCom now: members, departments, tags and every customer; repairs what callbacks missed (also runs daily)",
             "responses": {"202": {"description": "queued", "content": {"application/json": {"schema": {"type": "object", "properties": {"job_id": {"type": "string"}}}}}}}}

@@ -55,8 +55,19 @@ struct EventApplier: Sendable {
             }
         case .externalTag:
             try await refreshTags(corpID: corpID)
+        case .externalChat(let change):
+            switch change {
+            case .create(let chatID):
+                try await refreshGroup(corpID: corpID, chatID: chatID, client: try await wecom.client(for: corpID), store: store)
+            case .update(let update):
+                try await refreshGroup(corpID: corpID, chatID: update.chatID, client: try await wecom.client(for: corpID), store: store)
+            case .dismiss(let chatID):
+                try await store.groups.dismiss(corpID: corpID, chatIDs: [chatID], now: at)
+            case .other:
+                return
+            }
         default:
-            // Groups, archive notifications and account events are applied by later capabilities.
+            // Archive notifications and account events are applied by later capabilities.
             return
         }
     }
@@ -167,4 +178,21 @@ extension Attachment {
             ))
         }
     }
+}
+
+/// Re-reads one customer group and stores it with its members; a group the platform no longer
+/// knows (dismissed or out of reach) is marked dismissed.
+func refreshGroup(corpID: String, chatID: String, client: WeComClient, store: SiyuStore) async throws {
+    let group: GroupChat
+    do {
+        group = try await client.groupChat(chatID, needName: false)
+    } catch let error as WeComAPIError where CampaignService.isRefusal(error) {
+        try await store.groups.dismiss(corpID: corpID, chatIDs: [chatID])
+        return
+    }
+    try await store.groups.upsert(
+        corpID: corpID, chatID: group.chatID, name: group.name, owner: group.owner, notice: group.notice,
+        createdAt: Date(timeIntervalSince1970: TimeInterval(group.createTime)),
+        members: group.memberList.map { .init(memberID: $0.userID, type: $0.type, joinedAt: Date(timeIntervalSince1970: TimeInterval($0.joinTime))) }
+    )
 }

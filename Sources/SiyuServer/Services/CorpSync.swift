@@ -30,10 +30,11 @@ public struct CorpSync: Sendable {
         public var customersSeen: Int = 0
         public var relationsAdded: Int = 0
         public var relationsEnded: Int = 0
+        public var groups: Int = 0
 
         enum CodingKeys: String, CodingKey {
             case members, membersChanged = "members_changed", tagGroupsChanged = "tag_groups_changed", customersSeen = "customers_seen"
-            case relationsAdded = "relations_added", relationsEnded = "relations_ended"
+            case relationsAdded = "relations_added", relationsEnded = "relations_ended", groups
         }
     }
 
@@ -72,6 +73,13 @@ public struct CorpSync: Sendable {
                 report.relationsEnded += outcome.ended.count
             }
         }
+        // Customer groups: every live group with its members; the rest are dismissed.
+        let live = try await client.allGroupChats(statusFilter: 0)
+        for group in live { try await refreshGroup(corpID: corpID, chatID: group.chatID, client: client, store: store) }
+        let liveIDs = Set(live.map(\.chatID))
+        try await store.groups.dismiss(corpID: corpID, chatIDs: try await store.groups.list(corpID: corpID).map(\.chatID).filter { !liveIDs.contains($0) }, now: now)
+        report.groups = live.count
+
         // Customers the store thinks are active but the platform no longer lists.
         var query = CustomerQuery()
         query.status = .active

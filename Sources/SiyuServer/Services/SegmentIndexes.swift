@@ -2,20 +2,34 @@ import Foundation
 import SiyuCore
 import SiyuStore
 
-/// One segment index per corp, built from the database and rebuilt when the corp's data
-/// revision moves (every write that changes customers, relations, tags, channels, members or
-/// orders bumps it in its own transaction). Counts are therefore exact for the database as it
-/// is now; between changes they cost well under a millisecond.
+/// One segment index per corp, built from the database and kept at the corp's data revision
+/// (every write that changes customers, relations, tags, channels, members, groups, orders or
+/// deliveries bumps it in its own transaction and logs which customers it touched). When the
+/// revision moves, the customers changed since are re-read and updated in place; a change of
+/// names (tags, channels, members, groups defined) or a large batch rebuilds the index. Counts
+/// are therefore exact for the database as it is now.
 actor SegmentIndexes {
     struct Built: Sendable {
         var revision: Int64
         var index: SegmentIndex
         /// Ordinal → external user id.
         var customers: [String]
+        /// External user id → ordinal.
+        var ordinals: [String: Int32]
     }
+
+    /// Above this many changed customers, a rebuild is cheaper than updating in place.
+    static let inPlaceLimit = 5_000
 
     let store: SiyuStore
     private var cache: [String: Built] = [:]
+    /// How the last catch-up went, for tests and metrics.
+    private(set) var lastRefresh: [String: Refresh] = [:]
+
+    enum Refresh: Sendable, Equatable {
+        case rebuilt
+        case updated(customers: Int)
+    }
 
     init(store: SiyuStore) {
         self.store = store
@@ -24,9 +38,22 @@ actor SegmentIndexes {
     /// The corp's index at the current revision.
     func index(for corpID: String) async throws -> Built {
         let revision = try await store.segments.revision(corpID: corpID)
-        if let cached = cache[corpID], cached.revision == revision { return cached }
+        guard var built = cache[corpID] else { return try await rebuild(corpID) }
+        if built.revision == revision { return built }
+        guard let changed = try await store.segments.changes(corpID: corpID, after: built.revision, upTo: revision),
+              changed.count <= Self.inPlaceLimit else { return try await rebuild(corpID) }
+        if !changed.isEmpty { Self.apply(try await store.segments.snapshot(corpID: corpID, only: changed), changed: changed, to: &built) }
+        // Facts read after `revision` may be newer still; the next call re-applies anything logged after it.
+        built.revision = revision
+        cache[corpID] = built
+        lastRefresh[corpID] = .updated(customers: changed.count)
+        return built
+    }
+
+    private func rebuild(_ corpID: String) async throws -> Built {
         let built = Self.build(try await store.segments.snapshot(corpID: corpID))
         cache[corpID] = built
+        lastRefresh[corpID] = .rebuilt
         return built
     }
 
@@ -35,6 +62,39 @@ actor SegmentIndexes {
         for (tagID, name) in snapshot.tagNames { _ = index.defineTag(id: tagID, name: name) }
         for (channelID, name) in snapshot.channelNames { _ = index.define(.channel, id: channelID, name: name) }
         for member in snapshot.members { _ = index.define(.member, id: member.userID, name: member.name) }
+        for (chatID, name) in snapshot.groupNames { _ = index.define(.group, id: chatID, name: name) }
+        var customers: [String] = []
+        customers.reserveCapacity(snapshot.customers.count)
+        for (ordinal, (id, facts)) in customerFacts(snapshot, in: index.timeZone).enumerated() {
+            index.setCustomer(Int32(ordinal), facts)
+            customers.append(id)
+        }
+        let ordinals = Dictionary(uniqueKeysWithValues: customers.enumerated().map { ($0.element, Int32($0.offset)) })
+        return Built(revision: snapshot.revision, index: index, customers: customers, ordinals: ordinals)
+    }
+
+    /// Replaces the facts of `changed` customers from a snapshot of just them; new customers get
+    /// the next ordinal, customers no longer stored leave every set.
+    static func apply(_ snapshot: SegmentStore.Snapshot, changed: Set<String>, to built: inout Built) {
+        var seen = Set<String>()
+        for (id, facts) in customerFacts(snapshot, in: built.index.timeZone) {
+            seen.insert(id)
+            if let ordinal = built.ordinals[id] {
+                built.index.setCustomer(ordinal, facts)
+            } else {
+                let ordinal = Int32(built.customers.count)
+                built.index.setCustomer(ordinal, facts)
+                built.customers.append(id)
+                built.ordinals[id] = ordinal
+            }
+        }
+        for id in changed where !seen.contains(id) {
+            if let ordinal = built.ordinals[id] { built.index.removeCustomer(ordinal) }
+        }
+    }
+
+    /// Each customer of the snapshot with what the index keeps about them.
+    static func customerFacts(_ snapshot: SegmentStore.Snapshot, in zone: TimeZone) -> [(String, SegmentCustomer)] {
         let departments = Dictionary(snapshot.members.map { ($0.userID, $0.departments) }, uniquingKeysWith: { first, _ in first })
         var relations: [String: [(String, String?, RelationStatus)]] = [:]
         for relation in snapshot.relations {
@@ -42,23 +102,21 @@ actor SegmentIndexes {
         }
         var tags: [String: [String]] = [:]
         for tag in snapshot.tags { tags[tag.externalUserID, default: []].append(tag.tagID) }
-        let zone = index.timeZone
-        var customers: [String] = []
-        customers.reserveCapacity(snapshot.customers.count)
-        for (ordinal, customer) in snapshot.customers.enumerated() {
+        var groups: [String: [String]] = [:]
+        for membership in snapshot.groupMemberships { groups[membership.externalUserID, default: []].append(membership.chatID) }
+        return snapshot.customers.map { customer in
             let own = relations[customer.externalUserID] ?? []
             let members = own.map(\.0)
             let orders = snapshot.orders[customer.externalUserID]
-            index.setCustomer(Int32(ordinal), SegmentCustomer(
+            return (customer.externalUserID, SegmentCustomer(
                 addedOn: SegmentDay(customer.firstAddedAt, in: zone),
                 status: own.contains { $0.2 == .active } ? .active : .lost,
                 channels: Array(Set(own.compactMap(\.1))), members: members,
-                departments: Array(Set(members.flatMap { departments[$0] ?? [] })), tags: tags[customer.externalUserID] ?? [],
+                departments: Array(Set(members.flatMap { departments[$0] ?? [] })), groups: groups[customer.externalUserID] ?? [],
+                tags: tags[customer.externalUserID] ?? [], lastContact: snapshot.lastContact[customer.externalUserID].map { SegmentDay($0, in: zone) },
                 orderCount: orders?.count ?? 0, orderAmountFen: orders?.amountFen ?? 0,
                 lastOrder: orders.map { SegmentDay($0.lastOrderedAt, in: zone) }
             ))
-            customers.append(customer.externalUserID)
         }
-        return Built(revision: snapshot.revision, index: index, customers: customers)
     }
 }

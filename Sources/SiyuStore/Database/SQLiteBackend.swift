@@ -33,6 +33,9 @@ final class SQLiteBackend: Sendable {
             let synchronous = ProcessInfo.processInfo.environment["SIYU_SQLITE_SYNCHRONOUS"]?.lowercased() == "normal" ? "NORMAL" : "FULL"
             try await sql.raw("PRAGMA synchronous = \(unsafeRaw: synchronous)").run()
             try await sql.raw("PRAGMA foreign_keys = ON").run()
+            // 64 MiB of page cache for the writer: a campaign to a million customers writes two
+            // million index entries in one transaction; the default 2 MiB spills to disk again and again.
+            try await sql.raw("PRAGMA cache_size = -65536").run()
             // Take the write lock once, so a read-only file or folder is reported now, not on the first write.
             try await sql.raw("BEGIN IMMEDIATE").run()
             try await sql.raw("CREATE TABLE IF NOT EXISTS siyu_write_probe (x INTEGER)").run()
@@ -48,10 +51,10 @@ final class SQLiteBackend: Sendable {
             }
             return SQLiteBackend(writer: writer, readers: readers)
         } catch let error as SQLiteError {
-            for connection in opened { try? await connection.close() }
+            await close(opened)
             throw translate(error, path: path)
         } catch {
-            for connection in opened { try? await connection.close() }
+            await close(opened)
             throw error
         }
     }
@@ -65,9 +68,16 @@ final class SQLiteBackend: Sendable {
         try await writeLock.withLock { try await body(writer) }
     }
 
+    /// Closes every connection, also when the calling task is cancelled (a cancelled close would
+    /// leave the handle open, which SQLiteNIO treats as a programming error when it is freed).
     func close() async {
-        for reader in readers { try? await reader.close() }
-        try? await writer.close()
+        await Self.close(readers + [writer])
+    }
+
+    private static func close(_ connections: [SQLiteConnection]) async {
+        await Task.detached {
+            for connection in connections { try? await connection.close() }
+        }.value
     }
 
     static func translate(_ error: SQLiteError, path: String = "the database") -> any Error {

@@ -1,7 +1,8 @@
 extension Migrations {
     /// Campaigns (mass messages to customers or groups, moments), the platform tasks they
-    /// became, and a state with a reason for every recipient.
-    static let campaigns = Migration(version: 7, name: "campaigns", statements: [
+    /// became, and a state with a reason for every recipient; and the customer groups (客户群)
+    /// mirrored with their members, for group campaigns and the segment language's `group`.
+    static let campaigns = Migration(version: 7, name: "campaigns and customer groups", statements: [
         """
         CREATE TABLE campaigns (
             corp_id TEXT NOT NULL,
@@ -55,5 +56,39 @@ extension Migrations {
         "CREATE INDEX campaign_recipients_work ON campaign_recipients (corp_id, campaign_id, state, send_at)",
         "CREATE INDEX campaign_recipients_task ON campaign_recipients (corp_id, campaign_id, msgid)",
         "CREATE INDEX contact_touches_campaign ON contact_touches (corp_id, campaign_id, external_userid)",
+        """
+        CREATE TABLE customer_groups (
+            corp_id TEXT NOT NULL,
+            chat_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            notice TEXT,
+            created_at BIGINT NOT NULL,
+            dismissed_at BIGINT,
+            updated_at BIGINT NOT NULL,
+            PRIMARY KEY (corp_id, chat_id)
+        )
+        """,
+        """
+        CREATE TABLE group_members (
+            corp_id TEXT NOT NULL,
+            chat_id TEXT NOT NULL,
+            member_id TEXT NOT NULL,
+            member_type BIGINT NOT NULL,
+            joined_at BIGINT NOT NULL,
+            PRIMARY KEY (corp_id, chat_id, member_id)
+        )
+        """,
+        "CREATE INDEX group_members_by_member ON group_members (corp_id, member_id)",
+        // Which customers each revision changed ('' for a change of names: tags, channels,
+        // members, groups), so a segment index can catch up in place instead of rebuilding.
+        """
+        CREATE TABLE segment_changes (
+            corp_id TEXT NOT NULL,
+            revision BIGINT NOT NULL,
+            external_userid TEXT NOT NULL,
+            PRIMARY KEY (corp_id, revision, external_userid)
+        )
+        """,
     ])
 }

@@ -189,6 +189,9 @@ public struct CampaignStore: Sendable {
                 rows.append((recipient.externalUserID, sender, .skipped, reason.rawValue, nil))
             }
         }
+        // In key order: appends to the primary keys instead of scattering pages.
+        rows.sort { $0.0 < $1.0 }
+        touches.sort { $0.externalUserID < $1.externalUserID }
         for chunk in stride(from: 0, to: rows.count, by: 400) {
             let values = rows[chunk..<min(chunk + 400, rows.count)].map { row -> SQLQueryString in
                 "(\(bind: corpID), \(bind: campaign.campaignID), \(bind: row.0), \(bind: row.1), \(bind: row.2.rawValue), \(bind: row.3), \(bind: row.4.map(Clock.millis)), \(bind: Clock.millis(now)))"
@@ -359,6 +362,9 @@ public struct CampaignStore: Sendable {
                 UPDATE campaign_tasks SET state = \(bind: taskState), updated_at = \(bind: Clock.millis(now))
                 WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND msgid = \(bind: msgID)
                 """).run()
+            // Deliveries move `last_contact`, a segment fact.
+            let delivered = outcomes.filter { $0.state == .delivered }.map(\.recipient)
+            if !delivered.isEmpty { try await SegmentStore.bumpRevision(on: sql, corpID: corpID, customers: delivered) }
         }
     }
 

@@ -28,7 +28,9 @@ public struct ContactStore: Sendable {
         }
     }
 
-    /// Records touches that happened (a mass message sent, a moment posted…).
+    /// Records touches that happened (a mass message sent, a moment posted…). A campaign's touch
+    /// of a customer is keyed by both, so one campaign reserves a customer at most once and a
+    /// campaign's rows sit together in the primary key.
     public func record(corpID: String, touches: [(externalUserID: String, channel: TouchChannel, at: Date, campaignID: String?)]) async throws {
         guard !touches.isEmpty else { return }
         try await database.write { sql in try await Self.record(on: sql, corpID: corpID, touches: touches) }
@@ -38,7 +40,7 @@ public struct ContactStore: Sendable {
     static func record(on sql: any SQLDatabase, corpID: String, touches: [(externalUserID: String, channel: TouchChannel, at: Date, campaignID: String?)]) async throws {
         for chunk in stride(from: 0, to: touches.count, by: 500) {
             let values = touches[chunk..<min(chunk + 500, touches.count)].map { touch -> SQLQueryString in
-                "(\(bind: corpID), \(bind: Hex.random(bytes: 12)), \(bind: touch.externalUserID), \(bind: touch.channel.rawValue), \(bind: Clock.millis(touch.at)), \(bind: touch.campaignID))"
+                "(\(bind: corpID), \(bind: touch.campaignID.map { "\($0)/\(touch.externalUserID)" } ?? Hex.random(bytes: 12)), \(bind: touch.externalUserID), \(bind: touch.channel.rawValue), \(bind: Clock.millis(touch.at)), \(bind: touch.campaignID))"
             }.joined(separator: ", ")
             try await sql.raw("INSERT INTO contact_touches (corp_id, touch_id, external_userid, channel, at, campaign_id) VALUES \(values)").run()
         }
@@ -81,10 +83,12 @@ public struct ContactStore: Sendable {
             for row in try await sql.raw("SELECT external_userid, tag_id FROM customer_tags WHERE corp_id = \(bind: corpID) AND external_userid IN (\(binds: binds))").all() {
                 tags[try row.decode(column: "external_userid", as: String.self), default: []].append(try row.decode(column: "tag_id", as: String.self))
             }
+            // Status is checked here, not in SQL: with `status = 'active'` the planner may pick an
+            // index on status and scan every active relation of the corp once per chunk.
             for row in try await sql.raw("""
-                SELECT external_userid, userid, added_at FROM follow_relations
-                WHERE corp_id = \(bind: corpID) AND status = 'active' AND external_userid IN (\(binds: binds))
-                """).all() {
+                SELECT external_userid, userid, added_at, status FROM follow_relations
+                WHERE corp_id = \(bind: corpID) AND external_userid IN (\(binds: binds))
+                """).all() where try row.decode(column: "status", as: String.self) == "active" {
                 let ext = try row.decode(column: "external_userid", as: String.self)
                 let added = try row.decode(column: "added_at", as: Int64.self)
                 if senders[ext].map({ $0.1 < added }) ?? true { senders[ext] = (try row.decode(column: "userid", as: String.self), added) }

@@ -13,7 +13,7 @@ public struct CustomerStore: Sendable {
     public func reconcile(corpID: String, _ observation: ContactObservation, now: Date = Date()) async throws -> ReconcileOutcome {
         try await database.write { sql in
             let outcome = try await Self.reconcile(on: sql, corpID: corpID, observation, now: now)
-            try await SegmentStore.bumpRevision(on: sql, corpID: corpID)
+            try await SegmentStore.bumpRevision(on: sql, corpID: corpID, customers: [observation.externalUserID])
             return outcome
         }
     }
@@ -167,7 +167,7 @@ public struct CustomerStore: Sendable {
                     DELETE FROM customer_tags WHERE corp_id = \(bind: corpID) AND external_userid = \(bind: externalUserID) AND userid = \(bind: userID) AND tag_id = \(bind: tag)
                     """).run()
             }
-            try await SegmentStore.bumpRevision(on: sql, corpID: corpID)
+            try await SegmentStore.bumpRevision(on: sql, corpID: corpID, customers: [externalUserID])
             if !add.isEmpty {
                 try await Self.appendTimeline(on: sql, corpID: corpID, ext: externalUserID, kind: "tagged", userID: userID, at: now, detail: ["tag_ids": add.joined(separator: ","), "by": actor])
             }

@@ -15,7 +15,7 @@ public struct OrderStore: Sendable {
     public func upsert(corpID: String, _ orders: [Order], now: Date = Date()) async throws -> UpsertReport {
         guard !orders.isEmpty else { return UpsertReport(inserted: 0, updated: 0) }
         return try await database.write { sql in
-            try await SegmentStore.bumpRevision(on: sql, corpID: corpID)
+            try await SegmentStore.bumpRevision(on: sql, corpID: corpID, customers: orders.map(\.externalUserID))
             var report = UpsertReport(inserted: 0, updated: 0)
             for order in orders {
                 let updated = try await sql.raw("""
@@ -70,11 +70,11 @@ public struct OrderStore: Sendable {
         try await database.read { sql in try await Self.totals(on: sql, corpID: corpID) }
     }
 
-    static func totals(on sql: any SQLDatabase, corpID: String) async throws -> [String: CustomerTotals] {
+    static func totals(on sql: any SQLDatabase, corpID: String, scope: SQLQueryString = "") async throws -> [String: CustomerTotals] {
         var totals: [String: CustomerTotals] = [:]
         for row in try await sql.raw("""
             SELECT external_userid, COUNT(*) AS n, CAST(SUM(amount_fen) AS BIGINT) AS amount, MAX(ordered_at) AS last FROM orders
-            WHERE corp_id = \(bind: corpID) AND status = 'paid' GROUP BY external_userid
+            WHERE corp_id = \(bind: corpID) AND status = 'paid'\(scope) GROUP BY external_userid
             """).all() {
             totals[try row.decode(column: "external_userid", as: String.self)] = CustomerTotals(
                 count: try row.decode(column: "n", as: Int.self), amountFen: try row.decode(column: "amount", as: Int64.self),

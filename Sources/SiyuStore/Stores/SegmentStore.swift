@@ -7,12 +7,48 @@ import SiyuCore
 public struct SegmentStore: Sendable {
     let database: SiyuDatabase
 
+    /// Revisions of change log kept per corp; an index further behind rebuilds.
+    static let changesKept: Int64 = 2_000
+
     /// Marks the corp's segment data changed; call inside the transaction that changes it.
-    static func bumpRevision(on sql: any SQLDatabase, corpID: String) async throws {
-        try await sql.raw("""
+    /// `customers` names the only customers whose facts changed; `nil` means names or the
+    /// structure changed (tags, channels, members, groups defined), which needs a rebuild.
+    static func bumpRevision(on sql: any SQLDatabase, corpID: String, customers: [String]? = nil) async throws {
+        let revision = try await sql.raw("""
             INSERT INTO corp_revisions (corp_id, revision) VALUES (\(bind: corpID), 1)
             ON CONFLICT (corp_id) DO UPDATE SET revision = corp_revisions.revision + 1
-            """).run()
+            RETURNING revision
+            """).first()?.decode(column: "revision", as: Int64.self) ?? 1
+        let changed = customers.map { Array(Set($0)) } ?? [""]
+        for chunk in stride(from: 0, to: changed.count, by: 400) {
+            let values = changed[chunk..<min(chunk + 400, changed.count)].map { id -> SQLQueryString in
+                "(\(bind: corpID), \(bind: revision), \(bind: id))"
+            }.joined(separator: ", ")
+            try await sql.raw("INSERT INTO segment_changes (corp_id, revision, external_userid) VALUES \(values) ON CONFLICT DO NOTHING").run()
+        }
+        if revision % 100 == 0 {
+            try await sql.raw("DELETE FROM segment_changes WHERE corp_id = \(bind: corpID) AND revision <= \(bind: revision - changesKept)").run()
+        }
+    }
+
+    /// What changed after `revision`: the customers, or nil when a rebuild is needed (names
+    /// changed, or the log no longer reaches back that far: rows are pruned only
+    /// `changesKept` revisions behind the newest, so a gap this small is always complete).
+    public func changes(corpID: String, after revision: Int64, upTo current: Int64) async throws -> Set<String>? {
+        guard current - revision <= Self.changesKept else { return nil }
+        return try await database.read { sql in
+            let rows = try await sql.raw("""
+                SELECT DISTINCT external_userid FROM segment_changes
+                WHERE corp_id = \(bind: corpID) AND revision > \(bind: revision) AND revision <= \(bind: current)
+                """).all()
+            var ids = Set<String>()
+            for row in rows {
+                let id = try row.decode(column: "external_userid", as: String.self)
+                if id.isEmpty { return nil }
+                ids.insert(id)
+            }
+            return ids
+        }
     }
 
     /// The corp's current data revision (0 before any change).
@@ -117,20 +153,29 @@ public struct SegmentStore: Sendable {
         public var channelNames: [(channelID: String, name: String)]
         public var members: [MemberRecord]
         public var orders: [String: OrderStore.CustomerTotals]
+        /// Live groups by chat id, and each customer's groups.
+        public var groupNames: [(chatID: String, name: String)] = []
+        public var groupMemberships: [(externalUserID: String, chatID: String)] = []
+        /// The latest touch in the contact ledger up to the snapshot's time, per customer.
+        public var lastContact: [String: Date] = [:]
     }
 
-    /// Reads the snapshot in one transaction, so the revision matches the rows.
-    public func snapshot(corpID: String) async throws -> Snapshot {
-        try await database.write { sql in
+    /// Reads the snapshot in one transaction, so the revision matches the rows. With `only`,
+    /// the customer facts are read for those customers alone (names and members in full).
+    public func snapshot(corpID: String, only: Set<String>? = nil) async throws -> Snapshot {
+        let ids: [any Encodable & Sendable]? = only.map { Array($0) }
+        let scope: SQLQueryString = ids.map { " AND external_userid IN (\(binds: $0))" } ?? ""
+        let memberScope: SQLQueryString = ids.map { " AND member_id IN (\(binds: $0))" } ?? ""
+        return try await database.write { sql in
             let revision = try await sql.raw("SELECT revision FROM corp_revisions WHERE corp_id = \(bind: corpID)").first()?.decode(column: "revision", as: Int64.self) ?? 0
-            let customers = try await sql.raw("SELECT external_userid, first_added_at FROM customers WHERE corp_id = \(bind: corpID) ORDER BY external_userid").all().map {
+            let customers = try await sql.raw("SELECT external_userid, first_added_at FROM customers WHERE corp_id = \(bind: corpID)\(scope) ORDER BY external_userid").all().map {
                 (try $0.decode(column: "external_userid", as: String.self), Clock.date(try $0.decode(column: "first_added_at", as: Int64.self)))
             }
-            let relations = try await sql.raw("SELECT external_userid, userid, channel_id, status FROM follow_relations WHERE corp_id = \(bind: corpID)").all().map {
+            let relations = try await sql.raw("SELECT external_userid, userid, channel_id, status FROM follow_relations WHERE corp_id = \(bind: corpID)\(scope)").all().map {
                 (try $0.decode(column: "external_userid", as: String.self), try $0.decode(column: "userid", as: String.self),
                  try $0.decode(column: "channel_id", as: String?.self), RelationStatus(rawValue: try $0.decode(column: "status", as: String.self)) ?? .lost)
             }
-            let tags = try await sql.raw("SELECT DISTINCT external_userid, tag_id FROM customer_tags WHERE corp_id = \(bind: corpID)").all().map {
+            let tags = try await sql.raw("SELECT DISTINCT external_userid, tag_id FROM customer_tags WHERE corp_id = \(bind: corpID)\(scope)").all().map {
                 (try $0.decode(column: "external_userid", as: String.self), try $0.decode(column: "tag_id", as: String.self))
             }
             let tagNames = try await sql.raw("SELECT tag_id, name FROM tags WHERE corp_id = \(bind: corpID)").all().map {
@@ -145,9 +190,22 @@ public struct SegmentStore: Sendable {
                     departments: (try? JSONDecoder().decode([Int].self, from: Data(try $0.decode(column: "departments", as: String.self).utf8))) ?? []
                 )
             }
-            let orders = try await OrderStore.totals(on: sql, corpID: corpID)
-            return Snapshot(revision: revision, customers: customers, relations: relations, tags: tags, tagNames: tagNames,
-                            channelNames: channelNames, members: members, orders: orders)
+            let orders = try await OrderStore.totals(on: sql, corpID: corpID, scope: scope)
+            var snapshot = Snapshot(revision: revision, customers: customers, relations: relations, tags: tags, tagNames: tagNames,
+                                    channelNames: channelNames, members: members, orders: orders)
+            snapshot.groupNames = try await sql.raw("SELECT chat_id, name FROM customer_groups WHERE corp_id = \(bind: corpID) AND dismissed_at IS NULL").all().map {
+                (try $0.decode(column: "chat_id", as: String.self), try $0.decode(column: "name", as: String.self))
+            }
+            snapshot.groupMemberships = try await sql.raw("""
+                SELECT member_id, chat_id FROM group_members WHERE corp_id = \(bind: corpID) AND member_type = 2\(memberScope)
+                """).all().map { (try $0.decode(column: "member_id", as: String.self), try $0.decode(column: "chat_id", as: String.self)) }
+            for row in try await sql.raw("""
+                SELECT external_userid, MAX(at) AS last FROM contact_touches WHERE corp_id = \(bind: corpID) AND at <= \(bind: Clock.millis(Date()))\(scope)
+                GROUP BY external_userid
+                """).all() {
+                snapshot.lastContact[try row.decode(column: "external_userid", as: String.self)] = Clock.date(try row.decode(column: "last", as: Int64.self))
+            }
+            return snapshot
         }
     }
 }

@@ -23,6 +23,7 @@ public struct SiyuStore: Sendable {
     public let webhooks: WebhookStore
     public let campaigns: CampaignStore
     public let consoleUsers: ConsoleUserStore
+    public let groups: GroupStore
 
     private init(database: SiyuDatabase, box: SecretBox) {
         self.database = database
@@ -41,6 +42,7 @@ public struct SiyuStore: Sendable {
         self.webhooks = WebhookStore(database: database, box: box)
         self.campaigns = CampaignStore(database: database, contacts: contacts)
         self.consoleUsers = ConsoleUserStore(database: database)
+        self.groups = GroupStore(database: database)
     }
 
     /// Binds the store to a migrated database and a master key.

@@ -24,7 +24,7 @@ struct CampaignPlanBench: AsyncParsableCommand {
             let start = ContinuousClock.now
             let result = try body()
             let elapsed = ContinuousClock.now - start
-            phases.append((name, Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15))
+            phases.append((name, elapsed.timeInterval * 1000))
             return result
         }
 

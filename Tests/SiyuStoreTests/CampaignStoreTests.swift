@@ -1,0 +1,99 @@
+import Foundation
+import SiyuCore
+import Testing
+
+@testable import SiyuStore
+
+@Suite("Campaign store: budget reservations")
+struct CampaignStoreTests {
+    static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    static func campaign(_ name: String) -> CampaignStore.NewCampaign {
+        .init(
+            name: name, kind: .message, audience: CampaignAudience(segment: "status = active"), content: CampaignContent(text: "hi"),
+            sendAt: t0, deadlineAt: t0.addingTimeInterval(3600)
+        )
+    }
+
+    @Test("campaigns planned at once by two processes never reserve more than the cap for anyone", arguments: TestDatabases.flavors)
+    func concurrentPlansRespectTheCap(flavor: SQLFlavor) async throws {
+        try await TestDatabases.withLocation(flavor) { location in
+            let logger = TestDatabases.logger
+            let key = MasterKey.generate()
+            let customers = (0..<200).map { "wmc\($0)" }
+            try await SiyuDatabase.withDatabase(location, logger: logger) { db in
+                try await Migrator(database: db).migrate()
+                let store = try await SiyuStore.open(database: db, masterKey: key)
+                try await WebhookStoreTests.registerCorps(store, CustomerFixtures.corpID)
+                for id in customers { try await CustomerFixtures.add(store, id, member: "m1", at: Self.t0.addingTimeInterval(-86400)) }
+                try await store.contacts.setPolicy(corpID: CustomerFixtures.corpID, ContactPolicy(platformRule: .daysInMonth, brandCap: BrandCap(maxTouches: 1, days: 7)), actor: "t")
+            }
+            // Two database handles, as two `siyu serve` processes; four campaigns each, all at once.
+            let planned = try await withThrowingTaskGroup(of: Int.self) { group in
+                for process in 0..<2 {
+                    group.addTask {
+                        try await SiyuDatabase.withDatabase(location, logger: logger) { db in
+                            let store = try await SiyuStore.open(database: db, masterKey: key)
+                            return try await withThrowingTaskGroup(of: Int.self) { inner in
+                                for n in 0..<4 {
+                                    inner.addTask {
+                                        let campaign = try await store.campaigns.create(
+                                            corpID: CustomerFixtures.corpID, Self.campaign("p\(process)-\(n)"),
+                                            targets: customers.map { CampaignStore.Target(recipient: $0) }, actor: "t", now: Self.t0
+                                        )
+                                        return try await store.campaigns.tally(corpID: CustomerFixtures.corpID, campaignID: campaign.campaignID)
+                                            .filter { $0.state == .planned }.reduce(0) { $0 + $1.count }
+                                    }
+                                }
+                                return try await inner.reduce(0, +)
+                            }
+                        }
+                    }
+                }
+                return try await group.reduce(0, +)
+            }
+            #expect(planned == customers.count)
+            try await SiyuDatabase.withDatabase(location, logger: logger) { db in
+                let store = try await SiyuStore.open(database: db, masterKey: key)
+                let ledger = try await store.contacts.ledger(corpID: CustomerFixtures.corpID, since: Self.t0.addingTimeInterval(-86400))
+                #expect(customers.allSatisfy { ledger.touches(of: $0).count == 1 })
+            }
+        }
+    }
+
+    @Test("results release what was not delivered, cancel releases what had not gone out, and a task's recipients are tracked", arguments: TestDatabases.flavors)
+    func releaseOnFailureAndCancel(flavor: SQLFlavor) async throws {
+        try await TestDatabases.withStore(flavor) { store in
+            try await WebhookStoreTests.registerCorps(store, CustomerFixtures.corpID)
+            let corpID = CustomerFixtures.corpID
+            for n in 0..<6 { try await CustomerFixtures.add(store, "wm\(n)", member: n < 3 ? "m1" : "m2", at: Self.t0.addingTimeInterval(-86400)) }
+            let campaign = try await store.campaigns.create(
+                corpID: corpID, Self.campaign("A"), targets: (0..<6).map { .init(recipient: "wm\($0)") } + [.init(recipient: "wm0"), .init(recipient: "wmghost")],
+                actor: "t", now: Self.t0
+            )
+            let id = campaign.campaignID
+            #expect(try await store.campaigns.due(corpID: corpID, campaignID: id, now: Self.t0) == ["m1": ["wm0", "wm1", "wm2"], "m2": ["wm3", "wm4", "wm5"]])
+            try await store.campaigns.recordTask(corpID: corpID, campaignID: id, msgID: "msg1", sender: "m1", recipients: ["wm0", "wm1", "wm2"], failList: ["wm2"], now: Self.t0)
+            try await store.campaigns.recordResults(
+                corpID: corpID, campaignID: id, msgID: "msg1",
+                outcomes: [("wm0", .delivered, RecipientReason.sent, Self.t0.addingTimeInterval(600)), ("wm1", .failed, RecipientReason.notFriend, nil)],
+                taskState: "sent", now: Self.t0
+            )
+            #expect(try await store.campaigns.cancelUnsent(corpID: corpID, campaignID: id, actor: "t", now: Self.t0))
+            #expect(try await store.campaigns.cancelUnsent(corpID: corpID, campaignID: id, actor: "t", now: Self.t0) == false)
+            let results = CampaignResults(tally: try await store.campaigns.tally(corpID: corpID, campaignID: id))
+            #expect(results.totals.recipients == 7)
+            #expect(results.totals.reached == 1)
+            #expect(results.totals.failed == ["rejected_by_platform": 1, "not_friend": 1])
+            #expect(results.totals.cancelled == 3)
+            #expect(results.totals.skipped == ["no_member": 1])
+            #expect(results.final)
+            // Only the delivery keeps its reservation, moved to the real send time.
+            let ledger = try await store.contacts.ledger(corpID: corpID, since: Self.t0.addingTimeInterval(-86400))
+            #expect((0..<6).map { ledger.touches(of: "wm\($0)").count } == [1, 0, 0, 0, 0, 0])
+            #expect(ledger.touches(of: "wm0").first?.date == Self.t0.addingTimeInterval(600))
+            #expect(try await store.campaigns.find(corpID: corpID, campaignID: id)?.state == .cancelled)
+            #expect(try await store.campaigns.find(corpID: corpID, campaignID: "cmp_none") == nil)
+        }
+    }
+}
