@@ -106,8 +106,7 @@ struct ConsoleAuthTests {
     @Test("a POST without the CSRF token, or with a wrong one, is refused with a page that says why")
     func csrf() async throws {
         try await ConsoleTestServer.run { fixture in
-            _ = try await fixture.store.corps.register(TestServer.registration("wwA1"), actor: "t")
-            let browser = try await fixture.signedIn("alice", .admin)
+            let browser = try await fixture.adminWithCorp()
             try await browser.get("/console/tags")
             let missing = try await browser.post("/console/tags/groups", [("name", "兴趣"), ("tags", "咖啡")], withToken: false)
             #expect(missing.status == .forbidden)

@@ -17,8 +17,7 @@ struct ConsolePageTests {
     @Test("every page answers 200 for an admin, with an empty corp and with data")
     func everyPage() async throws {
         try await ConsoleTestServer.run { fixture in
-            _ = try await fixture.store.corps.register(TestServer.registration("wwA1"), actor: "t")
-            let admin = try await fixture.signedIn("root", .admin)
+            let admin = try await fixture.adminWithCorp()
             for page in Self.pages {
                 let response = try await admin.get(page)
                 #expect(response.status == .ok, "\(page)")
@@ -51,6 +50,9 @@ struct ConsolePageTests {
             #expect(filtered.contains("客户1") && filtered.contains("客户2") && !filtered.contains("客户3"))
             #expect(try await admin.get("/console/customers/nobody").status == .notFound)
             #expect(try await admin.get("/console/channels/chn_none").status == .notFound)
+            let unknown = try await admin.get("/console/no/such/page")
+            #expect(unknown.status == .notFound)
+            #expect(unknown.text.contains("没有找到此页面"))
 
             // Static files carry a cache header; `/` leads to the console.
             let css = try await admin.get("/console/static/console.css")
@@ -94,8 +96,7 @@ struct ConsolePageTests {
     @Test("the language switch turns every label to English and back")
     func language() async throws {
         try await ConsoleTestServer.run { fixture in
-            _ = try await fixture.store.corps.register(TestServer.registration("wwA1"), actor: "t")
-            let admin = try await fixture.signedIn("root", .admin)
+            let admin = try await fixture.adminWithCorp()
             let chinese = try await admin.get("/console/customers").text
             #expect(chinese.contains("客户") && chinese.contains("退出登录"))
             #expect(chinese.contains(#"<html lang="zh-CN">"#))
@@ -114,8 +115,7 @@ struct ConsolePageTests {
     @Test("a channel without a name or members is refused with the message beside the field")
     func channelValidation() async throws {
         try await ConsoleTestServer.run { fixture in
-            _ = try await fixture.store.corps.register(TestServer.registration("wwA1"), actor: "t")
-            let admin = try await fixture.signedIn("root", .admin)
+            let admin = try await fixture.adminWithCorp()
             try await admin.get("/console/channels/new")
             let noName = try await admin.post("/console/channels", [("name", ""), ("members", "m1"), ("strategy", "round_robin")])
             #expect(noName.status == .unprocessableContent)
@@ -137,7 +137,7 @@ struct ConsolePageTests {
     @Test("tag groups and tags are created, renamed and deleted on WeCom and here")
     func tagRoundTrip() async throws {
         try await ConsoleTestServer.run(sandbox: true) { fixture in
-            let admin = try await fixture.signedIn("root", .admin)
+            let admin = try await fixture.adminWithCorp()
             try await admin.get("/console/tags")
             let created = try await admin.post("/console/tags/groups", [("name", "兴趣"), ("tags", "咖啡, 茶")])
             #expect(created.status == .seeOther)
@@ -173,7 +173,7 @@ struct ConsolePageTests {
     @Test("a channel is created on WeCom with its QR code, edited and deleted from the console")
     func channelRoundTrip() async throws {
         try await ConsoleTestServer.run(sandbox: true) { fixture in
-            let admin = try await fixture.signedIn("root", .admin)
+            let admin = try await fixture.adminWithCorp()
             try await admin.get("/console/channels/new")
             let created = try await admin.post("/console/channels", [
                 ("name", "门店"), ("members", "m1, m2"), ("strategy", "round_robin"), ("daily_cap", "20"), ("skip_verify", "on"), ("welcome_text", "你好{客户昵称}"),
@@ -198,7 +198,7 @@ struct ConsolePageTests {
     @Test("a customer's tags are edited from the profile through WeCom")
     func customerTags() async throws {
         try await ConsoleTestServer.run(sandbox: true) { fixture in
-            let admin = try await fixture.signedIn("root", .admin)
+            let admin = try await fixture.adminWithCorp()
             try await admin.get("/console/tags")
             try await admin.post("/console/tags/groups", [("name", "等级"), ("tags", "VIP, 新客")])
             let tags = Dictionary(uniqueKeysWithValues: try await fixture.store.directory.tagGroups(corpID: "wwA1")[0].tags.map { ($0.name, $0.tagID) })

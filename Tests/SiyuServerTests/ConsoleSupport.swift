@@ -102,6 +102,12 @@ enum ConsoleTestServer {
             ))
         }
 
+        /// Corp `wwA1` registered (unless the sandbox did it) and a browser signed in as its admin.
+        func adminWithCorp() async throws -> ConsoleBrowser {
+            if world == nil { _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t") }
+            return try await signedIn("root", .admin)
+        }
+
         /// A browser signed in as a new user.
         func signedIn(_ username: String, _ role: ConsoleRole, corp: String? = nil, member: String? = nil) async throws -> ConsoleBrowser {
             try await user(username, role, corp: corp, member: member)

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import SiyuCore
 import SiyuStore
+import WeCom
 
 /// 渠道活码: the list with statistics, a channel's QR code and growth, create, edit and delete
 /// (through ``ChannelCodes``, like the REST API).
@@ -79,8 +80,8 @@ struct ConsoleChannelController: Sendable {
             return .redirect(to: "/console/channels/\(created.channelID)?done=created")
         } catch let error as ValidationError {
             return try await renderForm(request, context, channel: channel, values: values, errors: layout.fieldErrors(error, request), status: .unprocessableContent)
-        } catch let error as APIError where error.code == "wecom_error" {
-            values.failure = error.message
+        } catch let error as WeComAPIError {
+            values.failure = "errcode \(error.errcode): \(error.errmsg)"
             return try await renderForm(request, context, channel: channel, values: values, errors: [:], status: .badGateway)
         }
     }

@@ -25,6 +25,8 @@ func addConsoleRoutes(to router: Router<AppRequestContext>, _ dependencies: Serv
     let console = router.group("console").add(middleware: ConsoleErrorMiddleware(renderer: renderer))
     let auth = ConsoleAuthController(store: store, renderer: renderer, settings: dependencies.console)
     auth.addPublicRoutes(to: console)
+    // Any other path under /console: the console's own "not found" page, not the API's JSON.
+    console.get("**") { _, _ -> Response in throw ConsoleRefusal(.notFound, "error_not_found") }
 
     let signedIn = console.group()
         .add(middleware: ConsoleSessionMiddleware(store: store, settings: dependencies.console))

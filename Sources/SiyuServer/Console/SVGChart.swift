@@ -32,7 +32,9 @@ enum SVGChart {
             svg += ##"<text x="\##(left - 6)" y="\##(fmt(at + 4))" text-anchor="end" font-size="11" fill="#6b7280">\##(Int(tick))</text>"##
         }
         for index in Set([0, count / 2, count - 1]).sorted() where index < labels.count {
-            svg += ##"<text x="\##(fmt(x(index)))" y="\##(height - 8)" text-anchor="middle" font-size="11" fill="#6b7280">\##(escape(labels[index]))</text>"##
+            // The first and last labels keep inside the picture.
+            let anchor = index == 0 ? "start" : index == count - 1 ? "end" : "middle"
+            svg += ##"<text x="\##(fmt(x(index)))" y="\##(height - 8)" text-anchor="\##(anchor)" font-size="11" fill="#6b7280">\##(escape(labels[index]))</text>"##
         }
         for (number, line) in series.enumerated() {
             let color = palette[number % palette.count]

@@ -46,11 +46,16 @@ extension CustomerStore {
             // A customer is lost on the day its last relation ended, once no relation is active.
             var lost: [Int: Int] = [:]
             var lostAfterEnd = 0
+            // Only relations that ended in the window are read (`follow_relations_ended`), and only
+            // for customers no member still has.
             for row in try await sql.raw("""
                 SELECT (ended + \(bind: offset)) / 86400000 AS day, COUNT(*) AS n FROM (
-                    SELECT MAX(COALESCE(ended_at, updated_at)) AS ended FROM follow_relations WHERE corp_id = \(bind: corpID)
-                    GROUP BY external_userid HAVING SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END) = 0
-                ) gone WHERE ended >= \(bind: start)
+                    SELECT MAX(COALESCE(r.ended_at, r.updated_at)) AS ended FROM follow_relations r
+                    WHERE r.corp_id = \(bind: corpID) AND r.status IN ('lost', 'deleted')
+                      AND (r.ended_at >= \(bind: start) OR (r.ended_at IS NULL AND r.updated_at >= \(bind: start)))
+                      AND NOT EXISTS (SELECT 1 FROM follow_relations a WHERE a.corp_id = r.corp_id AND a.external_userid = r.external_userid AND a.status = 'active')
+                    GROUP BY r.external_userid
+                ) gone
                 GROUP BY day
                 """).all() {
                 let day = try row.decode(column: "day", as: Int.self)
