@@ -101,12 +101,16 @@ public struct DemoSeeder: Sendable {
             summary.channels.append(channel)
         }
 
-        // The customers' past, then Siyu pulls it like a sync after installation would.
+        // The customers' past and their groups, then Siyu pulls it like a sync after installation would.
         let history = DemoHistory(scale: scale, now: now, channels: summary.channels, tagsByGroup: tagsByGroup)
         let customers = history.customers(&random)
         let ids = try await world.importCustomers(corpID: corpID, customers)
         summary.customers = ids.count
         summary.firstAdded = customers.flatMap(\.relations).map { Date(timeIntervalSince1970: TimeInterval($0.createTime)) }.min()
+        for plan in history.groups(customers: customers, ids: ids, &random) {
+            _ = try await world.importGroup(corpID: corpID, owner: plan.owner, name: plan.name, createTime: plan.createTime, joined: plan.joined)
+        }
+        summary.groups = min(scale.groups, DemoBrand.groupNames.count)
         _ = try await sync.run(corpID: corpID, now: now)
 
         // Lost customers: the platform's dated callbacks, applied by Siyu's workers.
@@ -130,11 +134,6 @@ public struct DemoSeeder: Sendable {
         }
         summary.orders = orders.count
 
-        // Customer groups (Siyu reads groups in a later capability; the sandbox holds them now).
-        for plan in history.groups(customers: customers, ids: ids, &random) {
-            _ = try await world.importGroup(corpID: corpID, owner: plan.owner, name: plan.name, createTime: plan.createTime, joined: plan.joined)
-        }
-        summary.groups = min(scale.groups, DemoBrand.groupNames.count)
         summary.campaigns = try await seedCampaigns(now: now)
         return summary
     }

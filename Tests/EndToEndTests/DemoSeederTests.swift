@@ -44,6 +44,8 @@ struct DemoSeederTests {
             #expect(summary.orders > 0 && counts[3] == summary.orders && stats["orders"] == summary.orders)
             #expect(counts[4] == DemoBrand.members.count && stats["members"] == DemoBrand.members.count)
             #expect(stats["groups"] == 5)
+            let (groupStatus, groupBody) = try await e2e.api(.get, "/api/v1/groups")
+            #expect(groupStatus == .ok && (groupBody["items"] as? [Any])?.count == 5, "\(groupBody)")
 
             // Two campaigns of the past, finished, with their sends dated at their send times.
             #expect(summary.campaigns.count == 2)
