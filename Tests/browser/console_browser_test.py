@@ -172,6 +172,16 @@ def run(binary, shots):
             "const i = document.querySelector('.qr img'); return i && i.complete && i.naturalWidth > 0"))
         b.settle("07-channel-created")
         assert "浏览器测试渠道" in b.driver.page_source
+        # Edit it: a new name, saved through the same form.
+        created_url = b.driver.current_url
+        form = b.find("form.stack")
+        name = form.find_element(By.NAME, "name")
+        name.clear()
+        name.send_keys("浏览器测试渠道·改")
+        b.submit_form(form)
+        WebDriverWait(b.driver, 20).until(lambda d: "浏览器测试渠道·改" in d.find_element(By.TAG_NAME, "h1").text)
+        b.settle("07b-channel-edited")
+        assert b.driver.current_url.split("?")[0] == created_url.split("?")[0], b.driver.current_url
 
         # Customers: the list and one profile.
         b.open(base + "/console/customers", "08-customers")
