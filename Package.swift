@@ -48,6 +48,7 @@ let package = Package(
             name: "WeComSandbox",
             dependencies: [
                 "WeCom",
+                "SiyuCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -87,10 +88,25 @@ let package = Package(
             resources: [.copy("Resources/console")],
             swiftSettings: strict
         ),
+        .target(
+            name: "SiyuDemo",
+            dependencies: [
+                "SiyuCore",
+                "SiyuStore",
+                "SiyuServer",
+                "WeCom",
+                "WeComSandbox",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         .executableTarget(
             name: "siyu",
             dependencies: [
                 "SiyuCore",
+                "SiyuDemo",
                 "SiyuStore",
                 "SiyuServer",
                 "WeCom",
@@ -108,7 +124,8 @@ let package = Package(
         .testTarget(
             name: "WeComSandboxTests",
             dependencies: [
-                "WeComSandbox", "WeCom",
+                "WeComSandbox", "WeCom", "SiyuCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -122,7 +139,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "SiyuServer", "SiyuStore", "SiyuCore", "WeCom", "WeComSandbox",
+                "SiyuServer", "SiyuStore", "SiyuCore", "SiyuDemo", "WeCom", "WeComSandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],

@@ -19,6 +19,7 @@ public struct Sandbox: Sendable {
         let router = Router(context: BasicRequestContext.self)
         SandboxAPI(world: world).addRoutes(to: router)
         ControlAPI(world: world, deliverer: deliverer).addRoutes(to: router)
+        SandboxImages(world: world).addRoutes(to: router)
         return router
     }
 
@@ -27,10 +28,18 @@ public struct Sandbox: Sendable {
         host: String = "127.0.0.1", port: Int = 8090, logger: Logger,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        Application(
+        let world = self.world
+        return Application(
             router: buildRouter(),
             configuration: .init(address: .hostname(host, port: port), serverName: "siyu-wecom-sandbox"),
-            onServerRunning: onServerRunning,
+            onServerRunning: { channel in
+                // The world hands out URLs on this server (QR code images); it learns the bound port here.
+                if await world.publicBaseURL == nil, let bound = channel.localAddress?.port {
+                    let reachable = ["0.0.0.0", "::", ""].contains(host) ? "127.0.0.1" : host
+                    await world.setPublicBaseURL("http://\(reachable):\(bound)")
+                }
+                await onServerRunning(channel)
+            },
             logger: logger
         )
     }

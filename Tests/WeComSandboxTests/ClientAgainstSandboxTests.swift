@@ -1,4 +1,7 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import SiyuCore
 import Testing
 import WeCom
 
@@ -123,7 +126,7 @@ struct ClientAgainstSandboxTests {
         try await SandboxHarness.run { ctx in
             let created = try await ctx.client.addContactWay(ContactWay(type: 2, scene: 2, remark: "门店A", state: "store_a", user: ["zhangsan", "lisi"]))
             #expect(created.configID.count == 32)
-            #expect(created.qrCode?.hasPrefix("https://") == true)
+            #expect(created.qrCode == "http://127.0.0.1:\(ctx.port)/sandbox/corps/\(SandboxHarness.corp.corpID)/contact_ways/\(created.configID)/qr.svg")
             var way = try await ctx.client.contactWay(created.configID)
             #expect(way.state == "store_a")
             #expect(way.skipVerify == true)
@@ -146,6 +149,35 @@ struct ClientAgainstSandboxTests {
             }
             try await ctx.client.deleteContactWay(created.configID)
             await #expect(throws: WeComAPIError.self) { try await ctx.client.contactWay(created.configID) }
+        }
+    }
+
+    @Test("a contact way's QR code and customers' avatars are SVGs on the sandbox's own server")
+    func qrCodeImage() async throws {
+        try await SandboxHarness.run { ctx in
+            let created = try await ctx.client.addContactWay(ContactWay(type: 2, scene: 2, state: "qr", user: ["zhangsan"]))
+            let url = try #require(created.qrCode)
+            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(5))
+            #expect(response.status == .ok)
+            #expect(response.headers["Content-Type"].first == "image/svg+xml")
+            let body = String(buffer: try await response.body.collect(upTo: 1 << 20))
+            let expected = try QRCode(text: SandboxWorld.contactLink(configID: created.configID)).svg()
+            #expect(body == expected)
+            #expect(SandboxWorld.contactLink(configID: created.configID) == "https://work.weixin.qq.com/ca/\(created.configID)")
+
+            let missing = try await HTTPClient.shared.execute(
+                HTTPClientRequest(url: "http://127.0.0.1:\(ctx.port)/sandbox/corps/\(SandboxHarness.corp.corpID)/contact_ways/nosuchway/qr.svg"), timeout: .seconds(5)
+            )
+            #expect(missing.status == .notFound)
+
+            // Customers' avatars load from the sandbox too.
+            let (added, _) = try await ctx.world.customerAdds(corpID: SandboxHarness.corp.corpID, configID: created.configID, name: "陈<静>")
+            let detail = try await ctx.client.externalContact(added.externalUserID)
+            let avatar = try #require(detail.externalContact.avatar)
+            #expect(avatar == "http://127.0.0.1:\(ctx.port)/sandbox/corps/\(SandboxHarness.corp.corpID)/customers/\(added.externalUserID)/avatar.svg")
+            let image = try await HTTPClient.shared.execute(HTTPClientRequest(url: avatar), timeout: .seconds(5))
+            #expect(image.status == .ok)
+            #expect(String(buffer: try await image.body.collect(upTo: 1 << 20)).contains(">&gt;</text>"))
         }
     }
 

@@ -9,6 +9,8 @@ import WeCom
 /// callbacks missed. Run by `siyu sync`, `POST /api/v1/sync` and a daily job.
 public struct CorpSync: Sendable {
     public static let jobKind = "corp.sync"
+    /// Customers reconciled per transaction.
+    static let reconcileBatch = 250
 
     let store: SiyuStore
     let wecom: WeComConnections
@@ -60,12 +62,16 @@ public struct CorpSync: Sendable {
             byCustomer[id] = entry
         }
         report.customersSeen = byCustomer.count
-        for (id, entry) in byCustomer {
-            let outcome = try await store.customers.reconcile(corpID: corpID, ContactObservation(
-                externalUserID: id, event: .sync, userID: nil, state: nil, at: now, customer: entry.0, relations: entry.1
-            ), now: now)
-            report.relationsAdded += outcome.newlyActive.count
-            report.relationsEnded += outcome.ended.count
+        let observations = byCustomer.keys.sorted().map { id in
+            ContactObservation(externalUserID: id, event: .sync, userID: nil, state: nil, at: now, customer: byCustomer[id]!.0, relations: byCustomer[id]!.1)
+        }
+        // A transaction per page of customers: one commit each, not one per customer.
+        for start in stride(from: 0, to: observations.count, by: Self.reconcileBatch) {
+            let batch = Array(observations[start..<min(start + Self.reconcileBatch, observations.count)])
+            for outcome in try await store.customers.reconcile(corpID: corpID, batch, now: now) {
+                report.relationsAdded += outcome.newlyActive.count
+                report.relationsEnded += outcome.ended.count
+            }
         }
         // Customer groups: every live group with its members; the rest are dismissed.
         let live = try await client.allGroupChats(statusFilter: 0)

@@ -93,7 +93,7 @@ public final class SiyuDatabase: Sendable {
         }
     }
 
-    /// `begin`, `body`, then COMMIT; ROLLBACK and rethrow if anything fails.
+    /// `begin`, `body`, then COMMIT; ROLLBACK and rethrow if anything fails, cancellation included.
     private static func transaction<T: Sendable>(
         on sql: any SQLDatabase, begin: String, _ body: @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {
@@ -103,7 +103,9 @@ public final class SiyuDatabase: Sendable {
             try await sql.raw("COMMIT").run()
             return result
         } catch {
-            try? await sql.raw("ROLLBACK").run()
+            // In its own task: a cancelled caller's task would refuse to run the ROLLBACK and leave
+            // the transaction open on the (single, shared) connection.
+            await Task { try? await sql.raw("ROLLBACK").run() }.value
             throw error
         }
     }

@@ -18,6 +18,21 @@ public struct CustomerStore: Sendable {
         }
     }
 
+    /// Reconciles many observations in one transaction (a sync's page of customers): the same
+    /// outcome as one call each, with one commit instead of one per customer.
+    public func reconcile(corpID: String, _ observations: [ContactObservation], now: Date = Date()) async throws -> [ReconcileOutcome] {
+        guard !observations.isEmpty else { return [] }
+        return try await database.write { sql in
+            var outcomes: [ReconcileOutcome] = []
+            outcomes.reserveCapacity(observations.count)
+            for observation in observations {
+                outcomes.append(try await Self.reconcile(on: sql, corpID: corpID, observation, now: now))
+            }
+            try await SegmentStore.bumpRevision(on: sql, corpID: corpID, customers: observations.map(\.externalUserID))
+            return outcomes
+        }
+    }
+
     static func reconcile(on sql: any SQLDatabase, corpID: String, _ observation: ContactObservation, now: Date) async throws -> ReconcileOutcome {
         var outcome = ReconcileOutcome()
         let ext = observation.externalUserID

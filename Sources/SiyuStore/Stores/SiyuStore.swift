@@ -22,8 +22,8 @@ public struct SiyuStore: Sendable {
     public let contacts: ContactStore
     public let webhooks: WebhookStore
     public let campaigns: CampaignStore
-    public let groups: GroupStore
     public let consoleUsers: ConsoleUserStore
+    public let groups: GroupStore
 
     private init(database: SiyuDatabase, box: SecretBox) {
         self.database = database
@@ -41,8 +41,8 @@ public struct SiyuStore: Sendable {
         self.contacts = ContactStore(database: database, corps: corps)
         self.webhooks = WebhookStore(database: database, box: box)
         self.campaigns = CampaignStore(database: database, contacts: contacts)
-        self.groups = GroupStore(database: database)
         self.consoleUsers = ConsoleUserStore(database: database)
+        self.groups = GroupStore(database: database)
     }
 
     /// Binds the store to a migrated database and a master key.

@@ -50,6 +50,14 @@ public final class SandboxClock: Sendable {
     public func pin(at date: Date) {
         pinned.withLock { $0 = date }
     }
+
+    /// The pinned time, or nil when the clock follows real time.
+    public var pinnedDate: Date? { pinned.withLock { $0 } }
+
+    /// Back to real time.
+    public func unpin() {
+        pinned.withLock { $0 = nil }
+    }
 }
 
 /// SplitMix64: a small, fast generator that replays exactly under the same seed.

@@ -14,11 +14,39 @@ extension SandboxWorld {
             var stored = way
             stored.configID = configID
             stored.skipVerify = way.skipVerify ?? true
-            stored.qrCode = way.scene == 2 ? "https://wework.qpic.cn/wwpic/sandbox/\(configID)/0" : nil
+            stored.qrCode = way.scene == 2 ? qrCodeURL(corpID: corpID, configID: configID) : nil
             corp.contactWays[configID] = stored
             corp.contactWayOrder.append(configID)
             return AddContactWayResponse(configID: configID, qrCode: stored.qrCode)
         }
+    }
+
+    /// The image URL of a contact way's QR code: on the sandbox's own server once it serves
+    /// (`GET /sandbox/corps/{corp}/contact_ways/{config_id}/qr.svg`), else the platform's shape.
+    func qrCodeURL(corpID: String, configID: String) -> String {
+        guard let base = publicBaseURL else { return "https://wework.qpic.cn/wwpic/sandbox/\(configID)/0" }
+        return "\(base)/sandbox/corps/\(corpID)/contact_ways/\(configID)/qr.svg"
+    }
+
+    /// A customer's avatar: on the sandbox's own server once it serves, else the platform's shape.
+    func avatarURL(corpID: String, externalUserID: String) -> String {
+        guard let base = publicBaseURL else { return "https://wework.qpic.cn/sandbox/avatar/\(externalUserID)/0" }
+        return "\(base)/sandbox/corps/\(corpID)/customers/\(externalUserID)/avatar.svg"
+    }
+
+    /// A customer's name, for drawing their avatar.
+    public func customerName(corpID: String, externalUserID: String) -> String? {
+        corps[corpID]?.customers[externalUserID]?.name
+    }
+
+    /// What scanning a contact way's code opens (the platform's `work.weixin.qq.com/ca/…` link).
+    public static func contactLink(configID: String) -> String {
+        "https://work.weixin.qq.com/ca/\(configID)"
+    }
+
+    /// Whether a corp has this contact way (for serving its QR code).
+    public func hasContactWay(corpID: String, configID: String) -> Bool {
+        corps[corpID]?.contactWays[configID] != nil
     }
 
     func contactWay(_ corpID: String, _ configID: String) throws(SandboxError) -> GetContactWayResponse {

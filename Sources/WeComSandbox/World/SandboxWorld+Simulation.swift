@@ -50,7 +50,7 @@ extension SandboxWorld {
             if corp.customers[newID] == nil {
                 corp.customers[newID] = ExternalContact(
                     externalUserID: newID, name: name ?? generatedName,
-                    avatar: "https://wework.qpic.cn/sandbox/avatar/\(newID)/0", type: 1, gender: gender, unionID: unionID
+                    avatar: avatarURL(corpID: corpID, externalUserID: newID), type: 1, gender: gender, unionID: unionID
                 )
                 corp.customerOrder.append(newID)
             } else if let name {
@@ -70,9 +70,9 @@ extension SandboxWorld {
         }
     }
 
-    /// The customer deletes the member (a lost customer): `del_follow_user`.
-    public func customerDeletesMember(corpID: String, externalUserID: String, userID: String) throws(SandboxError) -> [SandboxEvent] {
-        let now = clock.unixNow
+    /// The customer deletes the member (a lost customer): `del_follow_user`, dated `at` (Unix seconds) when given.
+    public func customerDeletesMember(corpID: String, externalUserID: String, userID: String, at: Int? = nil) throws(SandboxError) -> [SandboxEvent] {
+        let now = at ?? clock.unixNow
         return try mutate(corpID) { corp throws(SandboxError) in
             guard corp.customers[externalUserID] != nil else { throw .invalidExternalUser }
             guard corp.relation(externalUserID, userID) != nil else { throw .noRelation }
@@ -155,9 +155,9 @@ extension SandboxWorld {
         Array((corps[corpID]?.archive ?? []).filter { $0.seq > seq }.prefix(max(1, min(limit, 1000))))
     }
 
-    /// A customer orders something.
-    public func placeOrder(corpID: String, externalUserID: String, amountFen: Int) throws(SandboxError) -> SandboxOrder {
-        let now = clock.unixNow
+    /// A customer orders something (at `at`, Unix seconds, when given).
+    public func placeOrder(corpID: String, externalUserID: String, amountFen: Int, at: Int? = nil) throws(SandboxError) -> SandboxOrder {
+        let now = at ?? clock.unixNow
         let orderID = "SO" + ids.hex(16)
         return try mutate(corpID) { corp throws(SandboxError) in
             guard corp.customers[externalUserID] != nil else { throw .invalidExternalUser }

@@ -20,11 +20,18 @@ public actor SandboxWorld {
     public let welcomeWindow: Int = 20
     /// An in-service transfer takes effect this long after it is requested.
     public let takeoverDelay: Int = 24 * 3600
+    /// Where the sandbox's own HTTP server answers (e.g. `http://127.0.0.1:8090`), for URLs it hands
+    /// out that must resolve offline, such as a contact way's QR code image. Set when it starts serving.
+    public private(set) var publicBaseURL: String?
 
     public init(seed: UInt64 = 1, clock: SandboxClock = SandboxClock(), massMessageRule: MassMessageRule = .daysInMonth) {
         self.ids = IDGenerator(seed: seed)
         self.clock = clock
         self.massMessageRule = massMessageRule
+    }
+
+    public func setPublicBaseURL(_ url: String) {
+        publicBaseURL = url.hasSuffix("/") ? String(url.dropLast()) : url
     }
 
     public func setMassMessageRule(_ rule: MassMessageRule) {
@@ -166,21 +173,30 @@ public actor SandboxWorld {
         let limit = min(max(request.limit ?? 50, 1), 100)
         return try read(corpID) { corp throws(SandboxError) in
             for userID in request.userIDList where corp.members[userID] == nil { throw .invalidUser }
-            var items: [BatchExternalContact] = []
-            for userID in request.userIDList {
-                for externalUserID in corp.customerOrder {
-                    guard let relation = corp.relation(externalUserID, userID), let contact = corp.customers[externalUserID] else { continue }
-                    items.append(BatchExternalContact(externalContact: contact, followInfo: FollowInfo(
-                        userID: relation.userID, remark: relation.remark, description: relation.description,
-                        createTime: relation.createTime, tagID: relation.tagIDs, operUserID: relation.operUserID,
-                        addWay: relation.addWay, state: relation.state
-                    )))
+            // The cursor is "<member index>:<customer index>" where the next page starts, so a walk
+            // over many pages reads each (member, customer) pair once.
+            let parts = (request.cursor ?? "").split(separator: ":").compactMap { Int($0) }
+            var userIndex = parts.count == 2 ? parts[0] : 0
+            var customerIndex = parts.count == 2 ? parts[1] : 0
+            var page: [BatchExternalContact] = []
+            while userIndex < request.userIDList.count {
+                let userID = request.userIDList[userIndex]
+                while customerIndex < corp.customerOrder.count {
+                    let externalUserID = corp.customerOrder[customerIndex]
+                    if let relation = corp.relation(externalUserID, userID), let contact = corp.customers[externalUserID] {
+                        if page.count == limit { return BatchGetByUserResponse(externalContactList: page, nextCursor: "\(userIndex):\(customerIndex)") }
+                        page.append(BatchExternalContact(externalContact: contact, followInfo: FollowInfo(
+                            userID: relation.userID, remark: relation.remark, description: relation.description,
+                            createTime: relation.createTime, tagID: relation.tagIDs, operUserID: relation.operUserID,
+                            addWay: relation.addWay, state: relation.state
+                        )))
+                    }
+                    customerIndex += 1
                 }
+                userIndex += 1
+                customerIndex = 0
             }
-            let start = Int(request.cursor ?? "") ?? 0
-            let page = Array(items.dropFirst(start).prefix(limit))
-            let next = start + page.count < items.count ? String(start + page.count) : ""
-            return BatchGetByUserResponse(externalContactList: page, nextCursor: next)
+            return BatchGetByUserResponse(externalContactList: page, nextCursor: "")
         }
     }
 

@@ -1,0 +1,63 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Siyu's REST API as a corp's integration would call it, over HTTP with the corp's API key.
+public struct SiyuAPI: Sendable {
+    /// `http://127.0.0.1:8080`, no trailing slash.
+    public let baseURL: String
+    public let apiKey: String
+    let http: HTTPClient
+
+    public init(baseURL: String, apiKey: String, http: HTTPClient = .shared) {
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.http = http
+    }
+
+    /// An error answer from the API.
+    public struct Failure: Error, CustomStringConvertible {
+        public var status: Int
+        public var body: String
+        public var description: String { "Siyu answered HTTP \(status): \(body)" }
+    }
+
+    struct Created: Decodable { var channel_id: String }
+
+    /// A channel code with a welcome message; Siyu creates its contact way on the platform. Returns its id.
+    public func createChannel(name: String, members: [String], welcome: String) async throws -> String {
+        try await send(.POST, "/api/v1/channels", json: [
+            "name": name, "members": members, "strategy": "round_robin", "welcome": ["text": welcome],
+        ], as: Created.self).channel_id
+    }
+
+    struct CampaignCreated: Decodable { var campaign_id: String }
+    struct CampaignState: Decodable { var state: String }
+
+    /// A mass-message campaign to a segment, sent now (by Siyu's clock). Returns its id.
+    public func createCampaign(name: String, segment: String, text: String) async throws -> String {
+        try await send(.POST, "/api/v1/campaigns", json: ["name": name, "audience": ["segment": segment], "text": text], as: CampaignCreated.self).campaign_id
+    }
+
+    /// `scheduled`, `sending`, `finished` or `cancelled`.
+    public func campaignState(_ campaignID: String) async throws -> String {
+        try await send(.GET, "/api/v1/campaigns/\(campaignID)", json: nil, as: CampaignState.self).state
+    }
+
+    public func send<T: Decodable>(_ method: HTTPMethod, _ path: String, json: [String: Any]?, as type: T.Type) async throws -> T {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(apiKey)")
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json)))
+        }
+        let response = try await http.execute(request, timeout: .seconds(30))
+        let body = try await response.body.collect(upTo: 8 << 20)
+        guard (200..<300).contains(response.status.code) else {
+            throw Failure(status: Int(response.status.code), body: String(buffer: body))
+        }
+        return try JSONDecoder().decode(T.self, from: Data(body.readableBytesView))
+    }
+}
