@@ -308,4 +308,47 @@ struct CampaignOperationsTests {
             #expect(detail["last_error"] == nil)
         }
     }
+    @Test("a refused task fails its recipients with api_error and frees their budget; a busy platform is retried without a second task")
+    func platformFaults() async throws {
+        try await EndToEnd.run(members: ["m1", "m2"]) { e2e in
+            for n in 0..<20 { _ = try await e2e.world.customerAdds(corpID: e2e.corpID, userID: n < 10 ? "m1" : "m2", externalUserID: "wmfault\(n)", issueWelcomeCode: false) }
+            _ = try await e2e.api(.post, "/api/v1/sync")
+            try await e2e.settle()
+            #expect(try await e2e.api(.put, "/api/v1/contact_policy", ["platform_rule": "1_per_day"]).0 == .ok)
+
+            // The first add_msg_template (m1's, senders go in order) is refused.
+            await e2e.world.injectFault(path: "externalcontact/add_msg_template", errcode: 40058, count: 1)
+            let first = try await e2e.api(.post, "/api/v1/campaigns", ["name": "拒绝", "audience": ["segment": "status = active"], "text": "hi"])
+            let firstID = try #require(first.1["campaign_id"] as? String)
+            try await helper.waitFor("m2's task") { await e2e.world.unsentMassTasks(corpID: e2e.corpID).count == 1 }
+            try await helper.confirmAll(e2e)
+            try await helper.waitFor("finished") { try await helper.state(e2e, firstID) == "finished" }
+            let totals = try await helper.results(e2e, firstID)
+            #expect(totals.failed == ["api_error": 10])
+            #expect(totals.reached == 10)
+            #expect((try await e2e.api(.get, "/api/v1/campaigns/\(firstID)").1["last_error"] as? String)?.contains("40058") == true)
+            // m1's customers got nothing, so today's budget is still theirs; m2's is spent.
+            let second = try await e2e.api(.post, "/api/v1/campaigns", ["name": "补发", "audience": ["segment": "status = active"], "text": "hi"])
+            let secondTotals = try #require((second.1["results"] as? [String: Any])?["totals"] as? [String: Any])
+            #expect(secondTotals["pending"] as? Int == 10)
+            #expect(secondTotals["skipped"] as? [String: Int] == ["platform_cap": 10])
+            let secondID = try #require(second.1["campaign_id"] as? String)
+            try await helper.waitDispatched(e2e, secondID)
+            try await helper.confirmAll(e2e)
+            try await helper.waitFor("second finished") { try await helper.state(e2e, secondID) == "finished" }
+
+            // Next day the platform is busy twice: the client backs off and retries; one task per sender.
+            e2e.clock.advance(by: 86_400)
+            let before = await e2e.world.massMessageIDs(corpID: e2e.corpID).count
+            await e2e.world.injectFault(path: "externalcontact/add_msg_template", errcode: 45033, count: 2)
+            let third = try await e2e.api(.post, "/api/v1/campaigns", ["name": "忙", "audience": ["segment": "status = active"], "text": "hi"])
+            let thirdID = try #require(third.1["campaign_id"] as? String)
+            try await helper.waitDispatched(e2e, thirdID)
+            #expect(await e2e.world.massMessageIDs(corpID: e2e.corpID).count == before + 2)
+            try await helper.confirmAll(e2e)
+            try await helper.waitFor("third finished") { try await helper.state(e2e, thirdID) == "finished" }
+            #expect(try await helper.results(e2e, thirdID).reached == 20)
+            #expect(await e2e.world.allReceipts(corpID: e2e.corpID).values.allSatisfy { $0.count == 2 })
+        }
+    }
 }
