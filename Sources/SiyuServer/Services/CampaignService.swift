@@ -91,7 +91,6 @@ struct CampaignService: Sendable {
             )
             return
         }
-        let firstDispatch = campaign.state == .scheduled
         let client = try await wecom.client(for: corpID)
         if campaign.kind == .moment {
             if campaign.momentJobID == nil { try await publishMoment(campaign, corpID: corpID, client: client, now: now) }
@@ -105,8 +104,20 @@ struct CampaignService: Sendable {
                     try await submit(campaign, corpID: corpID, sender: sender, recipients: chunk, client: client)
                 }
             }
+            // Holds not yet due (this run came early, or they end later): come back for them.
+            if let next = try await store.campaigns.nextHold(corpID: corpID, campaignID: campaignID), next > now,
+               try await !store.jobs.hasQueued(kind: CampaignStore.dispatchJobKind, corpID: corpID, payload: campaignID) {
+                try await store.jobs.enqueue(
+                    kind: CampaignStore.dispatchJobKind, payload: campaignID, corpID: corpID,
+                    runAfter: Date().addingTimeInterval(next.timeIntervalSince(now)), maxAttempts: 5
+                )
+            }
         }
-        if firstDispatch { try await schedulePoll(corpID: corpID, campaignID: campaignID) }
+        // One poll chain per campaign: it runs while tasks are with members and stops when none
+        // are; a later dispatch (quiet hours ended) starts it again.
+        if try await !store.jobs.hasQueued(kind: CampaignStore.pollJobKind, corpID: corpID, payload: campaignID) {
+            try await schedulePoll(corpID: corpID, campaignID: campaignID)
+        }
     }
 
     /// One `add_msg_template` call. Platform refusals fail the chunk with a reason; transport
@@ -188,7 +199,8 @@ struct CampaignService: Sendable {
             try await collect(task, campaign: campaign, corpID: corpID, client: client, expireAt: campaign.deadlineAt)
         }
         let state = try await store.campaigns.finishIfDone(corpID: corpID, campaignID: campaignID, now: clock())
-        if state == .sending || state == .scheduled { try await schedulePoll(corpID: corpID, campaignID: campaignID) }
+        let stillOut = try await store.campaigns.tasks(corpID: corpID, campaignID: campaignID).contains { $0.state == "pending" }
+        if (state == .sending || state == .scheduled) && stillOut { try await schedulePoll(corpID: corpID, campaignID: campaignID) }
     }
 
     /// Reads one task's status; records results when the member has sent it, or closes it when

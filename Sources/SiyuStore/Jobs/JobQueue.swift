@@ -233,6 +233,15 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// Whether a job of `kind` with exactly this payload is waiting (not yet claimed).
+    public func hasQueued(kind: String, corpID: String, payload: String) async throws -> Bool {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT job_id FROM jobs WHERE corp_id = \(bind: corpID) AND kind = \(bind: kind) AND payload = \(bind: payload) AND state = 'queued' LIMIT 1
+                """).first() != nil
+        }
+    }
+
     public func find(corpID: String, jobID: String) async throws -> Snapshot? {
         try await database.read { sql in
             try await sql.raw("""

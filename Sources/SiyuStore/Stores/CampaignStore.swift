@@ -294,12 +294,12 @@ public struct CampaignStore: Sendable {
         }
     }
 
-    /// Whether any recipient still waits for the end of quiet hours.
-    public func hasHeld(corpID: String, campaignID: String) async throws -> Bool {
+    /// The earliest time a held recipient waits for, if any still waits.
+    public func nextHold(corpID: String, campaignID: String) async throws -> Date? {
         try await database.read { sql in
             try await sql.raw("""
-                SELECT 1 AS x FROM campaign_recipients WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND state = 'held' LIMIT 1
-                """).first() != nil
+                SELECT MIN(send_at) AS next FROM campaign_recipients WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND state = 'held'
+                """).first()?.decode(column: "next", as: Int64?.self).map(Clock.date)
         }
     }
 
