@@ -18,9 +18,6 @@ actor SegmentIndexes {
         var ordinals: [String: Int32]
     }
 
-    /// Above this many changed customers, a rebuild is cheaper than updating in place.
-    static let inPlaceLimit = 5_000
-
     let store: SiyuStore
     private var cache: [String: Built] = [:]
     /// How the last catch-up went, for tests and metrics.
@@ -41,7 +38,7 @@ actor SegmentIndexes {
         guard var built = cache[corpID] else { return try await rebuild(corpID) }
         if built.revision == revision { return built }
         guard let changed = try await store.segments.changes(corpID: corpID, after: built.revision, upTo: revision),
-              changed.count <= Self.inPlaceLimit else { return try await rebuild(corpID) }
+              changed.count <= SegmentStore.inPlaceLimit else { return try await rebuild(corpID) }
         if !changed.isEmpty { Self.apply(try await store.segments.snapshot(corpID: corpID, only: changed), changed: changed, to: &built) }
         // Facts read after `revision` may be newer still; the next call re-applies anything logged after it.
         built.revision = revision

@@ -9,6 +9,9 @@ public struct SegmentStore: Sendable {
 
     /// Revisions of change log kept per corp; an index further behind rebuilds.
     static let changesKept: Int64 = 2_000
+    /// Above this many changed customers an index rebuilds rather than updating in place, so a
+    /// larger change is logged as a rebuild (which also keeps the log small).
+    public static let inPlaceLimit = 5_000
 
     /// Marks the corp's segment data changed; call inside the transaction that changes it.
     /// `customers` names the only customers whose facts changed; `nil` means names or the
@@ -19,7 +22,7 @@ public struct SegmentStore: Sendable {
             ON CONFLICT (corp_id) DO UPDATE SET revision = corp_revisions.revision + 1
             RETURNING revision
             """).first()?.decode(column: "revision", as: Int64.self) ?? 1
-        let changed = customers.map { Array(Set($0)) } ?? [""]
+        let changed = customers.map { Array(Set($0)) }.flatMap { $0.count <= inPlaceLimit ? $0 : nil } ?? [""]
         for chunk in stride(from: 0, to: changed.count, by: 400) {
             let values = changed[chunk..<min(chunk + 400, changed.count)].map { id -> SQLQueryString in
                 "(\(bind: corpID), \(bind: revision), \(bind: id))"
