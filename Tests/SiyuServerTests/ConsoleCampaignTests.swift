@@ -86,6 +86,17 @@ struct ConsoleCampaignTests {
 
             let list = try await admin.get("/console/campaigns").text
             #expect(list.contains("春季上新") && list.contains("/console/campaigns/\(campaign.campaignID)") && list.contains("群发给客户"))
+
+            // Groups need owners; a moment goes to chosen members, visible to chosen tags.
+            try await refused([("kind", "group_message"), ("members", "")], field: "members", message: "请填写至少一名群主成员")
+            let moment = try await admin.post("/console/campaigns", [
+                ("name", "朋友圈上新"), ("kind", "moment"), ("members", "m1, m2"), ("tag_ids", "etvip"), ("text", "秋季新品"), ("deadline_hours", "72"),
+            ])
+            #expect(moment.status == .seeOther, "\(moment.text)")
+            let posted = try #require(try await fixture.store.campaigns.list(corpID: Self.corpID, limit: 1).first)
+            #expect(posted.kind == .moment && posted.audience.members == ["m1", "m2"] && posted.audience.tagIDs == ["etvip"])
+            let momentPage = try await admin.get(try #require(moment.headers[.location])).text
+            #expect(momentPage.contains("朋友圈 id") && momentPage.contains("客户朋友圈"))
         }
     }
 
@@ -99,6 +110,7 @@ struct ConsoleCampaignTests {
             #expect(html.contains("会员日") && html.contains("周末福利"))
             for label in ["企业微信拒绝: 1", "已不是成员的客户: 1", "没有成员在跟进: 1"] { #expect(html.contains(label), "\(label)") }
             #expect(html.contains("<svg") && html.contains("msgA") && html.contains("msgB"))
+            #expect(!html.contains("<dt>可见标签</dt>") && !html.contains("<dt>错误</dt>") && !html.contains("<dt>完成时间</dt>"), "no empty rows")
             #expect(html.contains("/remind\"") && html.contains("/cancel\"") && html.contains(#"data-confirm=""#))
             let failed = try await admin.get("/console/campaigns/\(campaign.campaignID)?state=failed").text
             #expect(failed.contains(">wm3<") && failed.contains(">wm5<") && !failed.contains(">wm1<"))
@@ -231,6 +243,9 @@ struct ConsoleCampaignTests {
             let next = try #require(first.range(of: #"/console/campaigns\?cursor=[0-9]+"#, options: .regularExpression).map { String(first[$0]) })
             let second = try await admin.get(next).text
             #expect(second.contains(">第1次<") && !second.contains(">第2次<"))
+            let id = try #require(second.range(of: #"cmp_[0-9a-f]+"#, options: .regularExpression).map { String(second[$0]) })
+            let empty = try await admin.get("/console/campaigns/\(id)").text
+            #expect(empty.contains("还没有结果") && empty.contains("这次群发没有接收人") && !empty.contains("<svg"))
         }
     }
 }

@@ -281,23 +281,13 @@ struct ConsoleCampaignController: Sendable {
             (t["total_failed"] ?? "", failed), (t["total_skipped"] ?? "", skipped), (t["total_cancelled"] ?? "", totals.cancelled),
         ]
         var page: [String: Any] = [
-            "campaign": [
-                "campaign_id": campaign.campaignID, "name": campaign.name, "kind": label("kind_", campaign.kind.rawValue),
-                "state": campaign.state.rawValue, "state_label": label("state_", campaign.state.rawValue),
-                "send_at": ConsoleDates.minute(campaign.sendAt), "deadline_at": ConsoleDates.minute(campaign.deadlineAt),
-                "created_at": ConsoleDates.minute(campaign.createdAt), "created_by": campaign.createdBy,
-                "finished_at": campaign.finishedAt.map(ConsoleDates.minute) ?? "", "text": campaign.content.text ?? "",
-                "attachments": campaign.content.attachments.map { ["type": label("attachment_", $0.msgType), "detail": $0.body["title"] ?? $0.body["url"] ?? $0.body["pic_url"] ?? $0.body["media_id"] ?? ""] },
-                "segment": campaign.audience.segment ?? "", "members": (campaign.audience.members ?? []).joined(separator: ", "),
-                "tag_ids": (campaign.audience.tagIDs ?? []).joined(separator: ", "), "is_moment": campaign.kind == .moment,
-                "moment_id": campaign.momentID ?? "", "moment_job_id": campaign.momentJobID ?? "", "last_error": campaign.lastError ?? "",
-            ] as [String: Any],
+            "campaign": Self.header(campaign, label: label),
             "totals": [
                 "recipients": totals.recipients, "reached": totals.reached, "pending": totals.pending, "held": totals.held,
                 "failed": failed, "skipped": skipped, "cancelled": totals.cancelled,
             ],
             "failed_reasons": reasons(totals.failed), "skipped_reasons": reasons(totals.skipped),
-            "chart": totals.recipients > 0 ? SVGChart.bars(title: t["results_chart"] ?? "", items: bars) : "",
+
             "senders": results.senders.map { sender -> [String: Any] in
                 [
                     "userid": sender.userID, "name": memberNames[sender.userID] ?? "", "recipients": sender.counts.recipients, "reached": sender.counts.reached,
@@ -313,6 +303,8 @@ struct ConsoleCampaignController: Sendable {
             },
             "can_cancel": open, "can_remind": open && tasks.contains { $0.state == "pending" },
         ]
+        // An absent chart shows the empty state (an empty string would count as present).
+        if totals.recipients > 0 { page["chart"] = SVGChart.bars(title: t["results_chart"] ?? "", items: bars) }
         if let reminders {
             page["reminders"] = [
                 "nothing_pending": reminders.nothingPending, "limit_reached": reminders.limitReached,
@@ -324,6 +316,31 @@ struct ConsoleCampaignController: Sendable {
         }
         try await addRecipients(request, corpID: corpID, campaign: campaign, t: t, to: &page)
         return try await layout.page("campaign", request, context, section: "campaigns", title: campaign.name, page, status: status)
+    }
+
+    /// The results page's header: what the campaign is and when. Templates show a section for any
+    /// present value, even an empty string, so what is not there is left out.
+    private static func header(_ campaign: CampaignStore.Campaign, label: (String, String) -> String) -> [String: Any] {
+        let attachments = campaign.content.attachments.map { attachment -> [String: String] in
+            let body = attachment.body
+            return ["type": label("attachment_", attachment.msgType), "detail": body["title"] ?? body["url"] ?? body["pic_url"] ?? body["media_id"] ?? ""]
+        }
+        var fields: [String: Any] = [
+            "campaign_id": campaign.campaignID, "name": campaign.name, "kind": label("kind_", campaign.kind.rawValue),
+            "state": campaign.state.rawValue, "state_label": label("state_", campaign.state.rawValue),
+            "send_at": ConsoleDates.minute(campaign.sendAt), "deadline_at": ConsoleDates.minute(campaign.deadlineAt),
+            "created_at": ConsoleDates.minute(campaign.createdAt), "created_by": campaign.createdBy,
+            "attachments": attachments, "is_moment": campaign.kind == .moment,
+        ]
+        let optional: [String: String?] = [
+            "finished_at": campaign.finishedAt.map { ConsoleDates.minute($0) }, "text": campaign.content.text, "segment": campaign.audience.segment,
+            "members": campaign.audience.members?.joined(separator: ", "), "tag_ids": campaign.audience.tagIDs?.joined(separator: ", "),
+            "moment_id": campaign.momentID, "moment_job_id": campaign.momentJobID, "last_error": campaign.lastError,
+        ]
+        for (key, value) in optional {
+            if let value, !value.isEmpty { fields[key] = value }
+        }
+        return fields
     }
 
     /// One page of recipients, optionally of one state, with the filter and the next page's link.
