@@ -60,6 +60,10 @@ struct ConsolePageTests {
             #expect(css.headers[.cacheControl]?.contains("max-age") == true)
             #expect(try await admin.get("/console/static/missing.js").status == .notFound)
             #expect(try await admin.get("/").headers[.location] == "/console")
+            #expect(try await admin.get("/favicon.ico").headers[.location] == "/console/static/favicon.svg")
+            let icon = try await admin.get("/console/static/favicon.svg")
+            #expect(icon.status == .ok && icon.headers[.contentType] == "image/svg+xml")
+            #expect(try await admin.get("/console/dashboard").text.contains(#"<link rel="icon" href="/console/static/favicon.svg""#))
         }
     }
 
