@@ -78,7 +78,7 @@ struct OpsTests {
             #expect(document["openapi"] as? String == "3.1.0")
             let paths = try #require(document["paths"] as? [String: [String: Any]])
             var routed: Set<String> = []
-            // The console's HTML pages (and `/`, which redirects to it) are not part of the API.
+            // The console's HTML pages (and `/` and `/favicon.ico`, which redirect to it) are not part of the API.
             for route in router.routes where !Self.isConsole(route.path.description) {
                 let path = Self.openAPIPath(route.path.description)
                 let method = route.method.rawValue.lowercased()
@@ -104,7 +104,7 @@ struct OpsTests {
 
     static func isConsole(_ routerPath: String) -> Bool {
         let path = openAPIPath(routerPath)
-        return path == "/" || path == "/console" || path.hasPrefix("/console/")
+        return path == "/" || path == "/favicon.ico" || path == "/console" || path.hasPrefix("/console/")
     }
 
     /// `/api/v1/corps/:corp_id` or `{corp_id}` → `/api/v1/corps/{corp_id}`.

@@ -96,4 +96,36 @@ struct CampaignStoreTests {
             #expect(try await store.campaigns.find(corpID: corpID, campaignID: "cmp_none") == nil)
         }
     }
+
+    @Test("the dashboard's recent reach and a member's unsent tasks come from the campaigns", arguments: TestDatabases.flavors)
+    func reachAndMemberTasks(flavor: SQLFlavor) async throws {
+        try await TestDatabases.withStore(flavor) { store in
+            try await WebhookStoreTests.registerCorps(store, CustomerFixtures.corpID)
+            let corpID = CustomerFixtures.corpID
+            #expect(try await store.campaigns.recentReach(corpID: corpID).isEmpty)
+            for n in 0..<4 { try await CustomerFixtures.add(store, "wm\(n)", member: n < 2 ? "m1" : "m2", at: Self.t0.addingTimeInterval(-86400)) }
+            let first = try await store.campaigns.create(
+                corpID: corpID, Self.campaign("A"), targets: (0..<4).map { .init(recipient: "wm\($0)") }, actor: "t", now: Self.t0
+            )
+            try await store.campaigns.recordTask(corpID: corpID, campaignID: first.campaignID, msgID: "msg1", sender: "m1", recipients: ["wm0", "wm1"], failList: [], now: Self.t0)
+            try await store.campaigns.recordTask(corpID: corpID, campaignID: first.campaignID, msgID: "msg2", sender: "m2", recipients: ["wm2", "wm3"], failList: [], now: Self.t0)
+            try await store.campaigns.recordResults(
+                corpID: corpID, campaignID: first.campaignID, msgID: "msg1",
+                outcomes: [("wm0", .delivered, RecipientReason.sent, Self.t0), ("wm1", .delivered, RecipientReason.sent, Self.t0)], taskState: "sent", now: Self.t0
+            )
+            let second = try await store.campaigns.create(corpID: corpID, Self.campaign("B"), targets: [], actor: "t", now: Self.t0.addingTimeInterval(60))
+            let reach = try await store.campaigns.recentReach(corpID: corpID)
+            #expect(reach.map(\.campaignID) == [second.campaignID, first.campaignID])
+            #expect(reach.map(\.name) == ["B", "A"])
+            #expect(reach.map(\.recipients) == [0, 4])
+            #expect(reach.map(\.reached) == [0, 2])
+            #expect(try await store.campaigns.recentReach(corpID: corpID, limit: 1).count == 1)
+
+            #expect(try await store.campaigns.pendingTasks(corpID: corpID, sender: "m1").isEmpty)
+            let tasks = try await store.campaigns.pendingTasks(corpID: corpID, sender: "m2")
+            #expect(tasks.map(\.msgID) == ["msg2"])
+            #expect(tasks.first?.campaignName == "A")
+            #expect(tasks.first?.recipients == 2)
+        }
+    }
 }

@@ -34,14 +34,6 @@ struct ConsoleStoreTests {
             let totals = try await store.channels.totals(corpID: F.corpID, since: F.at(day: 3))
             #expect(totals["chnA"] == ChannelStore.Totals(adds: 2, active: 2, lost: 0, addsSince: 1))
             #expect(totals["chnB"] == ChannelStore.Totals(adds: 1, active: 1, lost: 0, addsSince: 0))
-
-            try await store.contacts.record(corpID: F.corpID, touches: [
-                ("wm01", .massMessage, F.at(day: 5), "c1"), ("wm02", .massMessage, F.at(day: 5), "c1"), ("wm01", .massMessage, F.at(day: 6), nil),
-                ("wm02", .massMessage, F.at(day: 7), "c2"), ("wm04", .moment, F.at(day: 7), nil),
-            ])
-            let reach = try await store.contacts.recentCampaignReach(corpID: F.corpID)
-            #expect(reach.map(\.campaignID) == ["c2", "c1"])
-            #expect(reach.map(\.customers) == [1, 2])
         }
     }
 

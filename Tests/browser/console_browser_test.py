@@ -6,7 +6,9 @@
 Starts the demo on free loopback ports with a small brand and a known password, signs in with
 headless Chromium (Debian's chromium and chromium-driver; selenium 4 from PyPI), opens every
 console page, creates a channel code (its QR image must load from the sandbox), composes a
-campaign and waits for the preview count, switches the language and checks the text changed.
+campaign, waits for the preview count, creates it and opens its results page, switches the
+language and checks the text changed. The channel list at 1366 px, a campaign's results and the
+dashboard at phone width must not scroll sideways.
 Fails on any SEVERE browser console entry and on any HTTP status >= 500 seen by the browser.
 Saves a PNG of every page at 1366x768, and of the dashboard at phone width (390x844), into
 `screenshots/` (git-ignored) for a person to look at.
@@ -95,8 +97,8 @@ class Browser:
     def collect(self, where):
         """Browser console errors and 5xx answers since the last call."""
         for entry in self.driver.get_log("browser"):
-            # The browser asks every site for /favicon.ico on its own; the console links no icon.
-            if entry.get("level") == "SEVERE" and "/favicon.ico" not in entry.get("message", ""):
+            # Pages link /console/static/favicon.svg, so the browser has no reason to ask for /favicon.ico.
+            if entry.get("level") == "SEVERE":
                 self.problems.append("%s: console: %s" % (where, entry.get("message")))
         for entry in self.driver.get_log("performance"):
             message = json.loads(entry["message"])["message"]
@@ -116,6 +118,12 @@ class Browser:
 
     def shot(self, name):
         self.driver.save_screenshot(os.path.join(self.shots, name + ".png"))
+
+    def fits(self, where):
+        """The page does not scroll sideways at the window's width."""
+        wide = self.driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if wide > 1:
+            self.problems.append("%s: the page is %d px wider than the window" % (where, wide))
 
     def find(self, css):
         return self.driver.find_element(By.CSS_SELECTOR, css)
@@ -155,6 +163,7 @@ def run(binary, shots):
 
         # Channels: the list, a channel, then a new one whose QR code loads from the sandbox.
         b.open(base + "/console/channels", "04-channels")
+        b.fits("04-channels")
         channel_links = [a.get_attribute("href") for a in b.finds("a[href^='/console/channels/'], a[href*='/console/channels/chn_']")]
         channel_links = [h for h in channel_links if "/new" not in h]
         assert channel_links, "the demo brand's channels are not listed"
@@ -203,6 +212,19 @@ def run(binary, shots):
         b.settle("13-campaign-preview")
         assert count.strip() not in ("", "–", "0"), "preview count: %r" % count
 
+        # Create it: the results page of the new campaign, then the list shows it.
+        compose = b.find("#compose")
+        compose.find_element(By.NAME, "name").send_keys("浏览器测试群发")
+        compose.find_element(By.NAME, "text").send_keys("周末新品试饮，欢迎到店")
+        b.submit_form(compose)
+        WebDriverWait(b.driver, 20).until(lambda d: re.search(r"/console/campaigns/cmp_", d.current_url))
+        b.settle("13b-campaign-results")
+        assert "浏览器测试群发" in b.find("h1").text, b.find("h1").text
+        assert b.finds(".cards .card"), "the results page has no totals"
+        b.fits("13b-campaign-results")
+        b.open(base + "/console/campaigns", "13c-campaigns-list")
+        assert "浏览器测试群发" in b.find("table").text, "the new campaign is not listed"
+
         # Switch the language: visible text changes.
         b.open(base + "/console/dashboard", "14-dashboard-before-switch")
         before = b.find("nav.nav").text
@@ -215,10 +237,11 @@ def run(binary, shots):
         # The dashboard at phone width.
         b.driver.set_window_size(390, 844)
         b.open(base + "/console/dashboard", "16-dashboard-phone")
+        b.fits("16-dashboard-phone")
 
         if b.problems:
             raise AssertionError("browser problems:\n" + "\n".join(b.problems))
-        print("browser test: %d pages, channel created, preview count %s, language %r -> %r; screenshots in %s"
+        print("browser test: %d pages, channel and campaign created, preview count %s, language %r -> %r; screenshots in %s"
               % (len(os.listdir(shots)), count, before[:30], after[:30], shots))
     finally:
         if browser:

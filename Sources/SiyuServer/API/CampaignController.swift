@@ -99,15 +99,14 @@ struct CampaignController: Sendable {
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Page<Detail> {
         let corpID = try context.actingCorp()
         let limit = min(max(request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 20, 1), 100)
-        let before = try request.uri.queryParameters.get("cursor").map { cursor -> Date in
-            guard let millis = Int64(cursor) else { throw APIError(.badRequest, code: "bad_request", "cursor is the next_cursor of a previous page", field: "cursor") }
-            return Date(timeIntervalSince1970: Double(millis) / 1000)
+        let cursor = request.uri.queryParameters.get("cursor").map { String($0) }
+        let page: (items: [CampaignService.Summary], next: String?)
+        do {
+            page = try await campaigns.page(corpID: corpID, limit: limit, cursor: cursor)
+        } catch let error as ValidationError {
+            throw APIError(.badRequest, code: "bad_request", error.message, field: error.field)
         }
-        let page = try await store.campaigns.list(corpID: corpID, limit: limit, before: before)
-        var items: [Detail] = []
-        for campaign in page { items.append(try await detail(corpID: corpID, campaign, tasks: false)) }
-        let next = page.count == limit ? page.last.map { String(Int64(($0.createdAt.timeIntervalSince1970 * 1000).rounded())) } : nil
-        return Page(items: items, nextCursor: next)
+        return Page(items: page.items.map { Detail(campaign: $0.campaign, results: $0.results, tasks: nil) }, nextCursor: page.next)
     }
 
     @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> Detail {
@@ -144,11 +143,11 @@ struct CampaignController: Sendable {
         let corpID = try context.actingCorp()
         let campaign = try await find(corpID: corpID, context: context)
         let reminders = try await campaigns.remind(corpID: corpID, campaignID: campaign.campaignID)
-        guard !reminders.isEmpty else { throw APIError(.conflict, code: "conflict", "no member has an unsent task in this campaign") }
-        guard reminders.values.contains("reminded") || reminders.values.contains(where: { $0.hasPrefix("refused") }) else {
+        guard !reminders.nothingPending else { throw APIError(.conflict, code: "conflict", "no member has an unsent task in this campaign") }
+        guard !reminders.limitReached else {
             throw APIError(.tooManyRequests, code: "remind_limit", "every unsent task was reminded \(CampaignStore.remindersPerDay) times in the last 24 hours")
         }
-        return Outcome(campaignID: campaign.campaignID, reminders: reminders)
+        return Outcome(campaignID: campaign.campaignID, reminders: reminders.outcomes)
     }
 
     private func find(corpID: String, context: AuthenticatedContext) async throws -> CampaignStore.Campaign {
@@ -161,7 +160,7 @@ struct CampaignController: Sendable {
 
     private func detail(corpID: String, _ campaign: CampaignStore.Campaign, tasks: Bool) async throws -> Detail {
         Detail(
-            campaign: campaign, results: CampaignResults(tally: try await store.campaigns.tally(corpID: corpID, campaignID: campaign.campaignID)),
+            campaign: campaign, results: try await campaigns.results(corpID: corpID, campaignID: campaign.campaignID),
             tasks: tasks ? try await store.campaigns.tasks(corpID: corpID, campaignID: campaign.campaignID) : nil
         )
     }

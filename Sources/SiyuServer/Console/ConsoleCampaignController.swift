@@ -3,39 +3,377 @@ import Hummingbird
 import NIOCore
 import SiyuCore
 import SiyuStore
+import WeCom
 
-/// 群发: the compose page with a live audience count and the contact-budget preview.
-///
-/// TODO(campaigns): the campaign list, creation, scheduling and results pages wait for the
-/// `campaigns` store and REST API being built in main; `/console/campaigns` is a marked stub until then.
+/// 群发: the campaign list, the compose page (live audience count and contact-budget preview),
+/// a campaign's results with remind and cancel, and an employee's own unsent tasks. Creating,
+/// cancelling and reminding go through ``CampaignService``, like the REST API.
 struct ConsoleCampaignController: Sendable {
     let store: SiyuStore
     let indexes: SegmentIndexes
+    let campaigns: CampaignService
     let layout: ConsoleLayout
+
+    static let pageSize = 20
+    static let recipientPageSize = 50
+    static let attachmentRows = 3
 
     func addRoutes(to group: RouterGroup<ConsoleContext>) {
         group.get("campaigns", use: list)
         group.get("campaigns/new", use: compose)
+        group.post("campaigns", use: create)
         group.post("campaigns/preview", use: preview)
+        group.get("campaigns/{campaign_id}", use: show)
+        group.post("campaigns/{campaign_id}/cancel", use: cancel)
+        group.post("campaigns/{campaign_id}/remind", use: remind)
     }
 
+    // MARK: List
+
+    /// Operators see every campaign; an employee sees the unsent tasks they are the sender of.
     @Sendable func list(_ request: Request, context: ConsoleContext) async throws -> Response {
-        try context.requireOperator()
-        let t = layout.renderer.strings.table(ConsoleLanguage(request))
-        return try await layout.page("campaigns", request, context, section: "campaigns", title: t["nav_campaigns"] ?? "", [:])
+        let corpID = try context.corp()
+        let language = ConsoleLanguage(request)
+        let t = layout.renderer.strings.table(language)
+        if context.role == .employee {
+            var tasks: [CampaignStore.MemberTask] = []
+            if let member = context.user.memberUserID { tasks = try await store.campaigns.pendingTasks(corpID: corpID, sender: member) }
+            return try await layout.page("campaign_tasks", request, context, section: "campaigns", title: t["my_tasks"] ?? "", [
+                "tasks": tasks.map { task -> [String: Any] in
+                    ["name": task.campaignName, "msgid": task.msgID, "recipients": task.recipients,
+                     "created_at": ConsoleDates.minute(task.createdAt), "deadline_at": ConsoleDates.minute(task.deadlineAt)]
+                },
+            ])
+        }
+        let cursor = request.uri.queryParameters.get("cursor").map { String($0) }
+        let page: (items: [CampaignService.Summary], next: String?)
+        do {
+            page = try await campaigns.page(corpID: corpID, limit: Self.pageSize, cursor: cursor)
+        } catch is ValidationError {
+            throw ConsoleRefusal(.badRequest, "error_bad_request")
+        }
+        let rows = page.items.map { item -> [String: Any] in
+            let totals = item.results.totals
+            return [
+                "campaign_id": item.campaign.campaignID, "name": item.campaign.name, "kind": t["kind_" + item.campaign.kind.rawValue] ?? "",
+                "state": item.campaign.state.rawValue, "state_label": t["state_" + item.campaign.state.rawValue] ?? "",
+                "send_at": ConsoleDates.minute(item.campaign.sendAt), "recipients": totals.recipients, "reached": totals.reached,
+                "pending": totals.pending, "held": totals.held, "failed": totals.failed.values.reduce(0, +), "skipped": totals.skipped.values.reduce(0, +),
+            ]
+        }
+        var data: [String: Any] = ["campaigns": rows, "first_page": cursor == nil]
+        if let next = page.next { data["next"] = "/console/campaigns?cursor=" + next }
+        return try await layout.page("campaigns", request, context, section: "campaigns", title: t["nav_campaigns"] ?? "", data)
     }
+
+    // MARK: Compose and create
 
     @Sendable func compose(_ request: Request, context: ConsoleContext) async throws -> Response {
         try context.requireOperator()
+        var values = FormValues()
+        if let audience = request.uri.queryParameters.get("audience") { values.audience = String(audience) }
+        return try await renderCompose(request, context, values: values, errors: [:])
+    }
+
+    /// Creates a campaign from the form; a wrong field shows the form again with the message beside it.
+    @Sendable func create(_ request: Request, context: ConsoleContext) async throws -> Response {
+        try context.requireOperator()
+        let corpID = try context.corp()
+        var request = request
+        var values = FormValues(form: try await ConsoleForm.read(&request))
+        do {
+            let campaign = try await campaigns.create(corpID: corpID, try values.parse(), actor: context.actor)
+            return .redirect(to: "/console/campaigns/\(campaign.campaignID)?done=campaign_created")
+        } catch let error as ValidationError {
+            return try await renderCompose(request, context, values: values, errors: fieldErrors(error, kind: values.kind, request), status: .unprocessableContent)
+        } catch let refusal as SegmentRefusal {
+            return try await renderCompose(request, context, values: values, errors: ["audience": segmentMessage(refusal, request)], status: .unprocessableContent)
+        } catch let error as WeComAPIError {
+            values.failure = "errcode \(error.errcode): \(error.errmsg)"
+            return try await renderCompose(request, context, values: values, errors: [:], status: .badGateway)
+        }
+    }
+
+    private func renderCompose(
+        _ request: Request, _ context: ConsoleContext, values: FormValues, errors: [String: String], status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
         let corpID = try context.corp()
         let t = layout.renderer.strings.table(ConsoleLanguage(request))
-        let tags = try await store.directory.tagGroups(corpID: corpID).flatMap { group in group.tags.map { ["name": $0.name, "group": group.name] } }
-        let channels: [[String: String]] = try await store.channels.list(corpID: corpID).map { ["name": $0.name] }
-        return try await layout.page("campaign_compose", request, context, section: "campaigns", title: t["campaign_compose"] ?? "", [
-            "audience": request.uri.queryParameters.get("audience").map { String($0) } ?? "status = active",
-            "tags": tags, "channels": channels,
-        ])
+        let groups = try await store.directory.tagGroups(corpID: corpID)
+        let chosenTags = Set(values.tagIDs)
+        let rows = max(Self.attachmentRows, min(CampaignContent.maxAttachments, values.attachments.count + 1))
+        var page: [String: Any] = [
+            "name": values.name, "audience": values.audience, "members": values.members, "text": values.text,
+            "send_at": values.sendAt, "deadline_hours": values.deadlineHours, "errors": errors,
+            "kinds": CampaignKind.allCases.map { kind -> [String: Any] in
+                ["value": kind.rawValue, "label": t["kind_" + kind.rawValue] ?? kind.rawValue, "hint": t["kind_hint_" + kind.rawValue] ?? "", "checked": kind.rawValue == values.kind]
+            },
+            "tags": groups.flatMap { group in group.tags.map { ["name": $0.name, "group": group.name] } },
+            "channels": try await store.channels.list(corpID: corpID).map { ["name": $0.name] },
+            "tag_groups": groups.map { group -> [String: Any] in
+                ["name": group.name, "tags": group.tags.map { ["tag_id": $0.tagID, "name": $0.name, "checked": chosenTags.contains($0.tagID)] as [String: Any] }]
+            },
+            "known_members": try await store.directory.members(corpID: corpID).map { ["userid": $0.userID, "name": $0.name] },
+            "attachment_rows": (0..<rows).map { index -> [String: Any] in
+                let row = index < values.attachments.count ? values.attachments[index] : AttachmentRow()
+                return [
+                    "index": index, "number": index + 1, "title": row.title, "url": row.url, "media_id": row.mediaID,
+                    "types": ["", "link", "image"].map { ["value": $0, "label": t["attachment_" + ($0.isEmpty ? "none" : $0)] ?? $0, "selected": $0 == row.type] as [String: Any] },
+                ]
+            },
+            "max_attachments": CampaignContent.maxAttachments,
+        ]
+        if let failure = values.failure { page["failure"] = failure }
+        return try await layout.page("campaign_compose", request, context, section: "campaigns", title: t["campaign_compose"] ?? "", page, status: status)
     }
+
+    /// A service's field error under the form field that shows it, in the reader's language.
+    private func fieldErrors(_ error: ValidationError, kind: String, _ request: Request) -> [String: String] {
+        let language = ConsoleLanguage(request)
+        let strings = layout.renderer.strings
+        if error.field.hasPrefix("attachments") {
+            let row = error.field.dropFirst("attachments[".count).prefix { $0.isNumber }
+            let text = strings.text("invalid_campaign_attachments", language)
+            return ["attachments": row.isEmpty ? text : text + " (#\((Int(row) ?? 0) + 1))"]
+        }
+        let field = error.field.hasPrefix("audience") ? (kind == CampaignKind.message.rawValue ? "audience" : "members") : error.field
+        let key = "invalid_campaign_" + field
+        let text = strings.text(key, language)
+        return [field: text == key ? error.message : text]
+    }
+
+    /// A segment error with its line and column, as the live preview shows it.
+    private func segmentMessage(_ refusal: SegmentRefusal, _ request: Request) -> String {
+        let language = ConsoleLanguage(request)
+        let strings = layout.renderer.strings
+        var text = strings.text("preview_error", language) + " " + refusal.error.message
+        if let position = refusal.error.position {
+            text += " (\(strings.text("preview_position", language)) \(position.line):\(position.column))"
+        }
+        return text
+    }
+
+    /// One attachment row of the form: a link (title + url) or an image (media_id or picture url).
+    struct AttachmentRow {
+        var type = ""
+        var title = ""
+        var url = ""
+        var mediaID = ""
+
+        var isEmpty: Bool { type.isEmpty && title.isEmpty && url.isEmpty && mediaID.isEmpty }
+
+        var attachment: CampaignAttachment {
+            switch type {
+            case "link": CampaignAttachment(msgType: "link", body: ["title": title, "url": url].filter { !$0.value.isEmpty })
+            case "image": CampaignAttachment(msgType: "image", body: ["media_id": mediaID, "pic_url": url].filter { !$0.value.isEmpty })
+            // A row with content but no type: a link when it has a title, an image otherwise.
+            default: AttachmentRow(type: title.isEmpty ? "image" : "link", title: title, url: url, mediaID: mediaID).attachment
+            }
+        }
+    }
+
+    /// The compose form's fields as typed, so a refused form comes back filled in.
+    struct FormValues {
+        var name = ""
+        var kind = CampaignKind.message.rawValue
+        var audience = "status = active"
+        var members = ""
+        var tagIDs: [String] = []
+        var text = ""
+        var attachments: [AttachmentRow] = []
+        var sendAt = ""
+        var deadlineHours = "72"
+        var failure: String?
+
+        init() {}
+
+        init(form: ConsoleForm) {
+            name = form["name"] ?? ""
+            kind = form["kind"] ?? CampaignKind.message.rawValue
+            audience = form["audience"] ?? ""
+            members = form["members"] ?? ""
+            tagIDs = form.values("tag_ids")
+            text = form["text"] ?? ""
+            sendAt = form["send_at"] ?? ""
+            deadlineHours = form["deadline_hours"] ?? ""
+            attachments = (0..<CampaignContent.maxAttachments).map { index in
+                AttachmentRow(
+                    type: form["attachment_type_\(index)"] ?? "", title: form["attachment_title_\(index)"] ?? "",
+                    url: form["attachment_url_\(index)"] ?? "", mediaID: form["attachment_media_id_\(index)"] ?? ""
+                )
+            }.filter { !$0.isEmpty }
+        }
+
+        /// The service's request; what the service checks (name, content, audience) it reports itself.
+        func parse() throws -> CampaignService.Request {
+            guard let kind = CampaignKind(rawValue: kind) else { throw ValidationError(field: "kind", message: "kind is message, group_message or moment") }
+            let members = ConsoleForm(pairs: [("members", self.members)]).list("members")
+            let audience: CampaignAudience = switch kind {
+            case .message: CampaignAudience(segment: self.audience)
+            case .groupMessage: CampaignAudience(members: members)
+            case .moment: CampaignAudience(members: members.isEmpty ? nil : members, tagIDs: tagIDs.isEmpty ? nil : tagIDs)
+            }
+            let hours: Int?
+            if deadlineHours.isEmpty {
+                hours = nil
+            } else if let value = Int(deadlineHours) {
+                hours = value
+            } else {
+                throw ValidationError(field: "deadline_hours", message: "deadline_hours is 1 to 720")
+            }
+            return CampaignService.Request(
+                name: name, kind: kind, audience: audience,
+                content: CampaignContent(text: text.isEmpty ? nil : text, attachments: attachments.map(\.attachment)),
+                sendAt: try ConsoleCampaignController.chinaTime(sendAt), deadlineHours: hours
+            )
+        }
+    }
+
+    // MARK: Results
+
+    @Sendable func show(_ request: Request, context: ConsoleContext) async throws -> Response {
+        try context.requireOperator()
+        return try await renderResults(request, context, campaign: try await find(context), reminders: nil)
+    }
+
+    @Sendable func cancel(_ request: Request, context: ConsoleContext) async throws -> Response {
+        try context.requireOperator()
+        let campaign = try await find(context)
+        let cancelled = try await campaigns.cancel(corpID: try context.corp(), campaignID: campaign.campaignID, actor: context.actor)
+        return .redirect(to: "/console/campaigns/\(campaign.campaignID)?done=" + (cancelled ? "campaign_cancelled" : "campaign_already_final"))
+    }
+
+    /// Reminds members with unsent tasks and shows the results page with each member's outcome.
+    @Sendable func remind(_ request: Request, context: ConsoleContext) async throws -> Response {
+        try context.requireOperator()
+        let campaign = try await find(context)
+        let reminders = try await campaigns.remind(corpID: try context.corp(), campaignID: campaign.campaignID)
+        let status: HTTPResponse.Status = reminders.nothingPending ? .conflict : reminders.limitReached ? .tooManyRequests : .ok
+        return try await renderResults(request, context, campaign: campaign, reminders: reminders, status: status)
+    }
+
+    private func find(_ context: ConsoleContext) async throws -> CampaignStore.Campaign {
+        guard let campaign = try await store.campaigns.find(corpID: try context.corp(), campaignID: try context.parameters.require("campaign_id")) else {
+            throw ConsoleRefusal(.notFound, "error_not_found")
+        }
+        return campaign
+    }
+
+    private func renderResults(
+        _ request: Request, _ context: ConsoleContext, campaign: CampaignStore.Campaign, reminders: CampaignService.Reminders?, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let corpID = try context.corp()
+        let t = layout.renderer.strings.table(ConsoleLanguage(request))
+        func label(_ prefix: String, _ key: String) -> String { t[prefix + key] ?? key }
+        func reasons(_ counts: [String: Int]) -> [[String: Any]] {
+            counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ["reason": $0.key, "label": label("reason_", $0.key), "count": $0.value] }
+        }
+        let results = try await campaigns.results(corpID: corpID, campaignID: campaign.campaignID)
+        let totals = results.totals
+        let tasks = try await store.campaigns.tasks(corpID: corpID, campaignID: campaign.campaignID)
+        let memberNames = Dictionary(try await store.directory.members(corpID: corpID).map { ($0.userID, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let open = campaign.state == .scheduled || campaign.state == .sending
+        let dayAgo = Date().addingTimeInterval(-86400)
+
+        let failed = totals.failed.values.reduce(0, +), skipped = totals.skipped.values.reduce(0, +)
+        let bars: [(label: String, value: Int)] = [
+            (t["total_reached"] ?? "", totals.reached), (t["total_pending"] ?? "", totals.pending), (t["total_held"] ?? "", totals.held),
+            (t["total_failed"] ?? "", failed), (t["total_skipped"] ?? "", skipped), (t["total_cancelled"] ?? "", totals.cancelled),
+        ]
+        var page: [String: Any] = [
+            "campaign": Self.header(campaign, label: label),
+            "totals": [
+                "recipients": totals.recipients, "reached": totals.reached, "pending": totals.pending, "held": totals.held,
+                "failed": failed, "skipped": skipped, "cancelled": totals.cancelled,
+            ],
+            "failed_reasons": reasons(totals.failed), "skipped_reasons": reasons(totals.skipped),
+
+            "senders": results.senders.map { sender -> [String: Any] in
+                [
+                    "userid": sender.userID, "name": memberNames[sender.userID] ?? "", "recipients": sender.counts.recipients, "reached": sender.counts.reached,
+                    "pending": sender.counts.pending, "held": sender.counts.held, "failed": sender.counts.failed.values.reduce(0, +),
+                    "skipped": sender.counts.skipped.values.reduce(0, +),
+                ]
+            },
+            "tasks": tasks.map { task -> [String: Any] in
+                [
+                    "msgid": task.msgID, "sender": task.sender, "name": memberNames[task.sender] ?? "", "recipients": task.recipients,
+                    "state_label": label("task_", task.state), "reminders": task.reminders.filter { $0 > dayAgo }.count,
+                ]
+            },
+            "can_cancel": open, "can_remind": open && tasks.contains { $0.state == "pending" },
+        ]
+        // An absent chart shows the empty state (an empty string would count as present).
+        if totals.recipients > 0 { page["chart"] = SVGChart.bars(title: t["results_chart"] ?? "", items: bars) }
+        if let reminders {
+            page["reminders"] = [
+                "nothing_pending": reminders.nothingPending, "limit_reached": reminders.limitReached,
+                "outcomes": reminders.outcomes.sorted { $0.key < $1.key }.map { member, outcome -> [String: Any] in
+                    let key = outcome.hasPrefix("refused") ? "refused" : outcome
+                    return ["member": member, "name": memberNames[member] ?? "", "outcome": label("remind_", key), "detail": key == "refused" ? outcome : ""]
+                },
+            ] as [String: Any]
+        }
+        try await addRecipients(request, corpID: corpID, campaign: campaign, t: t, to: &page)
+        return try await layout.page("campaign", request, context, section: "campaigns", title: campaign.name, page, status: status)
+    }
+
+    /// The results page's header: what the campaign is and when. Templates show a section for any
+    /// present value, even an empty string, so what is not there is left out.
+    private static func header(_ campaign: CampaignStore.Campaign, label: (String, String) -> String) -> [String: Any] {
+        let attachments = campaign.content.attachments.map { attachment -> [String: String] in
+            let body = attachment.body
+            return ["type": label("attachment_", attachment.msgType), "detail": body["title"] ?? body["url"] ?? body["pic_url"] ?? body["media_id"] ?? ""]
+        }
+        var fields: [String: Any] = [
+            "campaign_id": campaign.campaignID, "name": campaign.name, "kind": label("kind_", campaign.kind.rawValue),
+            "state": campaign.state.rawValue, "state_label": label("state_", campaign.state.rawValue),
+            "send_at": ConsoleDates.minute(campaign.sendAt), "deadline_at": ConsoleDates.minute(campaign.deadlineAt),
+            "created_at": ConsoleDates.minute(campaign.createdAt), "created_by": campaign.createdBy,
+            "attachments": attachments, "is_moment": campaign.kind == .moment,
+        ]
+        let optional: [String: String?] = [
+            "finished_at": campaign.finishedAt.map { ConsoleDates.minute($0) }, "text": campaign.content.text, "segment": campaign.audience.segment,
+            "members": campaign.audience.members?.joined(separator: ", "), "tag_ids": campaign.audience.tagIDs?.joined(separator: ", "),
+            "moment_id": campaign.momentID, "moment_job_id": campaign.momentJobID, "last_error": campaign.lastError,
+        ]
+        for (key, value) in optional {
+            if let value, !value.isEmpty { fields[key] = value }
+        }
+        return fields
+    }
+
+    /// One page of recipients, optionally of one state, with the filter and the next page's link.
+    private func addRecipients(_ request: Request, corpID: String, campaign: CampaignStore.Campaign, t: [String: String], to page: inout [String: Any]) async throws {
+        let stateText = request.uri.queryParameters.get("state").map { String($0) } ?? ""
+        let state = RecipientState(rawValue: stateText)
+        let after = request.uri.queryParameters.get("after").map { String($0) }
+        let recipients = try await store.campaigns.recipients(
+            corpID: corpID, campaignID: campaign.campaignID, state: state, after: after, limit: Self.recipientPageSize
+        )
+        let explained: Set<RecipientState> = [.failed, .skipped, .held, .cancelled]
+        page["recipients"] = recipients.map { recipient -> [String: Any] in
+            let state = recipient.state.rawValue
+            let reason = explained.contains(recipient.state) ? (t["reason_" + recipient.reason] ?? recipient.reason) : ""
+            let sendAt = recipient.sendAt.map { ConsoleDates.minute($0) } ?? ""
+            return [
+                "recipient": recipient.recipient, "is_customer": campaign.kind == .message, "sender": recipient.sender ?? "",
+                "state": state, "state_label": t["rstate_" + state] ?? state, "reason": reason, "send_at": sendAt,
+            ]
+        }
+        let states = RecipientState.allCases.map { option -> [String: Any] in
+            ["value": option.rawValue, "label": t["rstate_" + option.rawValue] ?? option.rawValue, "selected": option == state]
+        }
+        page["state_filter"] = [["value": "", "label": t["filter_all_states"] ?? "", "selected": state == nil] as [String: Any]] + states
+        page["filtered"] = state != nil || after != nil
+        if recipients.count == Self.recipientPageSize, let last = recipients.last?.recipient {
+            var query = "after=" + (last.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? last)
+            if let state { query += "&state=" + state.rawValue }
+            page["recipients_next"] = "/console/campaigns/\(campaign.campaignID)?\(query)#recipients"
+        }
+    }
+
+    // MARK: Preview
 
     struct PreviewRequest: Decodable {
         var audience: String
@@ -55,11 +393,11 @@ struct ConsoleCampaignController: Sendable {
         let sendAt = try Self.chinaTime(body.sendAt) ?? Date()
         do {
             let preview = try await CampaignPreview.compute(store: store, indexes: indexes, corpID: corpID, audience: body.audience, sendAt: sendAt)
-            func reasons(_ counts: [String: Int], _ prefix: String) -> [[String: Any]] {
-                counts.sorted { $0.key < $1.key }.map { ["reason": $0.key, "label": strings.text(prefix + $0.key, language), "count": $0.value] }
+            func reasons(_ counts: [String: Int]) -> [[String: Any]] {
+                counts.sorted { $0.key < $1.key }.map { ["reason": $0.key, "label": strings.text("reason_" + $0.key, language), "count": $0.value] }
             }
             return try Self.json([
-                "audience": preview.audience, "send": preview.send, "hold": reasons(preview.hold, "hold_"), "skip": reasons(preview.skip, "skip_"),
+                "audience": preview.audience, "send": preview.send, "hold": reasons(preview.hold), "skip": reasons(preview.skip),
                 "senders": preview.senders.count, "calls": preview.calls, "expression": preview.expression,
                 "send_at": ConsoleDates.minute(preview.sendAt),
             ], status: .ok)

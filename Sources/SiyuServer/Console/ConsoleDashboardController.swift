@@ -3,7 +3,7 @@ import Hummingbird
 import SiyuCore
 import SiyuStore
 
-/// 数据看板: customers per day over the last 30 days, adds per channel, top members, campaign reach.
+/// 数据看板: customers per day over the last 30 days, adds per channel, top members, the reach of recent campaigns.
 struct ConsoleDashboardController: Sendable {
     let store: SiyuStore
     let layout: ConsoleLayout
@@ -23,7 +23,7 @@ struct ConsoleDashboardController: Sendable {
         let report = try await store.customers.growth(corpID: corpID, from: now.addingTimeInterval(-Double(Self.days - 1) * 86400), to: now)
         let channelNames = Dictionary(try await store.channels.list(corpID: corpID).map { ($0.channelID, $0.name) }, uniquingKeysWith: { first, _ in first })
         let memberNames = Dictionary(try await store.directory.members(corpID: corpID).map { ($0.userID, $0.name) }, uniquingKeysWith: { first, _ in first })
-        let reach = try await store.contacts.recentCampaignReach(corpID: corpID)
+        let reach = try await store.campaigns.recentReach(corpID: corpID)
 
         let labels = report.days.map { String($0.day.dropFirst(5)) }
         let newTotal = report.days.reduce(0) { $0 + $1.new }
@@ -41,7 +41,10 @@ struct ConsoleDashboardController: Sendable {
                 .init(name: t["series_net"] ?? "", values: report.days.map(\.net)),
             ]),
             "members": report.addsByMember.map { ["name": memberNames[$0.userID] ?? $0.userID, "userid": $0.userID, "adds": $0.adds] as [String: Any] },
-            "reach": reach.map { ["campaign_id": $0.campaignID, "customers": $0.customers, "at": ConsoleDates.minute($0.lastTouchAt)] as [String: Any] },
+            "reach": reach.map { campaign -> [String: Any] in
+                ["campaign_id": campaign.campaignID, "name": campaign.name, "reached": campaign.reached, "recipients": campaign.recipients,
+                 "state_label": t["state_" + campaign.state.rawValue] ?? "", "send_at": ConsoleDates.minute(campaign.sendAt)]
+            },
         ]
         if !report.addsByChannel.isEmpty {
             let items = report.addsByChannel.prefix(12).map { (label: $0.channelID.map { channelNames[$0] ?? $0 } ?? (t["channel_none"] ?? ""), value: $0.adds) }

@@ -31,7 +31,8 @@ struct ConsoleRenderer: Sendable {
         let assets = root.appendingPathComponent("static")
         for name in try FileManager.default.contentsOfDirectory(atPath: assets.path) {
             let data = try Data(contentsOf: assets.appendingPathComponent(name))
-            let type = name.hasSuffix(".css") ? "text/css; charset=utf-8" : name.hasSuffix(".js") ? "text/javascript; charset=utf-8" : "application/octet-stream"
+            let type = name.hasSuffix(".css") ? "text/css; charset=utf-8" : name.hasSuffix(".js") ? "text/javascript; charset=utf-8"
+                : name.hasSuffix(".svg") ? "image/svg+xml" : "application/octet-stream"
             files[name] = StaticFile(body: ByteBuffer(bytes: data), contentType: type)
         }
         return ConsoleRenderer(library: library, strings: try ConsoleStrings(directory: root.appendingPathComponent("i18n")), staticFiles: files)

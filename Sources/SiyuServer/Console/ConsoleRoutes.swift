@@ -21,6 +21,8 @@ func addConsoleRoutes(to router: Router<AppRequestContext>, _ dependencies: Serv
     let store = dependencies.store
     let layout = ConsoleLayout(renderer: renderer, store: store)
     router.get("/") { _, _ in Response.redirect(to: "/console") }
+    // Pages link the SVG icon; this answers clients that ask for the old name anyway.
+    router.get("/favicon.ico") { _, _ in Response.redirect(to: "/console/static/favicon.svg", type: .permanent) }
 
     let console = router.group("console").add(middleware: ConsoleErrorMiddleware(renderer: renderer))
     let auth = ConsoleAuthController(store: store, renderer: renderer, settings: dependencies.console)
@@ -36,5 +38,5 @@ func addConsoleRoutes(to router: Router<AppRequestContext>, _ dependencies: Serv
     ConsoleChannelController(store: store, codes: ChannelCodes(store: store, wecom: dependencies.wecom), layout: layout).addRoutes(to: signedIn)
     ConsoleCustomerController(store: store, tagging: CustomerTagging(store: store, wecom: dependencies.wecom), layout: layout).addRoutes(to: signedIn)
     ConsoleTagController(store: store, tags: CorpTags(store: store, wecom: dependencies.wecom), layout: layout).addRoutes(to: signedIn)
-    ConsoleCampaignController(store: store, indexes: dependencies.segments, layout: layout).addRoutes(to: signedIn)
+    ConsoleCampaignController(store: store, indexes: dependencies.segments, campaigns: dependencies.campaigns, layout: layout).addRoutes(to: signedIn)
 }

@@ -254,8 +254,17 @@ struct CampaignService: Sendable {
         return true
     }
 
+    /// What a reminder round did: per member `reminded`, `limit_reached` or `refused: …`.
+    struct Reminders: Sendable {
+        var outcomes: [String: String]
+        /// No member has an unsent task.
+        var nothingPending: Bool { outcomes.isEmpty }
+        /// Every unsent task already had its reminders for the last 24 hours.
+        var limitReached: Bool { !outcomes.isEmpty && outcomes.values.allSatisfy { $0 == "limit_reached" } }
+    }
+
     /// Reminds every member whose task is still unsent, at most 3 times per task per 24 hours.
-    func remind(corpID: String, campaignID: String) async throws -> [String: String] {
+    func remind(corpID: String, campaignID: String) async throws -> Reminders {
         guard try await store.campaigns.find(corpID: corpID, campaignID: campaignID) != nil else {
             throw StoreError(.notFound, "no campaign \(campaignID)")
         }
@@ -273,6 +282,32 @@ struct CampaignService: Sendable {
                 outcome[task.sender] = "refused: \(error.errmsg)"
             }
         }
-        return outcome
+        return Reminders(outcomes: outcome)
+    }
+
+    // MARK: Reading
+
+    /// A campaign with its results so far.
+    struct Summary: Sendable {
+        var campaign: CampaignStore.Campaign
+        var results: CampaignResults
+    }
+
+    func results(corpID: String, campaignID: String) async throws -> CampaignResults {
+        CampaignResults(tally: try await store.campaigns.tally(corpID: corpID, campaignID: campaignID))
+    }
+
+    /// Campaigns newest first with their results; `cursor` is the `next` of the previous page
+    /// (milliseconds of the last campaign's creation), nil when this is the last page.
+    func page(corpID: String, limit: Int, cursor: String?) async throws -> (items: [Summary], next: String?) {
+        let before = try cursor.map { cursor -> Date in
+            guard let millis = Int64(cursor) else { throw ValidationError(field: "cursor", message: "cursor is the next_cursor of a previous page") }
+            return Date(timeIntervalSince1970: Double(millis) / 1000)
+        }
+        let page = try await store.campaigns.list(corpID: corpID, limit: limit, before: before)
+        var items: [Summary] = []
+        for campaign in page { items.append(Summary(campaign: campaign, results: try await results(corpID: corpID, campaignID: campaign.campaignID))) }
+        let next = page.count == limit ? page.last.map { String(Int64(($0.createdAt.timeIntervalSince1970 * 1000).rounded())) } : nil
+        return (items, next)
     }
 }

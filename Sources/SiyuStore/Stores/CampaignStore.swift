@@ -259,6 +259,66 @@ public struct CampaignStore: Sendable {
         }
     }
 
+    /// A campaign with how many recipients it has and how many the platform delivered to.
+    public struct Reach: Sendable, Equatable {
+        public var campaignID: String
+        public var name: String
+        public var state: CampaignState
+        public var sendAt: Date
+        public var recipients: Int
+        public var reached: Int
+    }
+
+    /// The newest campaigns with their reach (the dashboard's "recent campaigns").
+    public func recentReach(corpID: String, limit: Int = 5) async throws -> [Reach] {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT c.campaign_id, c.name, c.state, c.send_at, COUNT(r.recipient) AS recipients,
+                       COALESCE(SUM(CASE WHEN r.state = 'delivered' THEN 1 ELSE 0 END), 0) AS reached
+                FROM campaigns c LEFT JOIN campaign_recipients r ON r.corp_id = c.corp_id AND r.campaign_id = c.campaign_id
+                WHERE c.corp_id = \(bind: corpID)
+                GROUP BY c.campaign_id, c.name, c.state, c.send_at, c.created_at
+                ORDER BY c.created_at DESC, c.campaign_id DESC LIMIT \(literal: max(1, min(limit, 100)))
+                """).all().map { row in
+                Reach(
+                    campaignID: try row.decode(column: "campaign_id", as: String.self), name: try row.decode(column: "name", as: String.self),
+                    state: CampaignState(rawValue: try row.decode(column: "state", as: String.self)) ?? .scheduled,
+                    sendAt: Clock.date(try row.decode(column: "send_at", as: Int64.self)),
+                    recipients: Int(try row.decode(column: "recipients", as: Int64.self)), reached: Int(try row.decode(column: "reached", as: Int64.self))
+                )
+            }
+        }
+    }
+
+    /// A platform task still waiting for its member to send it, with its campaign's name.
+    public struct MemberTask: Sendable, Equatable {
+        public var campaignID: String
+        public var campaignName: String
+        public var msgID: String
+        public var recipients: Int
+        public var createdAt: Date
+        public var deadlineAt: Date
+    }
+
+    /// The unsent tasks one member is the sender of, newest first (an employee's "my tasks").
+    public func pendingTasks(corpID: String, sender: String, limit: Int = 100) async throws -> [MemberTask] {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT t.campaign_id, c.name, t.msgid, t.recipients, t.created_at, c.deadline_at
+                FROM campaign_tasks t JOIN campaigns c ON c.corp_id = t.corp_id AND c.campaign_id = t.campaign_id
+                WHERE t.corp_id = \(bind: corpID) AND t.sender = \(bind: sender) AND t.state = 'pending'
+                ORDER BY t.created_at DESC, t.msgid LIMIT \(literal: max(1, min(limit, 1000)))
+                """).all().map { row in
+                MemberTask(
+                    campaignID: try row.decode(column: "campaign_id", as: String.self), campaignName: try row.decode(column: "name", as: String.self),
+                    msgID: try row.decode(column: "msgid", as: String.self), recipients: Int(try row.decode(column: "recipients", as: Int64.self)),
+                    createdAt: Clock.date(try row.decode(column: "created_at", as: Int64.self)),
+                    deadlineAt: Clock.date(try row.decode(column: "deadline_at", as: Int64.self))
+                )
+            }
+        }
+    }
+
     public func tasks(corpID: String, campaignID: String) async throws -> [Task] {
         try await database.read { sql in try await Self.tasks(on: sql, corpID: corpID, campaignID: campaignID) }
     }

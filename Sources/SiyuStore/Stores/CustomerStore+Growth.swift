@@ -92,28 +92,3 @@ extension CustomerStore {
         }
     }
 }
-
-/// How many customers one campaign reached.
-public struct CampaignReach: Sendable, Equatable {
-    public var campaignID: String
-    public var customers: Int
-    public var lastTouchAt: Date
-}
-
-extension ContactStore {
-    /// The campaigns that touched customers most recently, with how many customers each reached.
-    public func recentCampaignReach(corpID: String, limit: Int = 5) async throws -> [CampaignReach] {
-        try await database.read { sql in
-            try await sql.raw("""
-                SELECT campaign_id, COUNT(DISTINCT external_userid) AS n, MAX(at) AS last_at FROM contact_touches
-                WHERE corp_id = \(bind: corpID) AND campaign_id IS NOT NULL
-                GROUP BY campaign_id ORDER BY last_at DESC, campaign_id LIMIT \(literal: max(1, min(limit, 100)))
-                """).all().map {
-                CampaignReach(
-                    campaignID: try $0.decode(column: "campaign_id", as: String.self), customers: try $0.decode(column: "n", as: Int.self),
-                    lastTouchAt: Clock.date(try $0.decode(column: "last_at", as: Int64.self))
-                )
-            }
-        }
-    }
-}

@@ -1,5 +1,6 @@
 // Siyu console: confirmations before destructive actions, the admin's corp switch, and the
-// campaign compose page's live audience count and contact-budget preview. No libraries.
+// campaign compose page (fields of the chosen kind, live audience count and contact-budget
+// preview). No libraries.
 (function () {
   "use strict";
 
@@ -86,7 +87,26 @@
     timer = setTimeout(preview, 350);
   }
 
-  compose.addEventListener("input", schedule);
-  compose.addEventListener("submit", function (event) { event.preventDefault(); });
-  preview();
+  // Only the fields of the chosen kind show; the preview counts message audiences.
+  function kind() {
+    var checked = compose.querySelector('input[name="kind"]:checked');
+    return checked ? checked.value : "message";
+  }
+
+  function showKind() {
+    var chosen = kind();
+    Array.prototype.forEach.call(document.querySelectorAll("[data-kind]"), function (node) {
+      node.hidden = node.getAttribute("data-kind").split(" ").indexOf(chosen) < 0;
+    });
+  }
+
+  compose.addEventListener("input", function (event) {
+    if (event.target.name === "kind") showKind();
+    if (kind() === "message" && (event.target.name === "audience" || event.target.name === "send_at")) schedule();
+  });
+  compose.addEventListener("change", function (event) {
+    if (event.target.name === "kind") { showKind(); if (kind() === "message") schedule(); }
+  });
+  showKind();
+  if (kind() === "message") preview();
 })();
