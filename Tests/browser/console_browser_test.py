@@ -27,7 +27,13 @@ import time
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.support.ui import WebDriverWait
+
+
+def wait(driver, seconds=20):
+    """Waits for a condition; a page that is still being replaced (stale nodes) is not a failure."""
+    return WebDriverWait(driver, seconds, ignored_exceptions=(WebDriverException,))
 
 PASSWORD = "demo-browser-pass"
 
@@ -112,7 +118,7 @@ class Browser:
         self.settle(name)
 
     def settle(self, name):
-        WebDriverWait(self.driver, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
+        wait(self.driver, 20).until(lambda d: d.execute_script("return document.readyState") == "complete")
         self.collect(name)
         self.shot(name)
 
@@ -151,7 +157,7 @@ def run(binary, shots):
         b.find("input[name=username]").send_keys(username)
         b.find("input[name=password]").send_keys(password)
         b.submit_form(b.find("form[action='/console/login']"))
-        WebDriverWait(b.driver, 20).until(lambda d: "/console/login" not in d.current_url)
+        wait(b.driver, 20).until(lambda d: "/console/login" not in d.current_url)
         b.settle("02-dashboard")
         assert b.finds("nav.nav a"), "no navigation after signing in"
         assert b.finds("svg"), "the dashboard has no chart"
@@ -176,8 +182,8 @@ def run(binary, shots):
         members.send_keys("linxiaoyu,zhouhao")
         form.find_element(By.NAME, "welcome_text").send_keys("你好{nickname}，欢迎光临！")
         b.submit_form(form)
-        WebDriverWait(b.driver, 20).until(lambda d: re.search(r"/console/channels/chn_", d.current_url))
-        WebDriverWait(b.driver, 20).until(lambda d: d.execute_script(
+        wait(b.driver, 20).until(lambda d: re.search(r"/console/channels/chn_", d.current_url))
+        wait(b.driver, 20).until(lambda d: d.execute_script(
             "const i = document.querySelector('.qr img'); return i && i.complete && i.naturalWidth > 0"))
         b.settle("07-channel-created")
         assert "浏览器测试渠道" in b.driver.page_source
@@ -188,7 +194,7 @@ def run(binary, shots):
         name.clear()
         name.send_keys("浏览器测试渠道·改")
         b.submit_form(form)
-        WebDriverWait(b.driver, 20).until(lambda d: "浏览器测试渠道·改" in d.find_element(By.TAG_NAME, "h1").text)
+        wait(b.driver, 20).until(lambda d: "浏览器测试渠道·改" in d.find_element(By.TAG_NAME, "h1").text)
         b.settle("07b-channel-edited")
         assert b.driver.current_url.split("?")[0] == created_url.split("?")[0], b.driver.current_url
 
@@ -207,7 +213,7 @@ def run(binary, shots):
         audience = b.find("#compose textarea[name=audience]")
         audience.clear()
         audience.send_keys('status = active')
-        WebDriverWait(b.driver, 30).until(lambda d: re.search(r"\d", d.find_element(By.CSS_SELECTOR, "[data-figure=audience]").text))
+        wait(b.driver, 30).until(lambda d: re.search(r"\d", d.find_element(By.CSS_SELECTOR, "[data-figure=audience]").text))
         count = b.find("[data-figure=audience]").text
         b.settle("13-campaign-preview")
         assert count.strip() not in ("", "–", "0"), "preview count: %r" % count
@@ -217,7 +223,7 @@ def run(binary, shots):
         compose.find_element(By.NAME, "name").send_keys("浏览器测试群发")
         compose.find_element(By.NAME, "text").send_keys("周末新品试饮，欢迎到店")
         b.submit_form(compose)
-        WebDriverWait(b.driver, 20).until(lambda d: re.search(r"/console/campaigns/cmp_", d.current_url))
+        wait(b.driver, 20).until(lambda d: re.search(r"/console/campaigns/cmp_", d.current_url))
         b.settle("13b-campaign-results")
         assert "浏览器测试群发" in b.find("h1").text, b.find("h1").text
         assert b.finds(".cards .card"), "the results page has no totals"
@@ -229,7 +235,7 @@ def run(binary, shots):
         b.open(base + "/console/dashboard", "14-dashboard-before-switch")
         before = b.find("nav.nav").text
         b.find("a.lang").click()
-        WebDriverWait(b.driver, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, "nav.nav").text != before)
+        wait(b.driver, 20).until(lambda d: d.find_element(By.CSS_SELECTOR, "nav.nav").text != before)
         b.settle("15-dashboard-switched")
         after = b.find("nav.nav").text
         assert after != before, "language switch changed nothing"
