@@ -42,9 +42,9 @@ final class SQLiteBackend: Sendable {
             let synchronous = ProcessInfo.processInfo.environment["SIYU_SQLITE_SYNCHRONOUS"]?.lowercased() == "normal" ? "NORMAL" : "FULL"
             try await sql.raw("PRAGMA synchronous = \(unsafeRaw: synchronous)").run()
             try await sql.raw("PRAGMA foreign_keys = ON").run()
-            // 64 MiB of page cache for the writer: a campaign to a million customers writes two
-            // million index entries in one transaction; the default 2 MiB spills to disk again and again.
-            try await sql.raw("PRAGMA cache_size = -65536").run()
+            if let megabytes = ProcessInfo.processInfo.environment["SIYU_SQLITE_CACHE_MB"].flatMap(Int.init), megabytes > 0 {
+                try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-megabytes * 1024))").run()
+            }
             // Take the write lock once, so a read-only file or folder is reported now, not on the first write.
             try await sql.raw("BEGIN IMMEDIATE").run()
             try await sql.raw("CREATE TABLE IF NOT EXISTS siyu_write_probe (x INTEGER)").run()
