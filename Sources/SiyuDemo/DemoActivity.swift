@@ -68,7 +68,7 @@ public struct DemoActivity: Service {
             )])
         }
         let now = world.clock.unixNow
-        for task in await world.pendingMassMessageTasks(corpID: corpID) where now - task.createTime >= confirmDelay {
+        for task in await world.unsentMassTasks(corpID: corpID) where now - task.createTime >= confirmDelay {
             _ = try? await world.confirmMassMessage(corpID: corpID, msgID: task.msgID, userID: task.userID)
         }
     }

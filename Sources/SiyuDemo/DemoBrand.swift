@@ -56,6 +56,16 @@ public enum DemoBrand {
         ("到店频次", ["每天", "每周", "每月", "偶尔"]),
     ]
 
+    /// The brand's contact budget: the platform's current rule, at most one mass message a week
+    /// per customer, nothing between 21:00 and 09:00 — so a new campaign's preview shows who the
+    /// budget holds back and why.
+    public static var contactPolicy: [String: Any] {
+        [
+            "platform_rule": "days_in_month", "brand_cap": ["max_touches": 1, "days": 7],
+            "quiet_hours": ["start_minute": 21 * 60, "end_minute": 9 * 60],
+        ]
+    }
+
     /// Campaigns of the past: days before today, hour of the day (China time), audience, text.
     public static let campaigns: [(name: String, daysAgo: Int, hour: Int, segment: String, text: String)] = [
         ("金卡会员·桂花拿铁尝鲜", 12, 10, "tag any (\"金卡会员\", \"黑金会员\") and status = active",

@@ -134,6 +134,7 @@ public struct DemoSeeder: Sendable {
         }
         summary.orders = orders.count
 
+        try await api.setContactPolicy(DemoBrand.contactPolicy)
         summary.campaigns = try await seedCampaigns(now: now)
         return summary
     }
@@ -155,7 +156,7 @@ public struct DemoSeeder: Sendable {
             let deadline = ContinuousClock.now + .seconds(60)
             while try await api.campaignState(id) != "finished" {
                 guard ContinuousClock.now < deadline else { throw SiyuAPI.Failure(status: 0, body: "campaign \(id) did not finish within 60 s") }
-                for task in await world.pendingMassMessageTasks(corpID: corp.corpID) {
+                for task in await world.unsentMassTasks(corpID: corp.corpID) {
                     _ = try await world.confirmMassMessage(corpID: corp.corpID, msgID: task.msgID, userID: task.userID)
                 }
                 try await Task.sleep(for: .milliseconds(50))

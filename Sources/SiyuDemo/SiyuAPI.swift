@@ -40,6 +40,13 @@ public struct SiyuAPI: Sendable {
         try await send(.POST, "/api/v1/campaigns", json: ["name": name, "audience": ["segment": segment], "text": text], as: CampaignCreated.self).campaign_id
     }
 
+    struct Policy: Decodable { var platform_rule: String }
+
+    /// The corp's contact budget (`PUT /api/v1/contact_policy`), as JSON.
+    public func setContactPolicy(_ policy: [String: Any]) async throws {
+        _ = try await send(.PUT, "/api/v1/contact_policy", json: policy, as: Policy.self)
+    }
+
     /// `scheduled`, `sending`, `finished` or `cancelled`.
     public func campaignState(_ campaignID: String) async throws -> String {
         try await send(.GET, "/api/v1/campaigns/\(campaignID)", json: nil, as: CampaignState.self).state

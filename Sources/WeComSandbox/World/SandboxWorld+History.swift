@@ -80,15 +80,6 @@ extension SandboxWorld {
         }
     }
 
-    /// Each member's part of a mass message still waiting for them to confirm, oldest first.
-    public func pendingMassMessageTasks(corpID: String) -> [(msgID: String, userID: String, createTime: Int)] {
-        guard let corp = corps[corpID] else { return [] }
-        return corp.massMessageOrder.flatMap { msgID -> [(msgID: String, userID: String, createTime: Int)] in
-            guard let message = corp.massMessages[msgID], !message.cancelled else { return [] }
-            return message.senders.filter { $0.status == 0 }.map { (msgID, $0.userID, message.createTime) }
-        }
-    }
-
     /// External user ids of every customer with at least one member, in the order they came.
     public func activeCustomerIDs(corpID: String) -> [String] {
         guard let corp = corps[corpID] else { return [] }

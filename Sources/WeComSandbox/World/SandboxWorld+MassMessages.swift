@@ -202,10 +202,10 @@ extension SandboxWorld {
 
     /// Members' parts of mass messages that are neither sent nor cancelled: what a member would
     /// see waiting in the client.
-    public func unsentMassTasks(corpID: String) -> [(msgID: String, userID: String)] {
+    public func unsentMassTasks(corpID: String) -> [(msgID: String, userID: String, createTime: Int)] {
         guard let corp = corps[corpID] else { return [] }
         return corp.massMessageOrder.compactMap { corp.massMessages[$0] }.filter { !$0.cancelled }.flatMap { message in
-            message.senders.filter { $0.status == 0 }.map { (message.msgID, $0.userID) }
+            message.senders.filter { $0.status == 0 }.map { (message.msgID, $0.userID, message.createTime) }
         }
     }
 
