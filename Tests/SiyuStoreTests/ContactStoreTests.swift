@@ -29,4 +29,31 @@ struct ContactStoreTests {
             }
         }
     }
+    @Test("the sender of a customer is the member who last interacted with them, among the members still their friends", arguments: TestDatabases.flavors)
+    func senderIsTheLastMemberToInteract(flavor: SQLFlavor) async throws {
+        try await TestDatabases.withStore(flavor) { store in
+            try await WebhookStoreTests.registerCorps(store, CustomerFixtures.corpID)
+            let corpID = CustomerFixtures.corpID
+            let day1 = CustomerFixtures.at(day: 1), day2 = CustomerFixtures.at(day: 2)
+            _ = try await store.customers.reconcile(corpID: corpID, CustomerFixtures.observation(
+                "wm1", .added, user: "m2", at: day2,
+                relations: [CustomerFixtures.relation("m1", at: day1), CustomerFixtures.relation("m2", at: day2)]
+            ))
+            @Sendable func currentSender() async throws -> String? {
+                let audience = try await store.contacts.audience(corpID: corpID, externalUserIDs: ["wm1"])
+                return audience.first?.sender ?? nil
+            }
+            #expect(try await currentSender() == "m2")  // the most recent add
+            try await store.customers.changeTags(corpID: corpID, externalUserID: "wm1", userID: "m1", add: ["etvip"], remove: [], actor: "t", now: CustomerFixtures.at(day: 3))
+            #expect(try await currentSender() == "m1")  // m1 tagged them since
+            try await store.customers.recordTimeline(corpID: corpID, externalUserID: "wm1", kind: "message", userID: "m2", at: CustomerFixtures.at(day: 4), detail: [:])
+            #expect(try await currentSender() == "m2")  // then m2 chatted
+            // m2 is no longer a friend: m1 sends, whatever m2 did last.
+            _ = try await CustomerFixtures.end(store, "wm1", member: "m2", .customerDeletedMember, at: CustomerFixtures.at(day: 5))
+            _ = try await store.customers.reconcile(corpID: corpID, CustomerFixtures.observation(
+                "wm1", .edited, user: "m1", at: CustomerFixtures.at(day: 5), relations: [CustomerFixtures.relation("m1", at: day1)]
+            ))
+            #expect(try await currentSender() == "m1")
+        }
+    }
 }

@@ -7,6 +7,9 @@ public struct ContactStore: Sendable {
     let database: SiyuDatabase
     let corps: CorpStore
 
+    /// Timeline entries that count as a member interacting with a customer, for choosing the sender.
+    static let interactionKinds: [any Encodable & Sendable] = ["added", "welcomed", "tagged", "untagged", "message"]
+
     /// The corp setting that holds the policy as JSON.
     public static let policySetting = "contact_policy"
 
@@ -66,8 +69,9 @@ public struct ContactStore: Sendable {
         return ledger
     }
 
-    /// For each customer: its tag ids (for opt-outs) and the member who should send to it
-    /// (the most recently added active relation).
+    /// For each customer: its tag ids (for opt-outs) and the member who should send to it: of the
+    /// members the customer is still a friend of, the one who last interacted with them (added,
+    /// welcomed, tagged them, or — once archived messages are ingested — chatted), by the timeline.
     public func audience(corpID: String, externalUserIDs: [String]) async throws -> [(recipient: ContactBudget.Recipient, sender: String?)] {
         try await database.read { sql in try await Self.audience(on: sql, corpID: corpID, externalUserIDs: externalUserIDs) }
     }
@@ -77,6 +81,7 @@ public struct ContactStore: Sendable {
         guard !externalUserIDs.isEmpty else { return [] }
         var tags: [String: [String]] = [:]
         var senders: [String: (String, Int64)] = [:]
+        var relations: [(String, String, Int64)] = []
         for chunk in stride(from: 0, to: externalUserIDs.count, by: 900) {
             let binds: [any Encodable & Sendable] = Array(externalUserIDs[chunk..<min(chunk + 900, externalUserIDs.count)])
             for row in try await sql.raw("SELECT external_userid, tag_id FROM customer_tags WHERE corp_id = \(bind: corpID) AND external_userid IN (\(binds: binds))").all() {
@@ -89,9 +94,24 @@ public struct ContactStore: Sendable {
                 WHERE corp_id = \(bind: corpID) AND external_userid IN (\(binds: binds))
                 """).all() where try row.decode(column: "status", as: String.self) == "active" {
                 let ext = try row.decode(column: "external_userid", as: String.self)
+                let user = try row.decode(column: "userid", as: String.self)
                 let added = try row.decode(column: "added_at", as: Int64.self)
-                if senders[ext].map({ $0.1 < added }) ?? true { senders[ext] = (try row.decode(column: "userid", as: String.self), added) }
+                relations.append((ext, user, added))
             }
+            var lastInteraction: [String: Int64] = [:]
+            for row in try await sql.raw("""
+                SELECT external_userid, userid, MAX(at) AS last FROM customer_timeline
+                WHERE corp_id = \(bind: corpID) AND external_userid IN (\(binds: binds)) AND kind IN (\(binds: Self.interactionKinds))
+                GROUP BY external_userid, userid
+                """).all() {
+                let key = try row.decode(column: "external_userid", as: String.self) + "\u{1F}" + row.decode(column: "userid", as: String.self)
+                lastInteraction[key] = try row.decode(column: "last", as: Int64.self)
+            }
+            for (ext, user, added) in relations {
+                let last = max(added, lastInteraction[ext + "\u{1F}" + user] ?? added)
+                if senders[ext].map({ $0.1 < last }) ?? true { senders[ext] = (user, last) }
+            }
+            relations.removeAll(keepingCapacity: true)
         }
         return externalUserIDs.map { (ContactBudget.Recipient(externalUserID: $0, tagIDs: tags[$0] ?? []), senders[$0]?.0) }
     }
