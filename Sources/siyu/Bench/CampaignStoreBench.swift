@@ -14,7 +14,7 @@ struct CampaignStoreBench: AsyncParsableCommand {
         abstract: "Create a campaign to every customer of a seeded corp in a real database (time per phase, peak memory)."
     )
 
-    @Option(help: "Customers to seed (each with one relation)") var customers = 100_000
+    @Option(help: "Customers to seed (each with one relation and its timeline entry)") var customers = 100_000
     @Option(help: "Members who send") var members = 20
     @Option(help: "Database; the default is a new SQLite file under the system's temporary folder") var db: String?
 
@@ -55,6 +55,11 @@ struct CampaignStoreBench: AsyncParsableCommand {
                                 "(\(bind: corpID), \(bind: "wm\(n)"), \(bind: "m\(n % senders)"), 'active', \(bind: added), \(bind: added))"
                             }.joined(separator: ", ")
                             try await sql.raw("INSERT INTO follow_relations (corp_id, external_userid, userid, status, added_at, updated_at) VALUES \(relations)").run()
+                            // The "added" timeline entry each real add leaves (the sender is chosen from the timeline).
+                            let entries = range.map { n -> SQLQueryString in
+                                "(\(bind: corpID), \(bind: "tl\(n)"), \(bind: "wm\(n)"), \(bind: added), 'added', \(bind: "m\(n % senders)"))"
+                            }.joined(separator: ", ")
+                            try await sql.raw("INSERT INTO customer_timeline (corp_id, entry_id, external_userid, at, kind, userid) VALUES \(entries)").run()
                         }
                     }
                 }
