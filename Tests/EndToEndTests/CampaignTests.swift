@@ -296,6 +296,14 @@ struct CampaignOperationsTests {
             #expect(try await helper.results(e2e, id).reached == 3)
             let receipts = await e2e.world.allReceipts(corpID: e2e.corpID)
             #expect(Set(receipts.keys) == Set(groups))
+            // Groups by chat id: an unknown chat is planned as nobody's (no_member), a repeat counts once.
+            let byID = try await e2e.api(.post, "/api/v1/campaigns", [
+                "name": "指定群", "kind": "group_message", "audience": ["chat_ids": [groups[1], "wrnotagroup", groups[1]]], "text": "hi",
+            ])
+            let byIDTotals = try #require((byID.1["results"] as? [String: Any])?["totals"] as? [String: Any], "\(byID)")
+            #expect(byIDTotals["recipients"] as? Int == 2)
+            #expect(byIDTotals["skipped"] as? [String: Int] == ["no_member": 1])
+            _ = try await e2e.api(.post, "/api/v1/campaigns/\(try #require(byID.1["campaign_id"] as? String))/cancel")
 
             let moment = try await e2e.api(.post, "/api/v1/campaigns", [
                 "name": "朋友圈", "kind": "moment", "audience": ["members": ["m1", "m2"]], "text": "新店开业",

@@ -32,6 +32,8 @@ struct CampaignService: Sendable {
     // MARK: Creating
 
     func create(corpID: String, _ request: Request, actor: String) async throws -> CampaignStore.Campaign {
+        // The store validates again (it is the rule); checking here first spares WeCom calls and
+        // the segment evaluation for a request that cannot be created.
         try request.content.validate()
         try request.audience.validate(for: request.kind)
         let now = clock()
@@ -64,10 +66,11 @@ struct CampaignService: Sendable {
                     targets.append(.init(recipient: group.chatID, sender: owner))
                 }
             }
-            for chatID in audience.chatIDs ?? [] where !targets.contains(where: { $0.recipient == chatID }) {
+            var seen = Set(targets.map(\.recipient))
+            for chatID in audience.chatIDs ?? [] where seen.insert(chatID).inserted {
                 do {
                     targets.append(.init(recipient: chatID, sender: try await client.groupChat(chatID, needName: false).owner))
-                } catch let error as WeComAPIError where !error.isBusy && !error.isTokenProblem && error.errcode > WeComAPIError.transportFailure {
+                } catch let error as WeComAPIError where Self.isRefusal(error) {
                     targets.append(.init(recipient: chatID, sender: nil))  // planned as no_member: nobody can send to it
                 }
             }
