@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// Who is calling: the installation's admin, or a key that acts for exactly one corp.
 public enum Principal: Sendable, Equatable {
@@ -43,12 +44,19 @@ public struct AppRequestContext: SiyuRequestContext {
     public var requestID: String
     /// The console's signed-in user, when the session middleware found one.
     public var consoleSignIn: ConsoleSignIn?
+    /// The address of the TCP peer (a reverse proxy, when there is one); nil in router tests.
+    public let peerAddress: String?
+    /// Who the request came from: the peer, or the forwarded address when the peer is a trusted
+    /// proxy. Audit entries, throttling and per-client limits use this one.
+    public var clientAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.principal = nil
         self.requestID = ""
         self.consoleSignIn = nil
+        self.peerAddress = source.channel.remoteAddress?.ipAddress
+        self.clientAddress = self.peerAddress
     }
 }
 
@@ -58,6 +66,8 @@ public struct AuthenticatedContext: ChildRequestContext, SiyuRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let principal: Principal
     public let requestID: String
+    /// See ``AppRequestContext/clientAddress``.
+    public let clientAddress: String?
 
     public init(context: AppRequestContext) throws {
         guard let principal = context.principal else {
@@ -66,6 +76,7 @@ public struct AuthenticatedContext: ChildRequestContext, SiyuRequestContext {
         self.coreContext = context.coreContext
         self.principal = principal
         self.requestID = context.requestID
+        self.clientAddress = context.clientAddress
     }
 
     /// Passes for the admin only.

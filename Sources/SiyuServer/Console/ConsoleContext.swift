@@ -15,6 +15,8 @@ public struct ConsoleContext: ChildRequestContext, SiyuRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let signIn: ConsoleSignIn
     public let requestID: String
+    /// See ``AppRequestContext/clientAddress``.
+    public let clientAddress: String?
 
     public init(context: AppRequestContext) throws {
         guard let signIn = context.consoleSignIn else {
@@ -23,6 +25,7 @@ public struct ConsoleContext: ChildRequestContext, SiyuRequestContext {
         self.coreContext = context.coreContext
         self.signIn = signIn
         self.requestID = context.requestID
+        self.clientAddress = context.clientAddress
     }
 
     var user: ConsoleUser { signIn.session.user }
