@@ -68,7 +68,7 @@ public struct DemoSeeder: Sendable {
             CorpRegistration(corpID: corp.corpID, name: DemoBrand.name, secret: corp.secret, callbackToken: corp.token, encodingAESKey: corp.encodingAESKey),
             actor: "demo"
         )
-        _ = try await store.corps.update(corp.corpID, name: nil, settings: [WeComConnections.baseURLSetting: sandboxURL], actor: "demo")
+        _ = try await store.corps.update(corp.corpID, name: nil, settings: [.wecomAPIBaseURL: sandboxURL], actor: "demo")
         return try await store.apiKeys.create(corpID: corp.corpID, label: "demo", actor: "demo").token
     }
 

@@ -64,7 +64,7 @@ struct EndToEnd: Sendable {
                         CorpRegistration(corpID: corp.corpID, name: "端到端咖啡", secret: corp.secret, callbackToken: corp.token, encodingAESKey: corp.encodingAESKey),
                         actor: "e2e"
                     )
-                    _ = try await store.corps.update(corp.corpID, name: nil, settings: [WeComConnections.baseURLSetting: sandboxURL], actor: "e2e")
+                    _ = try await store.corps.update(corp.corpID, name: nil, settings: [.wecomAPIBaseURL: sandboxURL], actor: "e2e")
                     let key = try await store.apiKeys.create(corpID: corp.corpID, label: "e2e", actor: "e2e")
                     try await body(EndToEnd(store: store, world: world, deliverer: sandbox.deliverer, siyu: siyu, apiKey: key.token, clock: clock))
                 }

@@ -89,6 +89,14 @@ struct ConsoleCampaignTests {
 
             // Groups need owners; a moment goes to chosen members, visible to chosen tags.
             try await refused([("kind", "group_message"), ("members", "")], field: "members", message: "请填写至少一名群主成员")
+            _ = try await fixture.store.directory.replaceMembers(corpID: Self.corpID, departments: [], members: [
+                MemberRecord(userID: "m1", name: "林晓雨", departments: []), MemberRecord(userID: "m2", name: "王磊", departments: []),
+            ])
+            let stranger = try await admin.post("/console/campaigns", [
+                ("name", "朋友圈上新"), ("kind", "moment"), ("members", "m1, mOTHER"), ("text", "秋季新品"), ("deadline_hours", "72"),
+            ])
+            #expect(stranger.status == .unprocessableContent)
+            #expect(stranger.text.contains("「mOTHER」不是本企业的成员"), "another corp's member is named in the reader's language")
             let moment = try await admin.post("/console/campaigns", [
                 ("name", "朋友圈上新"), ("kind", "moment"), ("members", "m1, m2"), ("tag_ids", "etvip"), ("text", "秋季新品"), ("deadline_hours", "72"),
             ])

@@ -133,7 +133,7 @@ enum ConsoleTestServer {
             try await platform.buildApplication(port: 0, logger: TestServer.logger).test(.live) { sandboxClient in
                 _ = try await store.corps.register(corp, actor: "t")
                 let url = "http://127.0.0.1:\(sandboxClient.port ?? 0)"
-                _ = try await store.corps.update(corp.corpID, name: nil, settings: [WeComConnections.baseURLSetting: url], actor: "t")
+                _ = try await store.corps.update(corp.corpID, name: nil, settings: [.wecomAPIBaseURL: url], actor: "t")
                 try await serve(store, settings: settings, world: world, body)
             }
         }

@@ -98,7 +98,7 @@ struct CorpAPITests {
 
             // Its own corp: yes.
             #expect(try await client.call(.get, "/api/v1/corps/wwA1", token: keyA).status == .ok)
-            #expect(try await client.call(.patch, "/api/v1/corps/wwA1", token: keyA, json: #"{"settings":{"tz":"Asia/Shanghai"}}"#).status == .ok)
+            #expect(try await client.call(.patch, "/api/v1/corps/wwA1", token: keyA, json: #"{"name":"A 新名"}"#).status == .ok)
             #expect(try await client.call(.get, "/api/v1/corps/wwA1/keys", token: keyA).status == .ok)
             #expect(try await client.call(.get, "/api/v1/corps/wwA1/audit", token: keyA).status == .ok)
 
@@ -121,7 +121,7 @@ struct CorpAPITests {
 
             #expect(try await store.corps.find("wwB2")?.name == "B")
             #expect(try await store.apiKeys.list(corpID: "wwB2").isEmpty)
-            #expect(try await store.corps.find("wwA1")?.settings == ["tz": "Asia/Shanghai"])
+            #expect(try await store.corps.find("wwA1")?.name == "A 新名")
         }
     }
 

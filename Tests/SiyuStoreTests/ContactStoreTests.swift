@@ -6,7 +6,7 @@ import Testing
 
 @Suite("Contact ledger and policy")
 struct ContactStoreTests {
-    @Test("touches persist and load into a ledger from a given time; the policy round-trips through corp settings", arguments: TestDatabases.flavors)
+    @Test("touches persist and load into a ledger from a given time; the policy round-trips, its opt-out tags the corp's own", arguments: TestDatabases.flavors)
     func ledgerAndPolicy(flavor: SQLFlavor) async throws {
         try await TestDatabases.withStore(flavor) { store in
             _ = try await store.corps.register(MigrationAndCorpTests.registration, actor: "t")
@@ -21,12 +21,17 @@ struct ContactStoreTests {
             #expect(ledger.touches(of: "wm2").isEmpty)
 
             #expect(try await store.contacts.policy(corpID: corpID) == ContactPolicy())
+            _ = try await store.directory.replaceTags(corpID: corpID, groups: [TagGroup(groupID: "g1", name: "偏好", tags: [Tag(tagID: "etx", name: "勿扰")])])
             let policy = ContactPolicy(platformRule: .onePerDay, brandCap: BrandCap(maxTouches: 2, days: 7), optOutTagIDs: ["etx"])
             try await store.contacts.setPolicy(corpID: corpID, policy, actor: "t")
             #expect(try await store.contacts.policy(corpID: corpID) == policy)
             await #expect(throws: ValidationError.self) {
                 try await store.contacts.setPolicy(corpID: corpID, ContactPolicy(brandCap: BrandCap(maxTouches: 0, days: 7)), actor: "t")
             }
+            await #expect(throws: ValidationError.self) {
+                try await store.contacts.setPolicy(corpID: corpID, ContactPolicy(optOutTagIDs: ["etx", "etOTHERCORP"]), actor: "t")
+            }
+            #expect(try await store.contacts.policy(corpID: corpID) == policy)
         }
     }
     @Test("the sender of a customer is the member who last interacted with them, among the members still their friends", arguments: TestDatabases.flavors)

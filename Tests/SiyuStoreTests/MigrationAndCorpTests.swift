@@ -90,16 +90,16 @@ struct MigrationAndCorpTests {
         } }
     }
 
-    @Test("corp settings merge and the rename is audited", arguments: TestDatabases.flavors)
+    @Test("a rename keeps the settings, and is audited", arguments: TestDatabases.flavors)
     func updateCorp(flavor: SQLFlavor) async throws {
         try await TestDatabases.withStore(flavor) { store in
             _ = try await store.corps.register(Self.registration, actor: "test")
-            let updated = try await store.corps.update(Self.registration.corpID, name: "新名字", settings: ["timezone": "Asia/Shanghai"], actor: "ops")
-            #expect(updated?.name == "新名字")
-            #expect(updated?.settings == ["timezone": "Asia/Shanghai"])
-            let again = try await store.corps.update(Self.registration.corpID, name: nil, settings: ["locale": "zh-CN"], actor: "ops")
-            #expect(again?.settings == ["timezone": "Asia/Shanghai", "locale": "zh-CN"])
-            #expect(try await store.corps.update("wwnosuchcorp", name: "x", settings: nil, actor: "ops") == nil)
+            let updated = try await store.corps.update(Self.registration.corpID, settings: [.wecomAPIBaseURL: "http://127.0.0.1:8090"], actor: "ops")
+            #expect(updated?.settings.wecomAPIBaseURL == "http://127.0.0.1:8090")
+            let again = try await store.corps.update(Self.registration.corpID, name: "新名字", actor: "ops")
+            #expect(again?.name == "新名字")
+            #expect(again?.settings.wecomAPIBaseURL == "http://127.0.0.1:8090", "a rename leaves the settings as they were")
+            #expect(try await store.corps.update("wwnosuchcorp", name: "x", actor: "ops") == nil)
             #expect(try await store.audit.recent(corpID: Self.registration.corpID).first?.actor == "ops")
         }
     }

@@ -137,23 +137,16 @@ public struct CampaignAttachment: Codable, Sendable, Equatable {
         self.body = body
     }
 
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: Key.self)
-        msgType = try c.decode(String.self, forKey: Key(stringValue: "msgtype"))
-        body = try c.decodeIfPresent([String: String].self, forKey: Key(stringValue: msgType)) ?? [:]
+        let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        msgType = try c.decode(String.self, forKey: AnyCodingKey("msgtype"))
+        body = try c.decodeIfPresent([String: String].self, forKey: AnyCodingKey(msgType)) ?? [:]
     }
 
     public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: Key.self)
-        try c.encode(msgType, forKey: Key(stringValue: "msgtype"))
-        try c.encode(body, forKey: Key(stringValue: msgType))
+        var c = encoder.container(keyedBy: AnyCodingKey.self)
+        try c.encode(msgType, forKey: AnyCodingKey("msgtype"))
+        try c.encode(body, forKey: AnyCodingKey(msgType))
     }
 
     func validate(field: String) throws(ValidationError) {

@@ -29,13 +29,23 @@ public struct CorpRegistration: Sendable, Equatable {
         guard !trimmedName.isEmpty, trimmedName.count <= 128 else {
             throw ValidationError(field: "name", message: "name must be 1 to 128 characters")
         }
-        guard !secret.isEmpty, secret.utf8.count <= 256, secret.allSatisfy({ $0.isASCII && !$0.isWhitespace }) else {
+        try Self.validateSecret(secret)
+        try Self.validateCallbackToken(callbackToken)
+        try Self.validateEncodingAESKey(encodingAESKey)
+    }
+
+    /// An app secret: 1 to 256 printable ASCII characters.
+    public static func validateSecret(_ secret: String) throws(ValidationError) {
+        guard (1...256).contains(secret.utf8.count), secret.utf8.allSatisfy({ (0x21..<0x7F).contains($0) }) else {
             throw ValidationError(field: "secret", message: "secret must be 1 to 256 printable ASCII characters")
         }
-        guard (1...32).contains(callbackToken.utf8.count), callbackToken.allSatisfy(Self.isAlphanumeric) else {
+    }
+
+    /// A callback token: 1 to 32 letters or digits.
+    public static func validateCallbackToken(_ token: String) throws(ValidationError) {
+        guard (1...32).contains(token.utf8.count), token.allSatisfy(Self.isAlphanumeric) else {
             throw ValidationError(field: "token", message: "callback token must be 1 to 32 letters or digits")
         }
-        try Self.validateEncodingAESKey(encodingAESKey)
     }
 
     /// A corp id is what WeCom shows as 企业ID (`ww…`, or `wx…` for older corps): letters and digits.
@@ -61,16 +71,42 @@ public struct CorpRegistration: Sendable, Equatable {
 public struct CorpSummary: Sendable, Equatable, Codable {
     public var corpID: String
     public var name: String
-    public var settings: [String: String]
+    public var settings: CorpSettings
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(corpID: String, name: String, settings: [String: String], createdAt: Date, updatedAt: Date) {
+    public init(corpID: String, name: String, settings: CorpSettings, createdAt: Date, updatedAt: Date) {
         self.corpID = corpID
         self.name = name
         self.settings = settings
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+    }
+}
+
+/// New credentials for a registered corp; nil leaves one as it is. Admin only.
+public struct CorpCredentialChange: Sendable, Equatable {
+    public var secret: String?
+    public var callbackToken: String?
+    public var encodingAESKey: String?
+
+    public init(secret: String? = nil, callbackToken: String? = nil, encodingAESKey: String? = nil) {
+        self.secret = secret
+        self.callbackToken = callbackToken
+        self.encodingAESKey = encodingAESKey
+    }
+
+    public var isEmpty: Bool { secret == nil && callbackToken == nil && encodingAESKey == nil }
+
+    /// The names of the credentials this change replaces, for the audit log (never the values).
+    public var names: [String] {
+        [secret.map { _ in "secret" }, callbackToken.map { _ in "token" }, encodingAESKey.map { _ in "aes_key" }].compactMap { $0 }
+    }
+
+    public func validate() throws(ValidationError) {
+        if let secret { try CorpRegistration.validateSecret(secret) }
+        if let callbackToken { try CorpRegistration.validateCallbackToken(callbackToken) }
+        if let encodingAESKey { try CorpRegistration.validateEncodingAESKey(encodingAESKey) }
     }
 }
 

@@ -98,7 +98,7 @@ struct CampaignController: Sendable {
 
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Page<Detail> {
         let corpID = try context.actingCorp()
-        let limit = min(max(request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 20, 1), 100)
+        let limit = try Pagination.limit(request, default: 20, maximum: 100)
         let cursor = request.uri.queryParameters.get("cursor").map { String($0) }
         let page: (items: [CampaignService.Summary], next: String?)
         do {
@@ -117,7 +117,7 @@ struct CampaignController: Sendable {
     @Sendable func recipients(_ request: Request, context: AuthenticatedContext) async throws -> Page<CampaignStore.Recipient> {
         let corpID = try context.actingCorp()
         let campaign = try await find(corpID: corpID, context: context)
-        let limit = min(max(request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 100, 1), 1000)
+        let limit = try Pagination.limit(request, default: 100)
         let state = try request.uri.queryParameters.get("state").map { text -> RecipientState in
             guard let state = RecipientState(rawValue: text) else {
                 throw APIError(.badRequest, code: "bad_request", "state is one of \(RecipientState.allCases.map(\.rawValue).joined(separator: ", "))", field: "state")

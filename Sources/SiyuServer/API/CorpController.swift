@@ -24,7 +24,7 @@ struct CorpController: Sendable {
         init(_ corp: CorpSummary) {
             corpID = corp.corpID
             name = corp.name
-            settings = corp.settings
+            settings = corp.settings.values
             createdAt = corp.createdAt
             updatedAt = corp.updatedAt
         }
@@ -45,28 +45,36 @@ struct CorpController: Sendable {
         enum CodingKeys: String, CodingKey { case corpID = "corp_id", name, secret, token, aesKey = "aes_key" }
     }
 
+    /// A change to a corp. Settings follow JSON merge patch: a value sets one, `null` removes it.
+    /// The credentials (`secret`, `token`, `aes_key`) and credential settings are admin only.
     struct UpdateRequest: Decodable {
         var name: String?
-        var settings: [String: String]?
+        var settings: [String: String?]?
+        var secret: String?
+        var token: String?
+        var aesKey: String?
+        enum CodingKeys: String, CodingKey { case name, settings, secret, token, aesKey = "aes_key" }
     }
 
     struct KeyBody: ResponseEncodable {
         var keyID: String
         var corpID: String
         var label: String
+        var scope: APIKeyScope
         var createdAt: Date
         var revokedAt: Date?
         /// Present only in the response that creates the key.
         var key: String?
 
         enum CodingKeys: String, CodingKey {
-            case keyID = "key_id", corpID = "corp_id", label, createdAt = "created_at", revokedAt = "revoked_at", key
+            case keyID = "key_id", corpID = "corp_id", label, scope, createdAt = "created_at", revokedAt = "revoked_at", key
         }
 
         init(_ info: APIKeyStore.Info, token: String? = nil) {
             keyID = info.keyID
             corpID = info.corpID
             label = info.label
+            scope = info.scope
             createdAt = info.createdAt
             revokedAt = info.revokedAt
             key = token
@@ -75,7 +83,11 @@ struct CorpController: Sendable {
 
     struct KeyList: ResponseEncodable { var keys: [KeyBody] }
 
-    struct CreateKeyRequest: Decodable { var label: String? }
+    struct CreateKeyRequest: Decodable {
+        var label: String?
+        /// `read` or `write` (the default).
+        var scope: APIKeyScope?
+    }
 
     struct AuditEntryBody: Encodable {
         var entryID: String
@@ -130,7 +142,20 @@ struct CorpController: Sendable {
         let corpID = try context.parameters.require("corp_id")
         try context.requireAccess(to: corpID)
         let body = try await request.decode(as: UpdateRequest.self, context: context)
-        guard let corp = try await corps.update(corpID, name: body.name, settings: body.settings, actor: context.principal.actor) else {
+        let settings = try CorpSettings.parseChange(body.settings ?? [:])
+        let credentials = CorpCredentialChange(secret: body.secret, callbackToken: body.token, encodingAESKey: body.aesKey)
+        if !credentials.isEmpty || settings.keys.contains(where: \.isCredential) {
+            guard context.principal == .admin else {
+                let named = credentials.names + settings.keys.filter(\.isCredential).map { "settings.\($0.rawValue)" }
+                throw APIError(
+                    .forbidden, code: "forbidden",
+                    "\(named.joined(separator: ", ")) change only with the installation's admin token or a console admin, never with a corp API key"
+                )
+            }
+        }
+        guard let corp = try await corps.update(
+            corpID, name: body.name, settings: settings, credentials: credentials, actor: context.principal.actor
+        ) else {
             throw Self.noSuchCorp(corpID)
         }
         await wecom.invalidate(corpID)
@@ -140,8 +165,8 @@ struct CorpController: Sendable {
     @Sendable func createKey(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<KeyBody> {
         try context.requireAdmin()
         let corpID = try context.parameters.require("corp_id")
-        let body = try await Self.decodeOptional(CreateKeyRequest.self, request, context) ?? CreateKeyRequest(label: nil)
-        let created = try await keys.create(corpID: corpID, label: body.label ?? "", actor: context.principal.actor)
+        let body = try await Self.decodeOptional(CreateKeyRequest.self, request, context) ?? CreateKeyRequest()
+        let created = try await keys.create(corpID: corpID, label: body.label ?? "", scope: body.scope ?? .write, actor: context.principal.actor)
         return EditedResponse(status: .created, response: KeyBody(created.info, token: created.token))
     }
 

@@ -1,8 +1,38 @@
+import Foundation
+
 /// The OpenAPI 3.1 description of the REST API, served at `/api/v1/openapi.json`.
 ///
 /// A test compares it with the router: a route missing here fails the build's tests.
 enum OpenAPIDocument {
-    static let json = #"""
+    /// The document as served: ``source`` with the answers every authenticated operation can give.
+    static let json: String = withCommonResponses(source)
+
+    /// Every operation that needs a credential can answer 401 (none, or not valid); every one that
+    /// changes something can answer 403 (a key of scope `read`). Added here once, not per operation.
+    static func withCommonResponses(_ source: String) -> String {
+        guard var document = (try? JSONSerialization.jsonObject(with: Data(source.utf8))) as? [String: Any],
+              var paths = document["paths"] as? [String: Any]
+        else { return source }
+        let error: [String: Any] = ["$ref": "#/components/responses/Error"]
+        for (path, value) in paths {
+            guard var item = value as? [String: Any] else { continue }
+            for method in ["get", "put", "post", "patch", "delete"] {
+                guard var operation = item[method] as? [String: Any] else { continue }
+                if let security = operation["security"] as? [Any], security.isEmpty { continue }
+                var responses = operation["responses"] as? [String: Any] ?? [:]
+                if responses["401"] == nil { responses["401"] = error }
+                if method != "get", responses["403"] == nil { responses["403"] = error }
+                operation["responses"] = responses
+                item[method] = operation
+            }
+            paths[path] = item
+        }
+        document["paths"] = paths
+        guard let data = try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes]) else { return source }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static let source = #"""
     {
       "openapi": "3.1.0",
       "info": {
@@ -34,7 +64,7 @@ enum OpenAPIDocument {
           "Error": {
             "type": "object", "required": ["error"],
             "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-              "code": {"type": "string", "examples": ["unauthorized", "forbidden", "not_found", "duplicate", "invalid", "bad_request", "too_large"]},
+              "code": {"type": "string", "examples": ["unauthorized", "forbidden", "insufficient_scope", "not_found", "duplicate", "invalid", "rejected_by_wecom", "bad_request", "too_large"]},
               "message": {"type": "string"},
               "field": {"type": "string", "description": "the request field at fault, for validation errors"}
             }}}
@@ -43,7 +73,7 @@ enum OpenAPIDocument {
             "type": "object", "required": ["corp_id", "name", "settings", "created_at", "updated_at"],
             "properties": {
               "corp_id": {"type": "string"}, "name": {"type": "string"},
-              "settings": {"type": "object", "additionalProperties": {"type": "string"}},
+              "settings": {"$ref": "#/components/schemas/CorpSettings"},
               "created_at": {"type": "string", "format": "date-time"}, "updated_at": {"type": "string", "format": "date-time"}
             }
           },
@@ -57,14 +87,29 @@ enum OpenAPIDocument {
               "aes_key": {"type": "string", "minLength": 43, "maxLength": 43, "description": "EncodingAESKey; stored encrypted"}
             }
           },
+          "CorpSettings": {
+            "type": "object", "additionalProperties": false,
+            "properties": {
+              "wecom_api_base_url": {"type": "string", "format": "uri", "description": "the WeCom API the corp's secret is sent to (http or https; a sandbox's address offline); admin only"}
+            }
+          },
           "CorpUpdate": {
             "type": "object",
-            "properties": {"name": {"type": "string"}, "settings": {"type": "object", "additionalProperties": {"type": "string"}, "description": "merged into the current settings"}}
+            "description": "Credentials (secret, token, aes_key) and credential settings (wecom_api_base_url) change only with the admin token; a corp key gets 403.",
+            "properties": {
+              "name": {"type": "string", "maxLength": 128},
+              "settings": {"type": "object", "additionalProperties": false, "description": "JSON merge patch: a value sets a setting, null removes it; unknown names are refused (422)",
+                "properties": {"wecom_api_base_url": {"type": ["string", "null"]}}},
+              "secret": {"type": "string", "description": "a new app secret (admin only); stored encrypted, never returned"},
+              "token": {"type": "string", "pattern": "^[A-Za-z0-9]{1,32}$", "description": "a new callback token (admin only)"},
+              "aes_key": {"type": "string", "minLength": 43, "maxLength": 43, "description": "a new EncodingAESKey (admin only)"}
+            }
           },
           "APIKey": {
-            "type": "object", "required": ["key_id", "corp_id", "label", "created_at"],
+            "type": "object", "required": ["key_id", "corp_id", "label", "scope", "created_at"],
             "properties": {
               "key_id": {"type": "string"}, "corp_id": {"type": "string"}, "label": {"type": "string"},
+              "scope": {"type": "string", "enum": ["read", "write"], "description": "read: GET routes plus segment counts and campaign previews; write: everything of the corp's own data. No scope changes credentials."},
               "created_at": {"type": "string", "format": "date-time"},
               "revoked_at": {"type": "string", "format": "date-time"},
               "key": {"type": "string", "description": "the full key; present only in the response that creates it"}
@@ -260,12 +305,12 @@ enum OpenAPIDocument {
         "/api/v1/corps/{corp_id}": {
           "parameters": [{"$ref": "#/components/parameters/corp_id"}],
           "get": {"summary": "One corp (admin, or a key of this corp)", "responses": {"200": {"description": "the corp", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Corp"}}}}, "404": {"$ref": "#/components/responses/Error"}}},
-          "patch": {"summary": "Rename a corp or merge settings (admin, or a key of this corp)", "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CorpUpdate"}}}},
-            "responses": {"200": {"description": "the updated corp", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Corp"}}}}, "404": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}
+          "patch": {"summary": "Rename a corp, change settings (admin, or a write key of this corp) or credentials (admin)", "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CorpUpdate"}}}},
+            "responses": {"200": {"description": "the updated corp", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Corp"}}}}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}
         },
         "/api/v1/corps/{corp_id}/keys": {
           "parameters": [{"$ref": "#/components/parameters/corp_id"}],
-          "post": {"summary": "Create an API key for a corp (admin); the key is shown once", "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"label": {"type": "string", "maxLength": 100}}}}}},
+          "post": {"summary": "Create an API key for a corp (admin); the key is shown once", "requestBody": {"required": false, "content": {"application/json": {"schema": {"type": "object", "properties": {"label": {"type": "string", "maxLength": 100}, "scope": {"type": "string", "enum": ["read", "write"], "default": "write"}}}}}},
             "responses": {"201": {"description": "created", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/APIKey"}}}}, "404": {"$ref": "#/components/responses/Error"}}},
           "get": {"summary": "List a corp's keys without secrets (admin, or a key of this corp)", "responses": {"200": {"description": "keys", "content": {"application/json": {"schema": {"type": "object", "required": ["keys"], "properties": {"keys": {"type": "array", "items": {"$ref": "#/components/schemas/APIKey"}}}}}}}, "404": {"$ref": "#/components/responses/Error"}}}
         },

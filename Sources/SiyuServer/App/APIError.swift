@@ -69,15 +69,29 @@ public struct APIError: HTTPResponseError, Sendable {
             }
             return APIError(error.status, code: code, error.body ?? error.status.reasonPhrase)
         case let error as WeComAPIError:
+            if let problem = error.inputProblem {
+                return APIError(
+                    .unprocessableContent, code: "rejected_by_wecom",
+                    "WeCom refused the request because \(problem) (errcode \(error.errcode)); check the ids and values sent"
+                )
+            }
             return APIError(.badGateway, code: "wecom_error", "WeCom answered errcode \(error.errcode): \(error.errmsg) (\(error.path))")
-        case is NIOTooManyBytesError:
-            return APIError(.contentTooLarge, code: "too_large", "the body is larger than this route accepts (1 MiB)")
+        case let error as NIOTooManyBytesError:
+            let limit = error.maxBytes.map { " (\(byteCount($0)))" } ?? ""
+            return APIError(.contentTooLarge, code: "too_large", "the body is larger than this route accepts\(limit)")
         case is DecodingError:
             return APIError(.badRequest, code: "bad_request", "the body is not the JSON this route expects")
         default:
             return APIError(.internalServerError, code: "internal", "internal error")
         }
     }
+}
+
+/// A size as people read it: 64 KiB, 1 MiB, 512 bytes.
+func byteCount(_ bytes: Int) -> String {
+    if bytes >= 1 << 20, bytes % (1 << 20) == 0 { return "\(bytes >> 20) MiB" }
+    if bytes >= 1 << 10, bytes % (1 << 10) == 0 { return "\(bytes >> 10) KiB" }
+    return "\(bytes) bytes"
 }
 
 /// A value in an error body: text, or a small object of numbers.

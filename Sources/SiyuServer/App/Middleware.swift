@@ -62,12 +62,27 @@ struct AuthMiddleware: RouterMiddleware {
         if admin.matches(token) {
             context.principal = .admin
         } else if let key = try await keys.authenticate(token) {
-            context.principal = .corp(corpID: key.corpID, keyID: key.keyID)
+            context.principal = .corp(corpID: key.corpID, keyID: key.keyID, scope: key.scope)
             context.logger[metadataKey: "corp_id"] = .string(key.corpID)
+            if key.scope == .read, !Self.isRead(request) {
+                throw APIError(.forbidden, code: "insufficient_scope", "this API key can only read; create a key with scope write to change data")
+            }
         } else {
             throw APIError(.unauthorized, code: "unauthorized", "the bearer token is not a valid admin token or API key")
         }
         return try await next(request, context)
+    }
+
+    /// POSTs that only compute an answer from what is stored, and change nothing.
+    static let computingPOSTs: Set<String> = ["/api/v1/segments/count", "/api/v1/campaigns/preview"]
+
+    /// Whether a request only reads: what a key of scope `read` may send.
+    static func isRead(_ request: Request) -> Bool {
+        switch request.method {
+        case .get, .head: true
+        case .post: computingPOSTs.contains(request.uri.path)
+        default: false
+        }
     }
 }
 

@@ -1,17 +1,18 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import SiyuCore
 
 /// Who is calling: the installation's admin, or a key that acts for exactly one corp.
 public enum Principal: Sendable, Equatable {
     case admin
-    case corp(corpID: String, keyID: String)
+    case corp(corpID: String, keyID: String, scope: APIKeyScope)
 
     /// A label for the audit log.
     var actor: String {
         switch self {
         case .admin: return "admin"
-        case .corp(let corpID, let keyID): return "key:\(corpID)/\(keyID)"
+        case .corp(let corpID, let keyID, _): return "key:\(corpID)/\(keyID)"
         }
     }
 }
@@ -20,8 +21,11 @@ public enum Principal: Sendable, Equatable {
 public protocol SiyuRequestContext: RequestContext {}
 
 extension SiyuRequestContext {
+    /// The largest body a REST or console route reads (imports included); 413 past it.
+    public static var maxBodyBytes: Int { 1 << 20 }
+
     /// API bodies are small; anything larger is refused before it is read whole.
-    public var maxUploadSize: Int { 1 << 20 }
+    public var maxUploadSize: Int { Self.maxBodyBytes }
 
     public var requestDecoder: JSONDecoder {
         let decoder = JSONDecoder()
@@ -90,7 +94,7 @@ public struct AuthenticatedContext: ChildRequestContext, SiyuRequestContext {
     func requireAccess(to corpID: String) throws {
         switch principal {
         case .admin: return
-        case .corp(let own, _) where own == corpID: return
+        case .corp(let own, _, _) where own == corpID: return
         case .corp:
             throw APIError(.notFound, code: "not_found", "no corp \(corpID)")
         }
@@ -98,7 +102,7 @@ public struct AuthenticatedContext: ChildRequestContext, SiyuRequestContext {
 
     /// The corp a key acts for; the admin must name one in the path instead.
     func actingCorp() throws -> String {
-        guard case .corp(let corpID, _) = principal else {
+        guard case .corp(let corpID, _, _) = principal else {
             throw APIError(.forbidden, code: "forbidden", "this route acts for the corp of the API key; the admin uses /api/v1/corps/{corp_id}")
         }
         return corpID

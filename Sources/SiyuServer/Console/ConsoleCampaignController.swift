@@ -136,7 +136,15 @@ struct ConsoleCampaignController: Sendable {
             let text = strings.text("invalid_campaign_attachments", language)
             return ["attachments": row.isEmpty ? text : text + " (#\((Int(row) ?? 0) + 1))"]
         }
-        let field = error.field.hasPrefix("audience") ? (kind == CampaignKind.message.rawValue ? "audience" : "members") : error.field
+        let field = switch error.field {
+        case "audience.tag_ids": "tag_ids"
+        case let name where name.hasPrefix("audience"): kind == CampaignKind.message.rawValue ? "audience" : "members"
+        default: error.field
+        }
+        if let id = error.unknownID {
+            let text = strings.text(id.isEmpty ? "invalid_reference_empty" : "invalid_reference_" + field, language)
+            return [field: text.replacingOccurrences(of: "{id}", with: id)]
+        }
         let key = "invalid_campaign_" + field
         let text = strings.text(key, language)
         return [field: text == key ? error.message : text]

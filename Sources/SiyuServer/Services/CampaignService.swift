@@ -40,6 +40,7 @@ struct CampaignService: Sendable {
         let sendAt = max(request.sendAt ?? now, now)
         let hours = request.deadlineHours ?? 72
         guard (1...720).contains(hours) else { throw ValidationError(field: "deadline_hours", message: "deadline_hours is 1 to 720") }
+        try await checkReferences(corpID: corpID, request.audience)
         let targets = try await targets(corpID: corpID, kind: request.kind, audience: request.audience)
         return try await store.campaigns.create(
             corpID: corpID,
@@ -47,6 +48,13 @@ struct CampaignService: Sendable {
                   sendAt: sendAt, deadlineAt: sendAt.addingTimeInterval(Double(hours) * 3600)),
             targets: targets, actor: actor, now: now, dispatchDelay: .seconds(max(0, sendAt.timeIntervalSince(now)))
         )
+    }
+
+    /// The members, groups and tags an audience names must be the corp's own.
+    private func checkReferences(corpID: String, _ audience: CampaignAudience) async throws {
+        try await store.references.require(.member, audience.members ?? [], corpID: corpID, field: "audience.members")
+        try await store.references.require(.chat, audience.chatIDs ?? [], corpID: corpID, field: "audience.chat_ids")
+        try await store.references.require(.tag, audience.tagIDs ?? [], corpID: corpID, field: "audience.tag_ids")
     }
 
     /// Who the campaign is for: the segment's customers, or groups with their owners (the only

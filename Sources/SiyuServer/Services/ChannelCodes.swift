@@ -80,11 +80,7 @@ struct ChannelCodes: Sendable {
     }
 
     private func checkTags(corpID: String, _ tagIDs: [String]) async throws {
-        guard !tagIDs.isEmpty else { return }
-        let known = Set(try await store.directory.tagGroups(corpID: corpID).flatMap { $0.tags.map(\.tagID) })
-        for tag in tagIDs where !known.contains(tag) {
-            throw ValidationError(field: "auto_tag_ids", message: "unknown tag \(tag); create it under /api/v1/tag_groups first")
-        }
+        try await store.references.require(.tag, tagIDs, corpID: corpID, field: "auto_tag_ids")
     }
 
     static func randomToken(_ length: Int) -> String {

@@ -20,8 +20,7 @@ struct CustomerTagging: Sendable {
 
     /// Refuses tag ids the corp does not have.
     func checkKnown(corpID: String, _ tagIDs: [String], field: String) async throws {
-        let known = Set(try await store.directory.tagGroups(corpID: corpID).flatMap { $0.tags.map(\.tagID) })
-        for tag in tagIDs where !known.contains(tag) { throw ValidationError(field: field, message: "unknown tag \(tag)") }
+        try await store.references.require(.tag, tagIDs, corpID: corpID, field: field)
     }
 
     func tag(corpID: String, customers: [String], add: [String], remove: [String], actor: String) async throws -> [Outcome] {

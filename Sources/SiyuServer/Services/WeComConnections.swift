@@ -6,14 +6,13 @@ import WeCom
 /// Per-corp WeCom API clients and callback crypto, built from the sealed secrets once and cached.
 ///
 /// The API base URL is the corp's `wecom_api_base_url` setting when present (a sandbox), else the
-/// server-wide default (the real platform, or `SIYU_WECOM_API_BASE_URL`).
+/// server-wide default (the real platform, or `SIYU_WECOM_API_BASE_URL`). Only the installation's
+/// admin sets it (``CorpSettings/Key/isCredential``): the corp's secret is sent there.
 public actor WeComConnections {
     public struct Connection: Sendable {
         public let client: WeComClient
         public let crypto: CallbackCrypto
     }
-
-    public static let baseURLSetting = "wecom_api_base_url"
 
     let corps: CorpStore
     let defaultBaseURL: String
@@ -34,7 +33,7 @@ public actor WeComConnections {
         clientLogger[metadataKey: "corp_id"] = .string(corpID)
         let client = WeComClient(
             configuration: WeComClientConfiguration(
-                baseURL: corp.settings[Self.baseURLSetting] ?? defaultBaseURL,
+                baseURL: corp.settings.wecomAPIBaseURL ?? defaultBaseURL,
                 tokenSource: .wecom(corpID: corpID, secret: secrets.secret)
             ),
             logger: clientLogger

@@ -13,6 +13,8 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case masterKeyMalformed = "master_key_malformed"
         case masterKeyMismatch = "master_key_mismatch"
         case corruptSecret = "corrupt_secret"
+        /// A stored value no type of this build knows (a migration bug): never decoded to a default.
+        case corruptRow = "corrupt_row"
         case io
     }
 

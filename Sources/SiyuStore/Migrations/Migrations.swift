@@ -1,3 +1,5 @@
+import SQLKit
+
 /// One step of the schema, applied once, in order, inside a transaction.
 ///
 /// The SQL is plain enough for both SQLite and PostgreSQL: `TEXT`, `BIGINT`, `CHECK`,
@@ -8,6 +10,9 @@ struct Migration: Sendable {
     let version: Int
     let name: String
     let statements: [String]
+    /// A data step that plain SQL cannot express portably (reshaping JSON), run after the
+    /// statements in the same transaction.
+    var data: (@Sendable (any SQLDatabase) async throws -> Void)? = nil
 }
 
 enum Migrations {
@@ -22,6 +27,7 @@ enum Migrations {
         contactLedger,
         campaigns,
         console,
+        corpCredentials,
     ]
 
     static let foundation = Migration(version: 1, name: "tenant registry, inbox, jobs, audit", statements: [

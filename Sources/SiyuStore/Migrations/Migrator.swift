@@ -5,9 +5,16 @@ import SQLKit
 /// Applies ``Migrations/all`` in order and records each in `schema_migrations`.
 public struct Migrator: Sendable {
     let database: SiyuDatabase
+    /// The steps to apply: all of them, except in tests that build an older schema first.
+    let migrations: [Migration]
 
     public init(database: SiyuDatabase) {
+        self.init(database: database, migrations: Migrations.all)
+    }
+
+    init(database: SiyuDatabase, migrations: [Migration]) {
         self.database = database
+        self.migrations = migrations
     }
 
     /// The newest schema version this build knows.
@@ -18,7 +25,7 @@ public struct Migrator: Sendable {
     public func migrate() async throws -> [Int] {
         try await ensureLedger()
         var applied: [Int] = []
-        for migration in Migrations.all {
+        for migration in migrations {
             let didApply = try await database.write { sql in
                 if let lock = database.flavor.migrationLockStatement {
                     try await sql.raw(SQLQueryString(lock)).run()
@@ -29,6 +36,7 @@ public struct Migrator: Sendable {
                 for statement in migration.statements {
                     try await sql.raw(SQLQueryString(statement)).run()
                 }
+                try await migration.data?(sql)
                 try await sql.raw("""
                     INSERT INTO schema_migrations (version, name, applied_at)
                     VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Clock.millis(Date())))

@@ -21,6 +21,7 @@ public struct APIKeyStore: Sendable {
         public var corpID: String
         public var keyID: String
         public var label: String
+        public var scope: APIKeyScope
         public var createdAt: Date
         public var lastUsedAt: Date?
         public var revokedAt: Date?
@@ -31,25 +32,30 @@ public struct APIKeyStore: Sendable {
         var keyID: String
         var secretHash: String
         var label: String
+        var scope: String
         var createdAt: Int64
         var lastUsedAt: Int64?
         var revokedAt: Int64?
 
         enum CodingKeys: String, CodingKey {
-            case corpID = "corp_id", keyID = "key_id", secretHash = "secret_hash", label
+            case corpID = "corp_id", keyID = "key_id", secretHash = "secret_hash", label, scope
             case createdAt = "created_at", lastUsedAt = "last_used_at", revokedAt = "revoked_at"
         }
 
-        var info: Info {
-            Info(
-                corpID: corpID, keyID: keyID, label: label, createdAt: Clock.date(createdAt),
+        /// The key as stored; a scope no ``APIKeyScope`` knows fails loudly (a migration bug).
+        func info() throws -> Info {
+            guard let scope = APIKeyScope(rawValue: scope) else {
+                throw StoreError(.corruptRow, "api key \(corpID)/\(keyID) has an unknown scope \(scope)")
+            }
+            return Info(
+                corpID: corpID, keyID: keyID, label: label, scope: scope, createdAt: Clock.date(createdAt),
                 lastUsedAt: lastUsedAt.map(Clock.date), revokedAt: revokedAt.map(Clock.date)
             )
         }
     }
 
     /// Creates a key for a corp that exists; the returned token is never stored.
-    public func create(corpID: String, label: String, actor: String, now: Date = Date()) async throws -> Created {
+    public func create(corpID: String, label: String, scope: APIKeyScope = .write, actor: String, now: Date = Date()) async throws -> Created {
         let label = label.trimmingCharacters(in: .whitespacesAndNewlines)
         guard label.count <= 100 else {
             throw ValidationError(field: "label", message: "label must be at most 100 characters")
@@ -63,15 +69,15 @@ public struct APIKeyStore: Sendable {
                 throw StoreError(.notFound, "corp \(corpID) is not registered")
             }
             try await sql.raw("""
-                INSERT INTO api_keys (corp_id, key_id, secret_hash, label, created_at)
-                VALUES (\(bind: corpID), \(bind: keyID), \(bind: hash), \(bind: label), \(bind: at))
+                INSERT INTO api_keys (corp_id, key_id, secret_hash, label, scope, created_at)
+                VALUES (\(bind: corpID), \(bind: keyID), \(bind: hash), \(bind: label), \(bind: scope.rawValue), \(bind: at))
                 """).run()
             try await AuditLog.append(
-                on: sql, corpID: corpID, actor: actor, action: "api_key.create", target: keyID, detail: ["label": label], now: now
+                on: sql, corpID: corpID, actor: actor, action: "api_key.create", target: keyID, detail: ["label": label, "scope": scope.rawValue], now: now
             )
             return Created(
                 token: token,
-                info: Info(corpID: corpID, keyID: keyID, label: label, createdAt: Clock.date(at), lastUsedAt: nil, revokedAt: nil)
+                info: Info(corpID: corpID, keyID: keyID, label: label, scope: scope, createdAt: Clock.date(at), lastUsedAt: nil, revokedAt: nil)
             )
         }
     }
@@ -84,20 +90,20 @@ public struct APIKeyStore: Sendable {
         let keyID = String(parts[2])
         guard let row = try await database.read({ sql in
             try await sql.raw("""
-                SELECT corp_id, key_id, secret_hash, label, created_at, last_used_at, revoked_at FROM api_keys
+                SELECT corp_id, key_id, secret_hash, label, scope, created_at, last_used_at, revoked_at FROM api_keys
                 WHERE corp_id = \(bind: corpID) AND key_id = \(bind: keyID)
                 """).first(decoding: Row.self)
         }) else { return nil }
         guard row.revokedAt == nil, ConstantTime.equal(Array(row.secretHash.utf8), Array(Self.hash(token).utf8)) else { return nil }
-        return row.info
+        return try row.info()
     }
 
     public func list(corpID: String) async throws -> [Info] {
         try await database.read { sql in
             try await sql.raw("""
-                SELECT corp_id, key_id, secret_hash, label, created_at, last_used_at, revoked_at FROM api_keys
+                SELECT corp_id, key_id, secret_hash, label, scope, created_at, last_used_at, revoked_at FROM api_keys
                 WHERE corp_id = \(bind: corpID) ORDER BY created_at, key_id
-                """).all(decoding: Row.self).map(\.info)
+                """).all(decoding: Row.self).map { try $0.info() }
         }
     }
 

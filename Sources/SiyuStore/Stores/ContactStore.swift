@@ -10,23 +10,23 @@ public struct ContactStore: Sendable {
     /// Timeline entries that count as a member interacting with a customer, for choosing the sender.
     static let interactionKinds: [any Encodable & Sendable] = ["added", "welcomed", "tagged", "untagged", "message"]
 
-    /// The corp setting that holds the policy as JSON.
-    public static let policySetting = "contact_policy"
+    /// The settings name under which the policy lived before migration 9 gave it a column.
+    static let policySetting = "contact_policy"
 
     /// The corp's policy; the defaults (the current platform rule, China time) until one is set.
+    /// A stored policy that does not decode fails loudly: it was validated when it was stored.
     public func policy(corpID: String) async throws -> ContactPolicy {
-        guard let corp = try await corps.find(corpID) else { throw StoreError(.notFound, "no corp \(corpID)") }
-        guard let text = corp.settings[Self.policySetting] else { return ContactPolicy() }
+        guard let stored = try await corps.contactPolicyText(of: corpID) else { throw StoreError(.notFound, "no corp \(corpID)") }
+        guard let text = stored else { return ContactPolicy() }
         return try JSONDecoder().decode(ContactPolicy.self, from: Data(text.utf8))
     }
 
     /// Validates and stores the corp's policy.
     public func setPolicy(corpID: String, _ policy: ContactPolicy, actor: String) async throws {
         try policy.validate()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let text = String(decoding: try encoder.encode(policy), as: UTF8.self)
-        guard try await corps.update(corpID, name: nil, settings: [Self.policySetting: text], actor: actor) != nil else {
+        try await CorpReferences(database: database).require(.tag, policy.optOutTagIDs.sorted(), corpID: corpID, field: "opt_out_tag_ids")
+        let text = String(decoding: try JSONEncoder.sorted.encode(policy), as: UTF8.self)
+        guard try await corps.setContactPolicyText(text, of: corpID, actor: actor) else {
             throw StoreError(.notFound, "no corp \(corpID)")
         }
     }

@@ -18,10 +18,10 @@ public struct CorpStore: Sendable {
             case corpID = "corp_id", name, settings, createdAt = "created_at", updatedAt = "updated_at"
         }
 
-        var summary: CorpSummary {
-            let decoded = (try? JSONDecoder().decode([String: String].self, from: Data(settings.utf8))) ?? [:]
-            return CorpSummary(
-                corpID: corpID, name: name, settings: decoded,
+        /// The corp as stored; settings no ``CorpSettings`` knows fail loudly (a migration bug).
+        func summary() throws -> CorpSummary {
+            CorpSummary(
+                corpID: corpID, name: name, settings: try JSONDecoder().decode(CorpSettings.self, from: Data(settings.utf8)),
                 createdAt: Clock.date(createdAt), updatedAt: Clock.date(updatedAt)
             )
         }
@@ -41,9 +41,10 @@ public struct CorpStore: Sendable {
     public func register(_ registration: CorpRegistration, actor: String, now: Date = Date()) async throws -> CorpSummary {
         try registration.validate()
         let corpID = registration.corpID
-        let secret = try box.seal(registration.secret, context: "corps.secret_enc:\(corpID)")
-        let token = try box.seal(registration.callbackToken, context: "corps.callback_token_enc:\(corpID)")
-        let aesKey = try box.seal(registration.encodingAESKey, context: "corps.aes_key_enc:\(corpID)")
+        let sealed = Dictionary(uniqueKeysWithValues: try seal(CorpCredentialChange(
+            secret: registration.secret, callbackToken: registration.callbackToken, encodingAESKey: registration.encodingAESKey
+        ), corpID: corpID))
+        let (secret, token, aesKey) = (sealed["secret_enc"] ?? "", sealed["callback_token_enc"] ?? "", sealed["aes_key_enc"] ?? "")
         let name = registration.name.trimmingCharacters(in: .whitespacesAndNewlines)
         let at = Clock.millis(now)
         return try await database.write { sql in
@@ -59,7 +60,7 @@ public struct CorpStore: Sendable {
             try await AuditLog.append(
                 on: sql, corpID: corpID, actor: actor, action: "corp.register", target: corpID, detail: ["name": name], now: now
             )
-            return CorpSummary(corpID: corpID, name: name, settings: [:], createdAt: Clock.date(at), updatedAt: Clock.date(at))
+            return CorpSummary(corpID: corpID, name: name, settings: CorpSettings(), createdAt: Clock.date(at), updatedAt: Clock.date(at))
         }
     }
 
@@ -70,42 +71,84 @@ public struct CorpStore: Sendable {
             try await sql.raw("""
                 SELECT corp_id, name, settings, created_at, updated_at FROM corps
                 WHERE corp_id > \(bind: after ?? "") ORDER BY corp_id LIMIT \(literal: limit)
-                """).all(decoding: Row.self).map(\.summary)
+                """).all(decoding: Row.self).map { try $0.summary() }
         }
     }
 
     public func find(_ corpID: String) async throws -> CorpSummary? {
         try await database.read { sql in
             try await sql.raw("SELECT corp_id, name, settings, created_at, updated_at FROM corps WHERE corp_id = \(bind: corpID)")
-                .first(decoding: Row.self)?.summary
+                .first(decoding: Row.self)?.summary()
         }
     }
 
-    /// Renames a corp and/or merges settings; returns the updated corp, or nil if there is none.
-    public func update(_ corpID: String, name: String?, settings: [String: String]?, actor: String, now: Date = Date()) async throws -> CorpSummary? {
+    /// Renames a corp, changes settings (a value sets one, nil removes it) and/or replaces
+    /// credentials, in one audited transaction; returns the updated corp, or nil if there is none.
+    /// Who may change what is the caller's rule (credentials and credential settings are admin only).
+    public func update(
+        _ corpID: String, name: String? = nil, settings: [CorpSettings.Key: String?] = [:],
+        credentials: CorpCredentialChange = CorpCredentialChange(), actor: String, now: Date = Date()
+    ) async throws -> CorpSummary? {
         if let name {
             let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !trimmed.isEmpty, trimmed.count <= 128 else {
-                throw ValidationError(field: "name", message: "name must be 1 to 128 characters")
+            guard !trimmed.isEmpty, trimmed.count <= 128, !trimmed.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+                throw ValidationError(field: "name", message: "name must be 1 to 128 characters, without control characters")
             }
         }
+        for case let (key, value?) in settings { try CorpSettings.validate(value, for: key) }
+        try credentials.validate()
+        let sealed = try seal(credentials, corpID: corpID)
         return try await database.write { sql in
             guard var current = try await sql.raw("SELECT corp_id, name, settings, created_at, updated_at FROM corps WHERE corp_id = \(bind: corpID)")
-                .first(decoding: Row.self)?.summary
+                .first(decoding: Row.self)?.summary()
             else { return nil }
             if let name { current.name = name.trimmingCharacters(in: .whitespacesAndNewlines) }
-            if let settings { current.settings.merge(settings) { $1 } }
+            current.settings.apply(settings)
             current.updatedAt = now
             let encoded = String(decoding: try JSONEncoder.sorted.encode(current.settings), as: UTF8.self)
             try await sql.raw("""
                 UPDATE corps SET name = \(bind: current.name), settings = \(bind: encoded), updated_at = \(bind: Clock.millis(now))
                 WHERE corp_id = \(bind: corpID)
                 """).run()
-            try await AuditLog.append(
-                on: sql, corpID: corpID, actor: actor, action: "corp.update", target: corpID,
-                detail: ["name": current.name, "settings_keys": (settings ?? [:]).keys.sorted().joined(separator: ",")], now: now
-            )
+            for (column, value) in sealed {
+                try await sql.raw("UPDATE corps SET \(ident: column) = \(bind: value) WHERE corp_id = \(bind: corpID)").run()
+            }
+            var detail = ["name": current.name]
+            if !settings.isEmpty { detail["settings"] = settings.keys.map(\.rawValue).sorted().joined(separator: ",") }
+            if !credentials.isEmpty { detail["credentials"] = credentials.names.joined(separator: ",") }
+            try await AuditLog.append(on: sql, corpID: corpID, actor: actor, action: "corp.update", target: corpID, detail: detail, now: now)
             return current
+        }
+    }
+
+    /// Sealed values of the credentials a change replaces, by column.
+    private func seal(_ change: CorpCredentialChange, corpID: String) throws -> [(column: String, value: String)] {
+        let plain: [(String, String?)] = [
+            ("secret_enc", change.secret), ("callback_token_enc", change.callbackToken), ("aes_key_enc", change.encodingAESKey),
+        ]
+        return try plain.compactMap { column, value in
+            guard let value else { return nil }
+            return (column, try box.seal(value, context: "corps.\(column):\(corpID)"))
+        }
+    }
+
+    /// The corp's contact policy as stored (JSON), or nil when it has none.
+    public func contactPolicyText(of corpID: String) async throws -> String?? {
+        try await database.read { sql in
+            guard let row = try await sql.raw("SELECT contact_policy FROM corps WHERE corp_id = \(bind: corpID)").first() else { return nil }
+            return .some(try row.decode(column: "contact_policy", as: String?.self))
+        }
+    }
+
+    /// Stores the corp's contact policy (JSON) and audits it; false when there is no such corp.
+    public func setContactPolicyText(_ text: String, of corpID: String, actor: String, now: Date = Date()) async throws -> Bool {
+        try await database.write { sql in
+            let rows = try await sql.raw("""
+                UPDATE corps SET contact_policy = \(bind: text), updated_at = \(bind: Clock.millis(now)) WHERE corp_id = \(bind: corpID) RETURNING corp_id
+                """).all()
+            guard !rows.isEmpty else { return false }
+            try await AuditLog.append(on: sql, corpID: corpID, actor: actor, action: "contact_policy.update", target: corpID, detail: [:], now: now)
+            return true
         }
     }
 

@@ -24,6 +24,8 @@ public struct SiyuStore: Sendable {
     public let campaigns: CampaignStore
     public let consoleUsers: ConsoleUserStore
     public let groups: GroupStore
+    /// Checks that ids a request names are the acting corp's own.
+    public let references: CorpReferences
 
     private init(database: SiyuDatabase, box: SecretBox) {
         self.database = database
@@ -43,6 +45,7 @@ public struct SiyuStore: Sendable {
         self.campaigns = CampaignStore(database: database, contacts: contacts)
         self.consoleUsers = ConsoleUserStore(database: database)
         self.groups = GroupStore(database: database)
+        self.references = CorpReferences(database: database)
     }
 
     /// Binds the store to a migrated database and a master key.

@@ -62,7 +62,15 @@ public final class WeComClient: Sendable {
     private let tokens: AccessTokenCache
     private let limiter: RateLimiter
 
-    public init(configuration: WeComClientConfiguration, httpClient: HTTPClient = .shared, logger: Logger) {
+    /// The HTTP client every ``WeComClient`` uses unless given another: like `HTTPClient.shared`,
+    /// but it never follows a redirect. `gettoken` carries the app secret in its query, so an
+    /// answer that points elsewhere must not take the secret with it; a redirect is an error.
+    public static let defaultHTTPClient = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
+        configuration: HTTPClient.Configuration(redirectConfiguration: .disallow, decompression: .disabled)
+    )
+
+    public init(configuration: WeComClientConfiguration, httpClient: HTTPClient = WeComClient.defaultHTTPClient, logger: Logger) {
         self.configuration = configuration
         self.http = httpClient
         self.logger = logger
@@ -148,7 +156,8 @@ public final class WeComClient: Sendable {
             let timeout = configuration.timeout.components
             let response = try await http.execute(request, timeout: .nanoseconds(timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000))
             guard response.status == .ok else {
-                throw WeComAPIError(errcode: WeComAPIError.transportFailure, errmsg: "HTTP \(response.status.code)", path: fullPath)
+                let redirect = (300..<400).contains(response.status.code) ? " (a redirect; WeCom calls never follow one)" : ""
+                throw WeComAPIError(errcode: WeComAPIError.transportFailure, errmsg: "HTTP \(response.status.code)\(redirect)", path: fullPath)
             }
             let buffer = try await response.body.collect(upTo: configuration.maxResponseBytes)
             data = Data(buffer.readableBytesView)
