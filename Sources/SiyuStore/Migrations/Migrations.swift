@@ -22,6 +22,7 @@ enum Migrations {
         contactLedger,
         campaigns,
         console,
+        webhookLogExcerpts,
     ]
 
     static let foundation = Migration(version: 1, name: "tenant registry, inbox, jobs, audit", statements: [
