@@ -36,6 +36,11 @@ struct ServeCommand: AsyncParsableCommand {
             throw ConfigurationError("workers must be a number from 0 to 64 (got \(workerText))")
         }
         let outboundPolicy = try OutboundAddressPolicy.fromEnvironment(environment)
+        if !outboundPolicy.allowed.isEmpty {
+            logger.notice("webhooks may reach these ranges besides public addresses", metadata: [
+                "allowed": .string(outboundPolicy.allowed.map(\.description).joined(separator: ",")),
+            ])
+        }
         try await store.withStore(logger: logger) { siyuStore in
             let admin = try await AdminCredential.resolve(
                 environmentValue: environment["SIYU_ADMIN_TOKEN"], production: production, store: siyuStore
