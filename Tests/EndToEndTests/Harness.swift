@@ -51,6 +51,8 @@ struct EndToEnd: Sendable {
                 var dependencies = ServerDependencies(store: store, admin: AdminCredential(token: adminToken), logger: logger)
                 dependencies.clock = { clock.now }
                 dependencies.campaignPollInterval = .milliseconds(50)
+                // The webhook receivers of these tests listen on 127.0.0.1: allowed explicitly, as an admin would.
+                dependencies.outboundPolicy = OutboundAddressPolicy(allowing: [try IPAddressRange("127.0.0.1/32")])
                 let app = buildApplication(
                     configuration: .init(host: "127.0.0.1", port: 0), dependencies: dependencies,
                     services: dependencies.backgroundServices(workers: 2, jobPollInterval: .milliseconds(10)), logger: logger

@@ -282,4 +282,40 @@ struct WebhookStoreTests {
             #expect(try await store.webhooks.deliveries(corpID: "wwA1", webhookID: hook.webhook.webhookID, limit: 1)?.count == 1)
         }
     }
+
+    @Test("migration 12 drops the receiver's answers kept in old delivery logs and leaves other errors; errors are capped", arguments: TestDatabases.flavors)
+    func logExcerptsDropped(flavor: SQLFlavor) async throws {
+        try await TestDatabases.withStore(flavor) { store in
+            try await Self.registerCorps(store, "wwA1")
+            let hook = try await store.webhooks.register(corpID: "wwA1", url: "https://a.example/1", eventTypes: ["tag.created"], actor: "t")
+            let errors = [
+                "the receiver answered HTTP 500: {\"internal\":\"secret\"}", "the receiver answered HTTP 404: ", "the receiver answered HTTP 502",
+                "cannot reach the receiver: connection refused", "the receiver answered HTTP 307, a redirect; webhooks do not follow redirects",
+            ]
+            try await store.database.write { sql in
+                for index in errors.indices {
+                    try await WebhookStore.publish(on: sql, corpID: "wwA1", eventType: .tagCreated, data: ["tag_id": "t\(index)"], now: t0.addingTimeInterval(Double(index)))
+                }
+            }
+            let oldestFirst = try #require(try await store.webhooks.deliveries(corpID: "wwA1", webhookID: hook.webhook.webhookID)).reversed().map(\.deliveryID)
+            try await store.database.write { sql in
+                for (id, error) in zip(oldestFirst, errors) {
+                    try await sql.raw("UPDATE webhook_deliveries SET last_error = \(bind: error) WHERE delivery_id = \(bind: id)").run()
+                }
+                for statement in Migrations.webhookLogExcerpts.statements { try await sql.raw(SQLQueryString(statement)).run() }
+            }
+            let byID = Dictionary(uniqueKeysWithValues: try #require(try await store.webhooks.deliveries(corpID: "wwA1", webhookID: hook.webhook.webhookID)).map { ($0.deliveryID, $0.lastError) })
+            #expect(oldestFirst.map { byID[$0] ?? nil } == [
+                "the receiver answered HTTP 500", "the receiver answered HTTP 404", "the receiver answered HTTP 502",
+                "cannot reach the receiver: connection refused", "the receiver answered HTTP 307, a redirect; webhooks do not follow redirects",
+            ])
+            #expect(Migrations.all.last?.version == 12)
+
+            #expect(try await store.webhooks.recordAttempt(
+                corpID: "wwA1", deliveryID: oldestFirst[0], outcome: .retrying(status: nil, error: String(repeating: "x", count: 5000)), now: t0
+            ))
+            let capped = try #require(try await store.webhooks.deliveries(corpID: "wwA1", webhookID: hook.webhook.webhookID)).first { $0.deliveryID == oldestFirst[0] }
+            #expect(capped?.lastError?.count == WebhookStore.maxErrorLength)
+        }
+    }
 }

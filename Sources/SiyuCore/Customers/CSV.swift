@@ -1,4 +1,9 @@
 /// RFC 4180 CSV: fields with commas, quotes or line breaks are quoted, quotes doubled.
+///
+/// ``encode(_:)`` is the one writer of every CSV Siyu hands out (the customers export and any
+/// other), and it writes for spreadsheets: a cell that a spreadsheet program would run as a
+/// formula is neutralised (see ``neutralised(_:)``). ``decode(_:)`` reads a file as it is, so
+/// imports see exactly what the user wrote.
 public enum CSV {
     public struct ParseError: Error, CustomStringConvertible, Sendable {
         public var line: Int
@@ -8,11 +13,44 @@ public enum CSV {
     public static func encode(_ rows: [[String]]) -> String {
         rows.map { row in
             row.map { field in
+                if let safe = neutralised(field) { return quoted(safe) }
                 // `isNewline`, not `== "\n"`: "\r\n" is one Character, equal to neither "\n" nor "\r".
                 guard field.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) else { return field }
-                return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+                return quoted(field)
             }.joined(separator: ",")
         }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// Formula injection (CSV injection): a cell starting with `=`, `+`, `-`, `@`, a tab or a
+    /// carriage return is run by Excel, WPS, LibreOffice and Numbers as a formula, so a customer
+    /// whose WeChat nickname is `=HYPERLINK("http://x","y")` or `+cmd|' /C calc'!A0` would put a
+    /// link or a command into the brand's spreadsheet. As OWASP advises, such a cell is returned
+    /// with a single quote in front (the spreadsheet then shows it as text), and ``encode(_:)``
+    /// quotes it. Nil when the cell is safe as it is.
+    ///
+    /// One exception, on purpose: a plain negative number (`-12.50`, `-3`; a minus sign, digits,
+    /// at most one decimal point) is left alone, so that money and count columns stay numbers a
+    /// spreadsheet can add up. Such a cell cannot be a formula: it has nothing but the sign and
+    /// digits. Anything else after a leading `-` (`-1+1`, `-2+3+cmd|…`) is neutralised, as OWASP says.
+    public static func neutralised(_ field: String) -> String? {
+        // Scalars, not Characters: "\r\n" is one Character, equal to neither "\r" nor "\n".
+        guard let first = field.unicodeScalars.first, formulaStarts.contains(first) else { return nil }
+        if first == "-", isPlainNegativeNumber(field) { return nil }
+        return "'" + field
+    }
+
+    static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
+
+    /// `-` then digits with at most one `.` among them, a digit on each side of it: `-12.50`, `-3`.
+    static func isPlainNegativeNumber(_ field: String) -> Bool {
+        let body = field.utf8.dropFirst()
+        let parts = body.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        return (1...2).contains(parts.count)
+            && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) } }
+    }
+
+    private static func quoted(_ field: String) -> String {
+        "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     public static func decode(_ text: String) throws(ParseError) -> [[String]] {

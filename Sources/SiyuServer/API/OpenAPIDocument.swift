@@ -126,7 +126,7 @@ enum OpenAPIDocument {
           "WebhookEventType": {"type": "string", "enum": ["customer.added", "customer.updated", "customer.lost", "customer.deleted", "customer.tagged", "customer.untagged", "customer.welcomed", "channel.created", "channel.updated", "channel.deleted", "tag.created", "tag.updated", "tag.deleted"], "description": "customer.lost: the customer deleted the member; customer.deleted: the member deleted the customer"},
           "Webhook": {
             "type": "object", "required": ["webhook_id", "url", "event_types", "active", "created_at", "updated_at"],
-            "description": "An outbound webhook. Siyu POSTs each subscribed event as JSON {\"id\", \"type\", \"corp_id\", \"created_at\", \"data\"} with the headers Content-Type: application/json, X-Siyu-Event (the event type), X-Siyu-Delivery (the delivery id, the same on every retry), X-Siyu-Timestamp (Unix seconds of this attempt) and X-Siyu-Signature: sha256=<lowercase hex of HMAC-SHA256(key: secret, message: \"<X-Siyu-Timestamp>.<raw body>\")>. Verify the signature over the raw body with a constant-time comparison and refuse timestamps older than 5 minutes. Any 2xx within 10 s delivers; anything else is retried with exponential backoff (10 s doubling, at most 1 h apart, 8 attempts), then the delivery is recorded as failed.",
+            "description": "An outbound webhook. Siyu POSTs each subscribed event as JSON {\"id\", \"type\", \"corp_id\", \"created_at\", \"data\"} with the headers Content-Type: application/json, X-Siyu-Event (the event type), X-Siyu-Delivery (the delivery id, the same on every retry), X-Siyu-Timestamp (Unix seconds of this attempt) and X-Siyu-Signature: sha256=<lowercase hex of HMAC-SHA256(key: secret, message: \"<X-Siyu-Timestamp>.<raw body>\")>. Verify the signature over the raw body with a constant-time comparison and refuse timestamps older than 5 minutes. Any 2xx within 10 s delivers; anything else, a redirect included (redirects are not followed), is retried with exponential backoff (10 s doubling, at most 1 h apart, 8 attempts), then the delivery is recorded as failed. Only public addresses are reached, checked after DNS at every attempt, unless the installation allows a range (SIYU_OUTBOUND_ALLOW).",
             "properties": {
               "webhook_id": {"type": "string"}, "url": {"type": "string", "format": "uri"},
               "event_types": {"type": "array", "items": {"$ref": "#/components/schemas/WebhookEventType"}},
@@ -138,7 +138,7 @@ enum OpenAPIDocument {
           "WebhookRegistration": {
             "type": "object", "required": ["url", "event_types"],
             "properties": {
-              "url": {"type": "string", "format": "uri", "maxLength": 2048, "description": "http or https URL with a host"},
+              "url": {"type": "string", "format": "uri", "maxLength": 2048, "description": "http or https URL with a host; a host that is, or resolves only to, a non-public address (loopback, private, link-local, metadata …) is refused with 422 address_not_allowed unless the installation allows its range"},
               "event_types": {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/WebhookEventType"}}
             }
           },
@@ -149,7 +149,7 @@ enum OpenAPIDocument {
               "state": {"type": "string", "enum": ["pending", "delivered", "failed"]},
               "attempts": {"type": "integer"},
               "last_status": {"type": "integer", "description": "HTTP status of the last attempt; absent when the receiver could not be reached"},
-              "last_error": {"type": "string"},
+              "last_error": {"type": "string", "description": "why the last attempt failed, in Siyu's words (never the receiver's answer)"},
               "created_at": {"type": "string", "format": "date-time"}, "delivered_at": {"type": "string", "format": "date-time"}
             }
           },

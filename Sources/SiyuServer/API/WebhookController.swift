@@ -4,8 +4,14 @@ import SiyuCore
 import SiyuStore
 
 /// `/api/v1/webhooks`: the outbound webhooks of the API key's corp and their delivery logs.
+///
+/// A URL whose host is, or resolves only to, an address the installation's
+/// ``OutboundAddressPolicy`` refuses is refused at registration (422 on `url`); a host that does
+/// not resolve yet is accepted. The sender checks again at every delivery, since DNS can change.
 struct WebhookController: Sendable {
     let webhooks: WebhookStore
+    let policy: OutboundAddressPolicy
+    var resolver: HostResolver = .system
 
     struct WebhookBody: ResponseEncodable {
         var webhookID: String
@@ -82,6 +88,7 @@ struct WebhookController: Sendable {
     @Sendable func register(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<WebhookBody> {
         let corpID = try context.actingCorp()
         let body = try await request.decode(as: RegisterRequest.self, context: context)
+        try await refuseDisallowedAddress(try WebhookStore.validateURL(body.url))
         let registered = try await webhooks.register(corpID: corpID, url: body.url, eventTypes: body.eventTypes, actor: context.principal.actor)
         context.logger.info("webhook registered", metadata: ["corp_id": .string(corpID), "webhook_id": .string(registered.webhook.webhookID)])
         return EditedResponse(status: .created, response: WebhookBody(registered.webhook, secret: registered.secret))
@@ -109,6 +116,19 @@ struct WebhookController: Sendable {
             throw Self.noSuchWebhook(webhookID)
         }
         return DeliveryList(deliveries: found.map(DeliveryBody.init))
+    }
+
+    /// Throws 422 `address_not_allowed` on `url` when its host is a refused address or resolves
+    /// only to refused ones. A URL without a host is left to the store's validation, and a host
+    /// that does not resolve (yet) to the sender, which resolves again at every attempt.
+    func refuseDisallowedAddress(_ url: String) async throws(APIError) {
+        do {
+            _ = try await OutboundDestination.resolve(url, policy: policy, resolver: resolver)
+        } catch where error.code == .notAllowed {
+            throw APIError(.unprocessableContent, code: "address_not_allowed", error.message, field: "url")
+        } catch {
+            return
+        }
     }
 
     static func noSuchWebhook(_ webhookID: String) -> APIError {

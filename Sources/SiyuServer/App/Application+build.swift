@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import struct SiyuCore.OutboundAddressPolicy
 import SiyuStore
 
 /// What `siyu serve` is configured with after flags, environment and defaults are merged.
@@ -31,6 +32,9 @@ public struct ServerDependencies: Sendable {
     public var clock: @Sendable () -> Date = { Date() }
     /// How often unfinished campaigns ask the platform for their tasks' results.
     public var campaignPollInterval: Duration = .seconds(60)
+    /// Which addresses webhooks (URLs a corp sets) may reach: public ones unless the
+    /// installation's admin allows more (`SIYU_OUTBOUND_ALLOW`). Not applied to the WeCom API.
+    public var outboundPolicy: OutboundAddressPolicy = .publicOnly
 
     var campaigns: CampaignService {
         CampaignService(store: store, wecom: wecom, indexes: segments, clock: clock, pollInterval: campaignPollInterval, logger: logger)
@@ -79,7 +83,7 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
     OrderController(orders: dependencies.store.orders).addRoutes(to: api)
     SegmentController(store: dependencies.store, indexes: dependencies.segments).addRoutes(to: api)
     CampaignController(store: dependencies.store, indexes: dependencies.segments, campaigns: dependencies.campaigns).addRoutes(to: api)
-    WebhookController(webhooks: dependencies.store.webhooks).addRoutes(to: api)
+    WebhookController(webhooks: dependencies.store.webhooks, policy: dependencies.outboundPolicy).addRoutes(to: api)
     addConsoleRoutes(to: router, dependencies)
     return router
 }

@@ -22,7 +22,7 @@ public func buildJobHandlers(_ dependencies: ServerDependencies, logger: Logger)
                 try await dependencies.campaigns.poll(corpID: job.corpID, campaignID: job.payload)
             },
         ],
-        [WebhookStore.deliverJobKind: WebhookSender(webhooks: dependencies.store.webhooks, logger: logger).handler],
+        [WebhookStore.deliverJobKind: WebhookSender(webhooks: dependencies.store.webhooks, policy: dependencies.outboundPolicy, logger: logger).handler],
     ]
     return contributions.reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
 }

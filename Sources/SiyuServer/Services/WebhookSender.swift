@@ -11,11 +11,16 @@ import SiyuStore
 /// Each attempt POSTs the stored body, signed afresh (see ``WebhookSignature``), and records its
 /// outcome on the delivery. A 2xx answer delivers it; anything else fails the attempt, so the
 /// job worker retries with backoff, and the last attempt records the delivery as failed.
-/// Redirects are followed only to the same scheme, host and port, and only 307/308 (which keep
-/// the method and body); a body sent back is read up to 64 KiB.
+///
+/// The receiver's host is resolved and checked against the installation's
+/// ``OutboundAddressPolicy`` at every attempt (DNS can change after registration), and the
+/// connection is pinned to the address that was checked (``OutboundDestination``). Redirects are
+/// never followed: one is a failed attempt. The receiver's answer is not read; the delivery log
+/// keeps its status and a short error of Siyu's own words.
 public struct WebhookSender: Sendable {
     let webhooks: WebhookStore
-    let http: HTTPClient
+    let policy: OutboundAddressPolicy
+    let resolver: HostResolver
     let retry: RetryPolicy
     let timeout: Duration
     let logger: Logger
@@ -23,26 +28,13 @@ public struct WebhookSender: Sendable {
     /// Production backoff: 10 s, 20 s, 40 s … capped at an hour, 8 attempts (about 21 minutes in all).
     public static let productionRetry = RetryPolicy(base: .seconds(10), maximum: .seconds(3600), maxAttempts: WebhookStore.maxAttempts)
 
-    /// A process-wide client like `HTTPClient.shared`, but one that never follows redirects by
-    /// itself (the shared one follows up to 20, to any host); ``send(_:)`` decides instead.
-    public static let defaultHTTPClient = HTTPClient(
-        eventLoopGroup: HTTPClient.defaultEventLoopGroup,
-        configuration: HTTPClient.Configuration(
-            redirectConfiguration: .disallow,
-            timeout: .init(connect: .seconds(10), read: .seconds(10)),
-            decompression: .disabled
-        )
-    )
-
-    static let maxResponseBytes = 64 * 1024
-    static let maxRedirects = 3
-
     public init(
-        webhooks: WebhookStore, http: HTTPClient = defaultHTTPClient, retry: RetryPolicy = productionRetry,
-        timeout: Duration = .seconds(10), logger: Logger
+        webhooks: WebhookStore, policy: OutboundAddressPolicy = .publicOnly, resolver: HostResolver = .system,
+        retry: RetryPolicy = productionRetry, timeout: Duration = .seconds(10), logger: Logger
     ) {
         self.webhooks = webhooks
-        self.http = http
+        self.policy = policy
+        self.resolver = resolver
         self.retry = retry
         self.timeout = timeout
         self.logger = logger
@@ -91,61 +83,58 @@ public struct WebhookSender: Sendable {
         throw failure
     }
 
-    /// POSTs the delivery, following same-origin 307/308 redirects; returns the 2xx status, or
-    /// throws ``DeliveryFailure`` with any other one.
+    /// POSTs the delivery to the checked address of its URL's host; returns the 2xx status, or
+    /// throws ``DeliveryFailure`` for any other answer (a redirect included) or a refused address.
     func send(_ outbound: WebhookStore.Outbound) async throws -> Int {
+        let destination: OutboundDestination
+        do {
+            destination = try await OutboundDestination.resolve(outbound.url, policy: policy, resolver: resolver)
+        } catch {
+            throw DeliveryFailure(status: nil, message: error.message)
+        }
         let body = outbound.delivery.payload
         let timestamp = Int(Date().timeIntervalSince1970)
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
-        headers.add(name: "User-Agent", value: "Siyu-Webhooks/1")
-        headers.add(name: WebhookEventType.Header.event, value: outbound.delivery.eventType)
-        headers.add(name: WebhookEventType.Header.delivery, value: outbound.delivery.deliveryID)
-        headers.add(name: WebhookEventType.Header.timestamp, value: String(timestamp))
-        headers.add(name: WebhookEventType.Header.signature, value: WebhookSignature.sign(secret: outbound.secret, timestamp: timestamp, body: body))
-        let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000)
+        var request = HTTPClientRequest(url: outbound.url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "User-Agent", value: "Siyu-Webhooks/1")
+        request.headers.add(name: WebhookEventType.Header.event, value: outbound.delivery.eventType)
+        request.headers.add(name: WebhookEventType.Header.delivery, value: outbound.delivery.deliveryID)
+        request.headers.add(name: WebhookEventType.Header.timestamp, value: String(timestamp))
+        request.headers.add(name: WebhookEventType.Header.signature, value: WebhookSignature.sign(secret: outbound.secret, timestamp: timestamp, body: body))
+        request.body = .bytes(ByteBuffer(string: body))
 
-        var url = outbound.url
-        for _ in 0...Self.maxRedirects {
-            var request = HTTPClientRequest(url: url)
-            request.method = .POST
-            request.headers = headers
-            request.body = .bytes(ByteBuffer(string: body))
-            let response = try await http.execute(request, deadline: deadline, logger: logger)
-            let excerpt = try await Self.readCapped(response.body)
-            let status = Int(response.status.code)
-            guard status == 307 || status == 308, let location = response.headers.first(name: "Location") else {
-                if !(200..<300).contains(status) {
-                    throw DeliveryFailure(status: status, message: "the receiver answered HTTP \(status)" + (excerpt.isEmpty ? "" : ": \(excerpt)"))
-                }
-                return status
-            }
-            guard let next = Self.sameOrigin(location, relativeTo: url) else {
-                throw DeliveryFailure(status: status, message: "the receiver redirected to \(location), another host; redirects are followed only within the webhook's own host")
-            }
-            url = next
+        let status = try await Self.withPinnedClient(destination) { http in
+            let response = try await http.execute(request, timeout: .nanoseconds(Int64(timeout.timeInterval * 1_000_000_000)), logger: logger)
+            return Int(response.status.code)  // the answer's body is never read
         }
-        throw DeliveryFailure(status: nil, message: "more than \(Self.maxRedirects) redirects")
+        if (200..<300).contains(status) { return status }
+        if (300..<400).contains(status) {
+            throw DeliveryFailure(
+                status: status,
+                message: "the receiver answered HTTP \(status), a redirect; webhooks do not follow redirects, so register the final URL"
+            )
+        }
+        throw DeliveryFailure(status: status, message: "the receiver answered HTTP \(status)")
     }
 
-    /// The first 64 KiB of a response body, as text trimmed for the delivery log; the rest is dropped unread.
-    static func readCapped(_ body: HTTPClientResponse.Body) async throws -> String {
-        var collected = ByteBuffer()
-        for try await chunk in body {
-            let room = maxResponseBytes - collected.readableBytes
-            collected.writeBytes(chunk.readableBytesView.prefix(room))
-            if chunk.readableBytes >= room { break }
-        }
-        return String(String(decoding: collected.readableBytesView, as: UTF8.self).prefix(300))
-    }
-
-    /// `location` resolved against `base` when it keeps the scheme, host and port; nil otherwise.
-    static func sameOrigin(_ location: String, relativeTo base: String) -> String? {
-        guard let baseURL = URL(string: base), let target = URL(string: location, relativeTo: baseURL)?.absoluteURL,
-              target.scheme?.lowercased() == baseURL.scheme?.lowercased(),
-              target.host?.lowercased() == baseURL.host?.lowercased(),
-              target.port == baseURL.port
-        else { return nil }
-        return target.absoluteString
+    /// Runs `body` with a client of its own that connects to `destination`'s checked address
+    /// only (its `dnsOverride`), follows no redirect and is shut down afterwards. A client per
+    /// attempt, because AsyncHTTPClient takes DNS overrides per client, not per request.
+    static func withPinnedClient<T: Sendable>(
+        _ destination: OutboundDestination, _ body: (HTTPClient) async throws -> T
+    ) async throws -> T {
+        var configuration = HTTPClient.Configuration(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(10), read: .seconds(10)),
+            proxy: nil,
+            decompression: .disabled
+        )
+        configuration.dnsOverride = destination.dnsOverride
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+        let result: Result<T, any Error>
+        do { result = .success(try await body(http)) } catch { result = .failure(error) }
+        try? await http.shutdown()
+        return try result.get()
     }
 }

@@ -28,6 +28,7 @@ enum Migrations {
         campaigns,
         console,
         corpCredentials,
+        webhookLogExcerpts,
     ]
 
     static let foundation = Migration(version: 1, name: "tenant registry, inbox, jobs, audit", statements: [

@@ -16,6 +16,8 @@ public struct WebhookStore: Sendable {
     public static let deliverJobKind = "webhook.deliver"
     /// Attempts per delivery before it is recorded as failed.
     public static let maxAttempts = 8
+    /// The longest `last_error` kept: a short sentence of Siyu's, never the receiver's answer.
+    public static let maxErrorLength = 500
 
     /// A registered webhook, without its secret.
     public struct Webhook: Sendable, Equatable {
@@ -246,7 +248,7 @@ public struct WebhookStore: Sendable {
         return try await database.write { sql in
             try await sql.raw("""
                 UPDATE webhook_deliveries SET state = \(bind: state.rawValue), attempts = attempts + 1,
-                    last_status = \(bind: status.map { Int64($0) }), last_error = \(bind: error.map { String($0.prefix(2000)) }),
+                    last_status = \(bind: status.map { Int64($0) }), last_error = \(bind: error.map { String($0.prefix(Self.maxErrorLength)) }),
                     delivered_at = \(bind: state == .delivered ? at : nil)
                 WHERE corp_id = \(bind: corpID) AND delivery_id = \(bind: deliveryID) AND state = 'pending'
                 RETURNING delivery_id
@@ -262,8 +264,8 @@ public struct WebhookStore: Sendable {
         ((try? JSONDecoder().decode([String].self, from: Data(text.utf8))) ?? []).compactMap(WebhookEventType.init(rawValue:))
     }
 
-    /// An absolute http or https URL with a host, at most 2048 characters.
-    static func validateURL(_ text: String) throws(ValidationError) -> String {
+    /// An absolute http or https URL with a host, at most 2048 characters; returned trimmed.
+    public static func validateURL(_ text: String) throws(ValidationError) -> String {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard trimmed.utf8.count <= 2048, let components = URLComponents(string: trimmed),
               let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",

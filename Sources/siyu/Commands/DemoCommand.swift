@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import SiyuCore
 import SiyuDemo
 import SiyuServer
 import SiyuStore
@@ -58,6 +59,7 @@ struct DemoCommand: AsyncParsableCommand {
         let siyuURL = "http://127.0.0.1:\(port)"
         let sandboxURL = "http://127.0.0.1:\(sandboxPort)"
         let password = self.password ?? Self.randomPassword()
+        let outboundPolicy = try OutboundAddressPolicy.fromEnvironment(ProcessInfo.processInfo.environment)
         let options = DemoOptions(
             siyuURL: siyuURL, sandboxURL: sandboxURL, databasePath: databasePath, password: password,
             scale: DemoScale(customers: customers, days: days), seed: seed, live: !noLive, interval: .seconds(interval), started: started
@@ -76,6 +78,7 @@ struct DemoCommand: AsyncParsableCommand {
             // Campaign time is the sandbox's: the seeder sets both back to send past campaigns.
             dependencies.clock = { world.clock.now }
             dependencies.campaignPollInterval = .seconds(1)
+            dependencies.outboundPolicy = outboundPolicy
             let sandboxApp = Sandbox(world: world, deliverer: deliverer).buildApplication(host: "127.0.0.1", port: sandboxPort, logger: logger)
             let siyuApp = buildApplication(
                 configuration: ServerConfiguration(host: "127.0.0.1", port: port), dependencies: dependencies,

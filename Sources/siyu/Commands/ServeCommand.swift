@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SiyuCore
 import SiyuServer
 import SiyuStore
 
@@ -34,6 +35,12 @@ struct ServeCommand: AsyncParsableCommand {
         guard let workerCount = Int(workerText), (0...64).contains(workerCount) else {
             throw ConfigurationError("workers must be a number from 0 to 64 (got \(workerText))")
         }
+        let outboundPolicy = try OutboundAddressPolicy.fromEnvironment(environment)
+        if !outboundPolicy.allowed.isEmpty {
+            logger.notice("webhooks may reach these ranges besides public addresses", metadata: [
+                "allowed": .string(outboundPolicy.allowed.map(\.description).joined(separator: ",")),
+            ])
+        }
         try await store.withStore(logger: logger) { siyuStore in
             let admin = try await AdminCredential.resolve(
                 environmentValue: environment["SIYU_ADMIN_TOKEN"], production: production, store: siyuStore
@@ -45,11 +52,12 @@ struct ServeCommand: AsyncParsableCommand {
 
                     """.utf8))
             }
-            let dependencies = ServerDependencies(
+            var dependencies = ServerDependencies(
                 store: siyuStore, admin: admin.credential,
                 wecomBaseURL: environment["SIYU_WECOM_API_BASE_URL"] ?? "https://qyapi.weixin.qq.com",
                 console: ConsoleSettings.fromEnvironment(environment), logger: logger
             )
+            dependencies.outboundPolicy = outboundPolicy
             let app = buildApplication(
                 configuration: ServerConfiguration(host: host, port: port),
                 dependencies: dependencies,
