@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -31,6 +32,8 @@ public struct ServerDependencies: Sendable {
     public var clock: @Sendable () -> Date = { Date() }
     /// How often unfinished campaigns ask the platform for their tasks' results.
     public var campaignPollInterval: Duration = .seconds(60)
+    /// Tests only: a request header that stands in for the client's address (router tests have no peer).
+    var presentedAddressHeader: HTTPField.Name?
 
     var campaigns: CampaignService {
         CampaignService(store: store, wecom: wecom, indexes: segments, clock: clock, pollInterval: campaignPollInterval, logger: logger)
@@ -65,12 +68,14 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: dependencies.metrics))
     router.add(middleware: RequestIDMiddleware())
+    if let header = dependencies.presentedAddressHeader { router.add(middleware: PresentedAddressMiddleware(header: header)) }
     OpsController(store: dependencies.store, metrics: dependencies.metrics).addRoutes(to: router)
     CallbackController(wecom: dependencies.wecom, ingestor: dependencies.ingestor).addRoutes(to: router)
 
     let api = router.group("api/v1")
         .add(middleware: AuthMiddleware(admin: dependencies.admin, keys: dependencies.store.apiKeys))
         .group(context: AuthenticatedContext.self)
+        .add(middleware: AuditMiddleware<AuthenticatedContext>(audit: dependencies.store.audit))
     CorpController(corps: dependencies.store.corps, keys: dependencies.store.apiKeys, audit: dependencies.store.audit, wecom: dependencies.wecom)
         .addRoutes(to: api)
     ChannelController(store: dependencies.store, wecom: dependencies.wecom).addRoutes(to: api)
@@ -80,6 +85,7 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
     SegmentController(store: dependencies.store, indexes: dependencies.segments).addRoutes(to: api)
     CampaignController(store: dependencies.store, indexes: dependencies.segments, campaigns: dependencies.campaigns).addRoutes(to: api)
     WebhookController(webhooks: dependencies.store.webhooks).addRoutes(to: api)
+    AuditController(audit: dependencies.store.audit).addRoutes(to: api)
     addConsoleRoutes(to: router, dependencies)
     return router
 }

@@ -22,6 +22,7 @@ enum Migrations {
         contactLedger,
         campaigns,
         console,
+        auditAddresses,
     ]
 
     static let foundation = Migration(version: 1, name: "tenant registry, inbox, jobs, audit", statements: [
