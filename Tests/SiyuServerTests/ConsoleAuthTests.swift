@@ -73,18 +73,61 @@ struct ConsoleAuthTests {
         }
     }
 
-    @Test("five failures for a username within 15 minutes refuse even the right password")
-    func throttling() async throws {
-        try await ConsoleTestServer.run { fixture in
+    @Test("five failures for a username from one address refuse that address, say how long to wait, and leave other addresses alone")
+    func throttlingPerAddress() async throws {
+        try await ConsoleTestServer.run(settings: ConsoleSettings(throttleWindow: 100)) { fixture in
             try await fixture.user("alice", .admin)
             try await fixture.user("bob", .admin)
-            let browser = fixture.browser()
-            for _ in 1...5 { #expect(try await browser.signIn("alice", "wrong-password").status == .unauthorized) }
-            let throttled = try await browser.signIn("alice", ConsoleTestServer.password)
+            let attacker = fixture.browser()
+            await attacker.move(to: "198.51.100.9")
+            for _ in 1...5 { #expect(try await attacker.signIn("alice", "wrong-password").status == .unauthorized) }
+            let throttled = try await attacker.signIn("alice", ConsoleTestServer.password)
             #expect(throttled.status == .tooManyRequests)
-            #expect(throttled.text.contains("15 分钟"))
-            // Another username is not affected.
-            #expect(try await browser.signIn("bob", ConsoleTestServer.password).status == .seeOther)
+            #expect(throttled.text.contains(/请在 1 分 (3\d|40) 秒后再试/), "the wait is shown in minutes and seconds")
+            try await attacker.get("/console/lang/en")
+            #expect(try await attacker.signIn("alice", ConsoleTestServer.password).text.contains(/Try again in 1 min (3\d|40) s\./))
+            // The same user from their own address, and another user from the attacker's, still sign in.
+            let owner = fixture.browser()
+            await owner.move(to: "203.0.113.5")
+            #expect(try await owner.signIn("alice", ConsoleTestServer.password).status == .seeOther)
+            #expect(try await attacker.signIn("bob", ConsoleTestServer.password).status == .seeOther)
+            // Requests without an address share one bucket, "unknown".
+            let anonymous = fixture.browser()
+            for _ in 1...5 { #expect(try await anonymous.signIn("alice", "wrong-password").status == .unauthorized) }
+            #expect(try await fixture.browser().signIn("alice", ConsoleTestServer.password).status == .tooManyRequests)
+        }
+    }
+
+    @Test("many usernames tried from one address are throttled at that address")
+    func throttlingAcrossUsernames() async throws {
+        try await ConsoleTestServer.run { fixture in
+            try await fixture.user("bob", .admin)
+            let attacker = fixture.browser()
+            await attacker.move(to: "198.51.100.9")
+            for index in 1...20 { #expect(try await attacker.signIn("guess\(index)", "wrong-password").status == .unauthorized) }
+            let refused = try await attacker.signIn("bob", ConsoleTestServer.password)
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.text.contains(/请在 1[45] 分 \d+ 秒后再试/))
+            let elsewhere = fixture.browser()
+            await elsewhere.move(to: "203.0.113.5")
+            #expect(try await elsewhere.signIn("bob", ConsoleTestServer.password).status == .seeOther)
+        }
+    }
+
+    @Test("failures for one username from many addresses hold that username everywhere, for a short window only")
+    func throttlingDistributed() async throws {
+        try await ConsoleTestServer.run { fixture in
+            try await fixture.user("alice", .admin)
+            for index in 1...20 {
+                let browser = fixture.browser()
+                await browser.move(to: "10.0.0.\(index)")
+                #expect(try await browser.signIn("alice", "wrong-password").status == .unauthorized)
+            }
+            let owner = fixture.browser()
+            await owner.move(to: "203.0.113.5")
+            let refused = try await owner.signIn("alice", ConsoleTestServer.password)
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.text.contains(/请在 [45] 分 \d+ 秒后再试/), "the per-username hold lasts 5 minutes, not 15")
         }
     }
 

@@ -14,6 +14,8 @@ actor ConsoleBrowser {
     let client: any TestClientProtocol
     private(set) var cookies: [String: String] = [:]
     private(set) var csrf: String?
+    /// The client address this browser presents (router tests have no TCP peer); nil is "unknown".
+    private(set) var address: String?
 
     init(_ client: any TestClientProtocol) {
         self.client = client
@@ -49,8 +51,12 @@ actor ConsoleBrowser {
 
     func forget(cookie name: String) { cookies[name] = nil }
 
+    /// Sends the following requests as if from `address`.
+    func move(to address: String?) { self.address = address }
+
     private func send(_ method: HTTPRequest.Method, _ path: String, headers: HTTPFields, body: ByteBuffer?) async throws -> TestResponse {
         var headers = headers
+        if let address { headers[TestServer.addressHeader] = address }
         if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.sorted().joined(separator: "; ") }
         let response = try await client.execute(uri: path, method: method, headers: headers, body: body)
         for header in response.headers[values: .setCookie] {
@@ -142,7 +148,8 @@ enum ConsoleTestServer {
     private static func serve(
         _ store: SiyuStore, settings: ConsoleSettings, world: SandboxWorld? = nil, _ body: @Sendable (Fixture) async throws -> Void
     ) async throws {
-        let dependencies = ServerDependencies(store: store, admin: AdminCredential(token: TestServer.adminToken), console: settings, logger: TestServer.logger)
+        var dependencies = ServerDependencies(store: store, admin: AdminCredential(token: TestServer.adminToken), console: settings, logger: TestServer.logger)
+        dependencies.presentedAddressHeader = TestServer.addressHeader
         let app = buildApplication(configuration: .init(), dependencies: dependencies, logger: TestServer.logger)
         try await app.test(.router) { client in try await body(Fixture(store: store, client: client, world: world)) }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -11,6 +12,8 @@ import SiyuStore
 /// A server over a fresh migrated SQLite file, driven through the router without a socket.
 enum TestServer {
     static let adminToken = "adm.test-token-0123456789abcdef"
+    /// The header router tests present a client address in (see `ServerDependencies.presentedAddressHeader`).
+    static let addressHeader = HTTPField.Name("X-Test-Client-Address")!
 
     static let logger: Logger = {
         var logger = Logger(label: "siyu.server.test")
@@ -33,7 +36,8 @@ enum TestServer {
     ) async throws {
         try await withStore { store in
             let metrics = SiyuMetrics()
-            let dependencies = ServerDependencies(store: store, admin: AdminCredential(token: adminToken), metrics: metrics)
+            var dependencies = ServerDependencies(store: store, admin: AdminCredential(token: adminToken), metrics: metrics)
+            dependencies.presentedAddressHeader = addressHeader
             let app = buildApplication(configuration: .init(), dependencies: dependencies, logger: logger)
             try await app.test(.router) { client in try await body(client, store, metrics) }
         }
@@ -50,9 +54,10 @@ enum TestServer {
 extension TestClientProtocol {
     @discardableResult
     func call(
-        _ method: HTTPRequest.Method, _ uri: String, token: String? = TestServer.adminToken, json: String? = nil
+        _ method: HTTPRequest.Method, _ uri: String, token: String? = TestServer.adminToken, json: String? = nil, from address: String? = nil
     ) async throws -> TestResponse {
         var headers: HTTPFields = [:]
+        if let address { headers[TestServer.addressHeader] = address }
         if let token { headers[.authorization] = "Bearer \(token)" }
         if json != nil { headers[.contentType] = "application/json" }
         return try await execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })

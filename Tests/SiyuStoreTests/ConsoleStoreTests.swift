@@ -64,12 +64,32 @@ struct ConsoleStoreTests {
             try await users.endSession(hash: "h1")
             #expect(try await users.session(hash: "h1", now: now) == nil)
 
-            for minute in 0..<3 { try await users.recordFailure(username: "root", now: now.addingTimeInterval(Double(minute) * 60)) }
-            #expect(try await users.failures(username: "root", since: now) == 3)
-            #expect(try await users.failures(username: "root", since: now.addingTimeInterval(90)) == 1)
+            for minute in 0..<3 { try await users.recordFailure(username: "root", address: "198.51.100.9", now: now.addingTimeInterval(Double(minute) * 60)) }
+            try await users.recordFailure(username: "root", address: "203.0.113.5", now: now)
+            #expect(try await users.failures(username: "root", since: now) == 4)
+            #expect(try await users.failures(username: "root", address: "198.51.100.9", since: now) == 3)
+            #expect(try await users.failures(username: "root", address: "198.51.100.9", since: now.addingTimeInterval(90)) == 1)
             #expect(try await users.failures(username: "emp", since: now) == 0)
-            try await users.clearFailures(username: "root", before: now)
-            #expect(try await users.failures(username: "root", since: now) == 0)
+
+            // Refused until the limit's oldest counted failure leaves the window; other addresses are not.
+            let pair = [SignInLimit(.usernameAtAddress, maxFailures: 3, window: 600)]
+            let later = now.addingTimeInterval(150)
+            #expect(Self.near(try await users.signInRefusedUntil(username: "root", address: "198.51.100.9", limits: pair, now: later), now.addingTimeInterval(600)))
+            #expect(try await users.signInRefusedUntil(username: "root", address: "203.0.113.5", limits: pair, now: later) == nil)
+            #expect(try await users.signInRefusedUntil(username: "root", address: "198.51.100.9", limits: pair, now: now.addingTimeInterval(601)) == nil)
+            let everywhere = [SignInLimit(.username, maxFailures: 4, window: 600)]
+            #expect(Self.near(try await users.signInRefusedUntil(username: "root", address: "192.0.2.1", limits: everywhere, now: later), now.addingTimeInterval(600)))
+            let address = [SignInLimit(.address, maxFailures: 3, window: 600)]
+            #expect(Self.near(try await users.signInRefusedUntil(username: "emp", address: "198.51.100.9", limits: address, now: later), now.addingTimeInterval(600)))
+
+            try await users.clearFailures(username: "root", address: "198.51.100.9", before: now)
+            #expect(try await users.failures(username: "root", address: "198.51.100.9", since: now) == 0)
+            #expect(try await users.failures(username: "root", since: now) == 1, "failures from other addresses stay")
         }
+    }
+
+    /// Times are stored in whole milliseconds.
+    static func near(_ date: Date?, _ expected: Date) -> Bool {
+        date.map { abs($0.timeIntervalSince(expected)) < 0.002 } ?? false
     }
 }

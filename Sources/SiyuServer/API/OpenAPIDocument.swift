@@ -120,7 +120,9 @@ enum OpenAPIDocument {
             "properties": {
               "entry_id": {"type": "string"}, "at": {"type": "string", "format": "date-time"},
               "actor": {"type": "string"}, "action": {"type": "string"}, "target": {"type": "string"},
-              "detail": {"type": "object", "additionalProperties": {"type": "string"}}
+              "detail": {"type": "object", "additionalProperties": {"type": "string"}},
+              "corp_id": {"type": "string", "description": "empty for installation-wide actions"},
+              "address": {"type": ["string", "null"], "description": "the client's address; absent for jobs and commands"}
             }
           },
           "WebhookEventType": {"type": "string", "enum": ["customer.added", "customer.updated", "customer.lost", "customer.deleted", "customer.tagged", "customer.untagged", "customer.welcomed", "channel.created", "channel.updated", "channel.deleted", "tag.created", "tag.updated", "tag.deleted"], "description": "customer.lost: the customer deleted the member; customer.deleted: the member deleted the customer"},
@@ -321,6 +323,18 @@ enum OpenAPIDocument {
         "/api/v1/corps/{corp_id}/audit": {
           "parameters": [{"$ref": "#/components/parameters/corp_id"}, {"$ref": "#/components/parameters/limit"}],
           "get": {"summary": "Newest audit entries of a corp (admin, or a key of this corp)", "responses": {"200": {"description": "entries", "content": {"application/json": {"schema": {"type": "object", "required": ["entries"], "properties": {"entries": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}}}}}}}}}
+        },
+        "/api/v1/audit": {
+          "get": {"summary": "The installation's audit log, newest first (admin token only; corp keys get 403)",
+            "parameters": [{"$ref": "#/components/parameters/cursor"}, {"$ref": "#/components/parameters/limit"},
+              {"name": "corp_id", "in": "query", "required": false, "schema": {"type": "string"}},
+              {"name": "actor", "in": "query", "required": false, "schema": {"type": "string"}, "description": "admin, key:<corp_id>/<key_id>, console:<username>, cli, system"},
+              {"name": "action", "in": "query", "required": false, "schema": {"type": "string"}, "description": "e.g. corp.register, or http POST /api/v1/corps/{corp_id}/keys"},
+              {"name": "since", "in": "query", "required": false, "schema": {"type": "string", "format": "date-time"}, "description": "inclusive"},
+              {"name": "until", "in": "query", "required": false, "schema": {"type": "string", "format": "date-time"}, "description": "exclusive"}],
+            "responses": {"200": {"description": "a page of entries", "content": {"application/json": {"schema": {"type": "object", "required": ["entries"], "properties": {
+                "entries": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}}, "next_cursor": {"type": "string"}}}}}},
+              "400": {"$ref": "#/components/responses/Error"}, "403": {"$ref": "#/components/responses/Error"}}}
         },
         "/callback/wecom/{corp_id}": {
           "parameters": [{"$ref": "#/components/parameters/corp_id"},

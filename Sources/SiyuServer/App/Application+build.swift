@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
@@ -35,6 +36,8 @@ public struct ServerDependencies: Sendable {
     /// Which addresses webhooks (URLs a corp sets) may reach: public ones unless the
     /// installation's admin allows more (`SIYU_OUTBOUND_ALLOW`). Not applied to the WeCom API.
     public var outboundPolicy: OutboundAddressPolicy = .publicOnly
+    /// Tests only: a request header that stands in for the client's address (router tests have no peer).
+    var presentedAddressHeader: HTTPField.Name?
 
     var campaigns: CampaignService {
         CampaignService(store: store, wecom: wecom, indexes: segments, clock: clock, pollInterval: campaignPollInterval, logger: logger)
@@ -69,12 +72,14 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: dependencies.metrics))
     router.add(middleware: RequestIDMiddleware())
+    if let header = dependencies.presentedAddressHeader { router.add(middleware: PresentedAddressMiddleware(header: header)) }
     OpsController(store: dependencies.store, metrics: dependencies.metrics).addRoutes(to: router)
     CallbackController(wecom: dependencies.wecom, ingestor: dependencies.ingestor).addRoutes(to: router)
 
     let api = router.group("api/v1")
         .add(middleware: AuthMiddleware(admin: dependencies.admin, keys: dependencies.store.apiKeys))
         .group(context: AuthenticatedContext.self)
+        .add(middleware: AuditMiddleware<AuthenticatedContext>(audit: dependencies.store.audit))
     CorpController(corps: dependencies.store.corps, keys: dependencies.store.apiKeys, audit: dependencies.store.audit, wecom: dependencies.wecom)
         .addRoutes(to: api)
     ChannelController(store: dependencies.store, wecom: dependencies.wecom).addRoutes(to: api)
@@ -84,6 +89,7 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
     SegmentController(store: dependencies.store, indexes: dependencies.segments).addRoutes(to: api)
     CampaignController(store: dependencies.store, indexes: dependencies.segments, campaigns: dependencies.campaigns).addRoutes(to: api)
     WebhookController(webhooks: dependencies.store.webhooks, policy: dependencies.outboundPolicy).addRoutes(to: api)
+    AuditController(audit: dependencies.store.audit).addRoutes(to: api)
     addConsoleRoutes(to: router, dependencies)
     return router
 }

@@ -29,8 +29,8 @@ struct ConsoleAuthController: Sendable {
         try renderLogin(request, error: nil, username: "", status: .ok)
     }
 
-    /// Checks the form's token against its cookie, throttles by username, verifies the password
-    /// with bcrypt, and starts a session.
+    /// Checks the form's token against its cookie, throttles by username and client address (see
+    /// ``ConsoleSettings/signInLimits``), verifies the password with bcrypt, and starts a session.
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> Response {
         var request = request
         let form = try await ConsoleForm.read(&request)
@@ -40,26 +40,29 @@ struct ConsoleAuthController: Sendable {
         }
         let username = form["username"] ?? ""
         let password = form["password"] ?? ""
+        let address = context.clientAddress ?? "unknown"
         let now = Date()
-        let since = now.addingTimeInterval(-settings.throttleWindow)
-        if try await store.consoleUsers.failures(username: username, since: since) >= settings.maxFailures {
-            context.logger.warning("console sign-in throttled", metadata: ["username": .string(username)])
-            return try renderLogin(request, error: "login_throttled", username: username, status: .tooManyRequests)
+        let users = store.consoleUsers
+        if let until = try await users.signInRefusedUntil(username: username, address: address, limits: settings.signInLimits, now: now) {
+            context.logger.warning("console sign-in throttled", metadata: ["username": .string(username), "address": .string(address)])
+            return try renderLogin(request, error: "login_throttled", wait: until.timeIntervalSince(now), username: username, status: .tooManyRequests)
         }
-        let user = try await store.consoleUsers.find(username: username)
+        let user = try await users.find(username: username)
         // An unknown username costs the same bcrypt check, so timing does not tell which usernames exist.
         let matches = ConsolePasswords.verify(password, hash: user?.passwordHash ?? ConsolePasswords.decoy)
         guard let user, matches, user.disabledAt == nil else {
-            try await store.consoleUsers.recordFailure(username: username, now: now)
-            context.logger.info("console sign-in failed", metadata: ["username": .string(username)])
+            try await users.recordFailure(username: username, address: address, now: now)
+            context.logger.info("console sign-in failed", metadata: ["username": .string(username), "address": .string(address)])
             return try renderLogin(request, error: "login_failed", username: username, status: .unauthorized)
         }
-        try await store.consoleUsers.clearFailures(username: username, before: since)
+        try await users.clearFailures(username: username, address: address, before: now.addingTimeInterval(-settings.longestThrottleWindow))
         let token = ConsolePasswords.newToken()
-        try await store.consoleUsers.startSession(
-            sessionHash: ConsolePasswords.tokenHash(token), userID: user.userID, csrfToken: Hex.random(bytes: 24),
-            actingCorpID: user.corpID, lifetime: settings.sessionLifetime, now: now
-        )
+        try await AuditLog.$requestAddress.withValue(context.clientAddress) {
+            try await users.startSession(
+                sessionHash: ConsolePasswords.tokenHash(token), userID: user.userID, csrfToken: Hex.random(bytes: 24),
+                actingCorpID: user.corpID, lifetime: settings.sessionLifetime, now: now
+            )
+        }
         context.logger.info("console sign-in", metadata: ["username": .string(username), "role": .string(user.role.rawValue)])
         var response = Response.redirect(to: Self.localTarget(request.uri.queryParameters.get("next") ?? form["next"]))
         response.setCookie(ConsoleCookies.make(ConsoleCookies.session, token, maxAge: Int(settings.sessionLifetime), settings: settings))
@@ -104,7 +107,10 @@ struct ConsoleAuthController: Sendable {
         )
     }
 
-    private func renderLogin(_ request: Request, error: String?, username: String, status: HTTPResponse.Status) throws -> Response {
+    /// The sign-in page; `wait` (seconds) fills the `{wait}` of a throttling message.
+    private func renderLogin(
+        _ request: Request, error: String?, wait: TimeInterval = 0, username: String, status: HTTPResponse.Status
+    ) throws -> Response {
         let language = ConsoleLanguage(request)
         let t = renderer.strings.table(language)
         let token = Hex.random(bytes: 24)
@@ -114,10 +120,18 @@ struct ConsoleAuthController: Sendable {
             "next": request.uri.queryParameters.get("next").map { String($0) } ?? "",
             "lang_switch": ["href": "/console/lang/\(other.rawValue)?back=%2Fconsole%2Flogin", "label": renderer.strings.text("lang_name", other)],
         ]
-        if let error { page["error"] = t[error] ?? error }
+        if let error { page["error"] = (t[error] ?? error).replacingOccurrences(of: "{wait}", with: Self.waitText(wait, t)) }
         var response = renderer.html("login", page, status: status)
         response.setCookie(ConsoleCookies.make(ConsoleCookies.loginCSRF, token, maxAge: 3600, settings: settings))
         return response
+    }
+
+    /// "1 分 40 秒" / "1 min 40 s" (or only seconds under a minute), rounded up to the second.
+    static func waitText(_ seconds: TimeInterval, _ t: [String: String]) -> String {
+        let total = max(1, Int(seconds.rounded(.up)))
+        let (minutes, rest) = total.quotientAndRemainder(dividingBy: 60)
+        let template = minutes > 0 ? t["wait_minutes_seconds"] ?? "{m} min {s} s" : t["wait_seconds"] ?? "{s} s"
+        return template.replacingOccurrences(of: "{m}", with: String(minutes)).replacingOccurrences(of: "{s}", with: String(rest))
     }
 
     /// Only a path inside the console: never another site (`//evil`, `https://…`).

@@ -33,6 +33,7 @@ func addConsoleRoutes(to router: Router<AppRequestContext>, _ dependencies: Serv
     let signedIn = console.group()
         .add(middleware: ConsoleSessionMiddleware(store: store, settings: dependencies.console))
         .group(context: ConsoleContext.self)
+        .add(middleware: AuditMiddleware<ConsoleContext>(audit: store.audit))
     auth.addRoutes(to: signedIn)
     ConsoleDashboardController(store: store, layout: layout).addRoutes(to: signedIn)
     ConsoleChannelController(store: store, codes: ChannelCodes(store: store, wecom: dependencies.wecom), layout: layout).addRoutes(to: signedIn)

@@ -31,12 +31,14 @@ final class SQLiteBackend: Sendable {
         threads.start()
         let loop = MultiThreadedEventLoopGroup.singleton.any()
         do {
+            SQLiteFiles.restrict(path)
             let writer = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threads, logger: logger, on: loop)
             opened.append(writer)
             let sql = writer.sql()
             try await sql.raw("PRAGMA busy_timeout = 30000").run()
             // The first statement that reads the header: a file that is not SQLite fails here.
             try await sql.raw("PRAGMA journal_mode = WAL").run()
+            SQLiteFiles.restrict(path)
             // FULL: a commit is on disk before it returns (survives power loss). NORMAL (WAL): a commit
             // survives a crash of the process, not of the machine; SIYU_SQLITE_SYNCHRONOUS=normal opts in.
             let synchronous = ProcessInfo.processInfo.environment["SIYU_SQLITE_SYNCHRONOUS"]?.lowercased() == "normal" ? "NORMAL" : "FULL"

@@ -65,11 +65,11 @@ public final class SiyuDatabase: Sendable {
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let sqlite):
-            return try await Self.translating { try await body(sqlite.reader().sql()) }
+            return try await Self.translating { try await body(StatementLoggingDatabase(base: sqlite.reader().sql(queryLogLevel: StatementLoggingDatabase.valuesLevel))) }
         case .postgres(let client):
             return try await Self.translating {
                 try await client.withConnection { connection in
-                    try await body(connection.sql(queryLogLevel: .trace))
+                    try await body(StatementLoggingDatabase(base: connection.sql(queryLogLevel: StatementLoggingDatabase.valuesLevel)))
                 }
             }
         }
@@ -81,13 +81,13 @@ public final class SiyuDatabase: Sendable {
         case .sqlite(let sqlite):
             return try await Self.translating {
                 try await sqlite.withWriter { connection in
-                    try await Self.transaction(on: connection.sql(), begin: "BEGIN IMMEDIATE", body)
+                    try await Self.transaction(on: StatementLoggingDatabase(base: connection.sql(queryLogLevel: StatementLoggingDatabase.valuesLevel)), begin: "BEGIN IMMEDIATE", body)
                 }
             }
         case .postgres(let client):
             return try await Self.translating {
                 try await client.withConnection { connection in
-                    try await Self.transaction(on: connection.sql(queryLogLevel: .trace), begin: "BEGIN", body)
+                    try await Self.transaction(on: StatementLoggingDatabase(base: connection.sql(queryLogLevel: StatementLoggingDatabase.valuesLevel)), begin: "BEGIN", body)
                 }
             }
         }

@@ -28,6 +28,7 @@ enum Migrations {
         campaigns,
         console,
         corpCredentials,
+        auditAddresses,
         webhookLogExcerpts,
     ]
 

@@ -100,7 +100,7 @@ public struct ConsoleUserStore: Sendable {
 
     // MARK: Sessions
 
-    /// Starts a session for a user; `sessionHash` is the SHA-256 (hex) of the cookie's token.
+    /// Starts a session for a user (and audits the sign-in); `sessionHash` is the SHA-256 (hex) of the cookie's token.
     public func startSession(
         sessionHash: String, userID: String, csrfToken: String, actingCorpID: String?, lifetime: TimeInterval, now: Date = Date()
     ) async throws {
@@ -112,6 +112,10 @@ public struct ConsoleUserStore: Sendable {
                 VALUES (\(bind: sessionHash), \(bind: userID), \(bind: csrfToken), \(bind: actingCorpID), \(bind: at),
                         \(bind: at + Int64(lifetime * 1000)), \(bind: at))
                 """).run()
+            let username = try await sql.raw("SELECT username FROM console_users WHERE user_id = \(bind: userID)").first()?
+                .decode(column: "username", as: String.self) ?? userID
+            try await AuditLog.append(on: sql, corpID: actingCorpID ?? "", actor: "console:\(username)", action: "console.sign_in",
+                                      target: userID, detail: [:], now: now)
         }
     }
 
@@ -161,27 +165,52 @@ public struct ConsoleUserStore: Sendable {
 
     // MARK: Throttling
 
-    /// Records a failed sign-in for a username (known or not).
-    public func recordFailure(username: String, now: Date = Date()) async throws {
+    /// Records a failed sign-in for a username (known or not) from a client address ("unknown" when none).
+    public func recordFailure(username: String, address: String, now: Date = Date()) async throws {
         try await database.write { sql in
-            try await sql.raw("INSERT INTO console_login_failures (username, at) VALUES (\(bind: username), \(bind: Clock.millis(now)))").run()
+            try await sql.raw("""
+                INSERT INTO console_login_failures (username, address, at)
+                VALUES (\(bind: username), \(bind: address), \(bind: Clock.millis(now)))
+                """).run()
         }
     }
 
-    /// Failed sign-ins for a username since `since`.
-    public func failures(username: String, since: Date) async throws -> Int {
+    /// Failed sign-ins for a username since `since`, from one address or (nil) from any.
+    public func failures(username: String, address: String? = nil, since: Date) async throws -> Int {
+        var query: SQLQueryString = "SELECT COUNT(*) AS n FROM console_login_failures WHERE username = \(bind: username) AND at >= \(bind: Clock.millis(since))"
+        if let address { query += " AND address = \(bind: address)" }
+        let final = query
+        return try await database.read { sql in try await sql.raw(final).first()?.decode(column: "n", as: Int.self) ?? 0 }
+    }
+
+    /// Until when a sign-in as `username` from `address` is refused, or nil when it may go ahead:
+    /// for each limit that is reached, the time its `maxFailures`-th newest failure leaves the window.
+    public func signInRefusedUntil(username: String, address: String, limits: [SignInLimit], now: Date = Date()) async throws -> Date? {
         try await database.read { sql in
-            try await sql.raw("""
-                SELECT COUNT(*) AS n FROM console_login_failures WHERE username = \(bind: username) AND at >= \(bind: Clock.millis(since))
-                """).first()?.decode(column: "n", as: Int.self) ?? 0
+            var until: Int64?
+            for limit in limits where limit.maxFailures > 0 {
+                let windowMillis = Int64(limit.window * 1000)
+                var query: SQLQueryString = "SELECT at FROM console_login_failures WHERE at >= \(bind: Clock.millis(now) - windowMillis)"
+                switch limit.scope {
+                case .usernameAtAddress: query += " AND username = \(bind: username) AND address = \(bind: address)"
+                case .username: query += " AND username = \(bind: username)"
+                case .address: query += " AND address = \(bind: address)"
+                }
+                query += " ORDER BY at DESC LIMIT \(literal: limit.maxFailures)"
+                let times = try await sql.raw(query).all().map { try $0.decode(column: "at", as: Int64.self) }
+                guard times.count >= limit.maxFailures, let oldest = times.last else { continue }
+                until = max(until ?? 0, oldest + windowMillis)
+            }
+            return until.map(Clock.date)
         }
     }
 
-    /// Forgets a username's failures (after a successful sign-in) and any older than `before`.
-    public func clearFailures(username: String, before: Date) async throws {
+    /// Forgets a username's failures from one address (after it signed in from there) and any older than `before`.
+    public func clearFailures(username: String, address: String, before: Date) async throws {
         try await database.write { sql in
             try await sql.raw("""
-                DELETE FROM console_login_failures WHERE username = \(bind: username) OR at < \(bind: Clock.millis(before))
+                DELETE FROM console_login_failures
+                WHERE (username = \(bind: username) AND address = \(bind: address)) OR at < \(bind: Clock.millis(before))
                 """).run()
         }
     }
@@ -195,5 +224,27 @@ public struct ConsoleUserStore: Sendable {
             createdAt: Clock.date(try row.decode(column: "created_at", as: Int64.self)),
             disabledAt: try row.decode(column: "disabled_at", as: Int64?.self).map(Clock.date)
         )
+    }
+}
+
+/// A cap on failed console sign-ins: at most `maxFailures` within `window`, counted per `scope`.
+public struct SignInLimit: Sendable, Equatable {
+    public enum Scope: String, Sendable {
+        /// One username from one client address.
+        case usernameAtAddress
+        /// Every username tried from one client address.
+        case address
+        /// One username from every address (a distributed guess).
+        case username
+    }
+
+    public var scope: Scope
+    public var maxFailures: Int
+    public var window: TimeInterval
+
+    public init(_ scope: Scope, maxFailures: Int, window: TimeInterval) {
+        self.scope = scope
+        self.maxFailures = maxFailures
+        self.window = window
     }
 }

@@ -17,17 +17,30 @@ struct CorpCommand: AsyncParsableCommand {
         var corpID: String
         @Option(help: "Display name")
         var name: String
-        @Option(help: "App secret used for gettoken (customer-contact APIs need a self-built app's secret)")
-        var secret: String
-        @Option(help: "Callback token (Token)")
-        var token: String
-        @Option(name: .customLong("aes-key"), help: "Callback EncodingAESKey (43 characters)")
-        var aesKey: String
+        @Option(name: .customLong("secret-env"), help: "Read the app secret (for gettoken; customer-contact APIs need a self-built app's) from this environment variable")
+        var secretEnv: String?
+        @Option(name: .customLong("token-env"), help: "Read the callback token (Token) from this environment variable")
+        var tokenEnv: String?
+        @Option(name: .customLong("aes-key-env"), help: "Read the callback EncodingAESKey (43 characters) from this environment variable")
+        var aesKeyEnv: String?
+        @Flag(help: "Read the values given neither way from standard input, one a line: secret, token, AES key (in that order)")
+        var stdin = false
+        @Option(help: "The app secret as an argument (visible in ps and the shell history; prefer --secret-env or --stdin)")
+        var secret: String?
+        @Option(help: "The callback token as an argument (visible in ps; prefer --token-env or --stdin)")
+        var token: String?
+        @Option(name: .customLong("aes-key"), help: "The EncodingAESKey as an argument (visible in ps; prefer --aes-key-env or --stdin)")
+        var aesKey: String?
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
             let logger = try store.bootstrapLogging()
-            let registration = CorpRegistration(corpID: corpID, name: name, secret: secret, callbackToken: token, encodingAESKey: aesKey)
+            var input = SecretInput(environment: store.environment, stdin: stdin)
+            let registration = CorpRegistration(
+                corpID: corpID, name: name, secret: try input.value("secret", argument: secret, env: secretEnv),
+                callbackToken: try input.value("token", argument: token, env: tokenEnv),
+                encodingAESKey: try input.value("aes-key", argument: aesKey, env: aesKeyEnv)
+            )
             try registration.validate()
             let corp = try await store.withStore(logger: logger) { siyuStore in
                 try await siyuStore.corps.register(registration, actor: "cli")
@@ -55,7 +68,7 @@ struct CorpCommand: AsyncParsableCommand {
                 return
             }
             if corps.isEmpty {
-                print("no corps yet; add one with: siyu corp add --corp-id … --name … --secret … --token … --aes-key …")
+                print("no corps yet; add one with: siyu corp add --corp-id … --name … --secret-env … --token-env … --aes-key-env … (or --stdin)")
                 return
             }
             let rows = corps.map { [$0.corpID, $0.name, $0.createdAt.formatted(.iso8601)] }

@@ -18,7 +18,9 @@ struct UserCommand: AsyncParsableCommand {
         var username: String
         @Option(name: .customLong("password-env"), help: "Read the password from this environment variable (keeps it out of the shell history)")
         var passwordEnv: String?
-        @Option(help: "The password (at least 8 characters); prefer --password-env")
+        @Flag(help: "Read the password from the first line of standard input")
+        var stdin = false
+        @Option(help: "The password (at least 8 characters) as an argument (visible in ps and the shell history; prefer --password-env or --stdin)")
         var password: String?
         @Option(help: "admin, operator or employee")
         var role: String
@@ -29,8 +31,8 @@ struct UserCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func validate() throws {
-            guard (password == nil) != (passwordEnv == nil) else {
-                throw ArgumentParser.ValidationError("give exactly one of --password-env and --password")
+            guard [password != nil, passwordEnv != nil, stdin].filter({ $0 }).count == 1 else {
+                throw ArgumentParser.ValidationError("give exactly one of --password-env, --stdin and --password")
             }
             guard ConsoleRole(rawValue: role) != nil else {
                 throw ArgumentParser.ValidationError("--role is admin, operator or employee")
@@ -39,15 +41,8 @@ struct UserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let logger = try store.bootstrapLogging()
-            let secret: String
-            if let passwordEnv {
-                guard let value = store.environment[passwordEnv], !value.isEmpty else {
-                    throw ConfigurationError("the environment variable \(passwordEnv) is not set")
-                }
-                secret = value
-            } else {
-                secret = password ?? ""
-            }
+            var input = SecretInput(environment: store.environment, stdin: stdin)
+            let secret = try input.value("password", argument: password, env: passwordEnv)
             let role = ConsoleRole(rawValue: role) ?? .employee
             let user = try await store.withStore(logger: logger) { siyuStore in
                 try await siyuStore.consoleUsers.createUser(username: username, password: secret, role: role, corpID: corp, memberUserID: member)

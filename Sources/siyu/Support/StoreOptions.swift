@@ -16,7 +16,7 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "Log format: text or json. Env: SIYU_LOG_FORMAT")
     var logFormat: LogFormat?
 
-    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error. Env: SIYU_LOG_LEVEL")
+    @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error. Only trace logs SQL values (personal data). Env: SIYU_LOG_LEVEL")
     var logLevel: String?
 
     var environment: [String: String] { ProcessInfo.processInfo.environment }
@@ -44,6 +44,9 @@ struct StoreOptions: ParsableArguments {
         LogBootstrap.once(format: format, level: level)
         var logger = Logger(label: "siyu")
         logger.logLevel = level
+        if level == .trace {
+            logger.warning("log level trace writes every SQL statement with its values: customers' names, custom fields and other personal data; use it only to debug, and delete these logs afterwards")
+        }
         return logger
     }
 
