@@ -15,7 +15,7 @@ protocol AuditedContext: RequestContext {
 extension AuthenticatedContext: AuditedContext {
     var auditActor: String { principal.actor }
     var auditCorpID: String? {
-        if case .corp(let corpID, _) = principal { return corpID }
+        if case .corp(let corpID, _, _) = principal { return corpID }
         return nil
     }
 }
@@ -29,12 +29,12 @@ extension ConsoleContext: AuditedContext {
 /// DELETE with a status below 400): actor, `http <METHOD> <route pattern>` as the action, the
 /// last id in the path as the target, every path id and the status as detail, and the client's
 /// address. Entries the stores write while serving the request get the address too
-/// (``AuditLog/requestAddress``). Previews, which change nothing, are left out.
+/// (``AuditLog/requestAddress``). Previews and counts, which change nothing, are left out.
 struct AuditMiddleware<Context: AuditedContext>: RouterMiddleware {
     let audit: AuditLog
 
     static func isAudited(_ method: HTTPRequest.Method, route: String) -> Bool {
-        [.post, .put, .patch, .delete].contains(method) && !route.hasSuffix("/preview")
+        [.post, .put, .patch, .delete].contains(method) && !route.hasSuffix("/preview") && !AuthMiddleware.computingPOSTs.contains(route)
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
