@@ -20,7 +20,7 @@ public struct ConnectionLimits: Sendable, Equatable {
 
     public init(
         headerTimeout: Duration = .seconds(10), bodyTimeout: Duration = .seconds(10),
-        idleTimeout: Duration = .seconds(30), maxConnectionsPerAddress: Int = 64
+        idleTimeout: Duration = .seconds(75), maxConnectionsPerAddress: Int = 64
     ) {
         self.headerTimeout = headerTimeout
         self.bodyTimeout = bodyTimeout

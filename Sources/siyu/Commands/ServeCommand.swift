@@ -27,7 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("body-timeout"), help: "Seconds a request body may pause without a byte (default 10). Env: SIYU_BODY_TIMEOUT")
     var bodyTimeout: Double?
 
-    @Option(name: .customLong("idle-timeout"), help: "Seconds an idle keep-alive connection stays open (default 30). Env: SIYU_IDLE_TIMEOUT")
+    @Option(name: .customLong("idle-timeout"), help: "Seconds an idle keep-alive connection stays open (default 75). Env: SIYU_IDLE_TIMEOUT")
     var idleTimeout: Double?
 
     @Option(name: .customLong("max-connections-per-address"), help: "Open connections per client address; more are closed at once (default 64). Env: SIYU_MAX_CONNECTIONS_PER_ADDRESS")
