@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import NIOCore
+import SiyuCore
 import SiyuStore
 import Testing
 
@@ -99,6 +101,106 @@ struct OpsTests {
             let served = try await client.call(.get, "/api/v1/openapi.json", token: nil)
             #expect(served.status == .ok)
             #expect(served.text == OpenAPIDocument.json)
+        }
+    }
+
+    @Test("TRACE and CONNECT answer 405 with Allow; a routed path asked with a method it lacks answers 405, an unknown path 404")
+    func methodNotAllowed() async throws {
+        try await TestServer.withClient { client, _, _ in
+            let trace = try await client.execute(uri: "/healthz", method: .trace)
+            #expect(trace.status == .methodNotAllowed)
+            #expect(trace.headers[.allow] == "GET")
+            #expect(trace.errorCode == "method_not_allowed")
+            let connect = try await client.execute(uri: "/no/such/route", method: .connect)
+            #expect(connect.status == .methodNotAllowed)
+            #expect(connect.headers[.allow]?.contains("POST") == true)
+            let delete = try await client.call(.delete, "/readyz", token: nil)
+            #expect(delete.status == .methodNotAllowed)
+            #expect(delete.headers[.allow] == "GET")
+            let callback = try await client.call(.put, "/callback/wecom/wwX1", token: nil)
+            #expect(callback.status == .methodNotAllowed)
+            #expect(callback.headers[.allow] == "GET, POST")
+            let unknown = try await client.call(.delete, "/no/such/route", token: nil)
+            #expect(unknown.status == .notFound)
+        }
+    }
+
+    @Test("with SIYU_METRICS_TOKEN set, /metrics needs it from everyone, loopback included")
+    func metricsToken() async throws {
+        let configuration = ServerConfiguration(metricsAccess: MetricsAccess(token: "metrics-secret-0123"))
+        try await Self.withClient(configuration, .router) { client in
+            let missing = try await client.call(.get, "/metrics", token: nil)
+            #expect(missing.status == .unauthorized)
+            let wrong = try await client.call(.get, "/metrics", token: "metrics-secret-9999")
+            #expect(wrong.status == .unauthorized)
+            let right = try await client.call(.get, "/metrics", token: "metrics-secret-0123")
+            #expect(right.status == .ok)
+        }
+    }
+
+    @Test("without a metrics token, /metrics answers loopback clients and refuses others (seen through a trusted proxy)")
+    func metricsLoopbackOnly() async throws {
+        let configuration = ServerConfiguration(port: 0, trustedProxies: TrustedProxies(ranges: [IPAddressRange(cidr: "127.0.0.1")!]))
+        try await Self.withClient(configuration, .live) { client in
+            let local = try await client.call(.get, "/metrics", token: nil)
+            #expect(local.status == .ok)
+            let proxied = try await client.execute(uri: "/metrics", method: .get, headers: [.xForwardedFor: "203.0.113.7, 127.0.0.1"])
+            #expect(proxied.status == .forbidden)
+            let proxiedLocal = try await client.execute(uri: "/metrics", method: .get, headers: [.xForwardedFor: "127.0.0.1"])
+            #expect(proxiedLocal.status == .ok)
+        }
+    }
+
+    @Test("a peer that is not a trusted proxy cannot claim another address with X-Forwarded-For")
+    func forwardedIgnoredFromUntrustedPeer() async throws {
+        try await Self.withClient(ServerConfiguration(port: 0), .live) { client in
+            let spoofed = try await client.execute(uri: "/metrics", method: .get, headers: [.xForwardedFor: "203.0.113.7"])
+            #expect(spoofed.status == .ok)  // still the loopback peer
+        }
+    }
+
+    @Test("an unavailable database is 503 database_unavailable with Retry-After")
+    func databaseUnavailable() throws {
+        let error = APIError.from(StoreError(.unavailable, "PostgreSQL at 127.0.0.1:5432 is not available"))
+        #expect(error.status == .serviceUnavailable)
+        #expect(error.code == "database_unavailable")
+        #expect(error.headers[.retryAfter] == "2")
+    }
+
+    @Test("a callback while another process holds the SQLite write lock answers 503 database_unavailable within 3 s")
+    func callbackUnderLock() async throws {
+        try await CallbackEndpointTests.withTemporaryFile { path in
+            try await CallbackEndpointTests.withServer(path: path, masterKey: .generate()) { client, _ in
+                let body = CallbackEndpointTests.xmlEnvelope(CallbackEndpointTests.postEncrypt)
+                #expect(try await CallbackEndpointTests.post(client, body: body).status == .ok)
+                try await SiyuDatabase.withDatabase(.sqlite(path: path), logger: TestServer.logger) { other in
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await other.write { _ in try await Task.sleep(for: .seconds(4)) } }
+                        try await Task.sleep(for: .milliseconds(300))
+                        let start = ContinuousClock.now
+                        let response = try await client.execute(
+                            uri: "\(CallbackEndpointTests.path)?\(CallbackEndpointTests.postQuery)", method: .post,
+                            headers: [.contentType: "text/xml"], body: ByteBuffer(string: body)
+                        )
+                        let elapsed = ContinuousClock.now - start
+                        #expect(response.status == .serviceUnavailable)
+                        #expect(response.errorCode == "database_unavailable")
+                        #expect(response.headers[.retryAfter] == "2")
+                        #expect(elapsed < .seconds(3), "answered after \(elapsed)")
+                        try await group.waitForAll()
+                    }
+                }
+            }
+        }
+    }
+
+    static func withClient(
+        _ configuration: ServerConfiguration, _ mode: TestingSetup, _ body: @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
+        try await TestServer.withStore { store in
+            let dependencies = ServerDependencies(store: store, admin: AdminCredential(token: TestServer.adminToken))
+            let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: TestServer.logger)
+            try await app.test(mode) { client in try await body(client) }
         }
     }
 

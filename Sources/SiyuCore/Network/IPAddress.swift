@@ -37,6 +37,12 @@ public enum IPAddress: Hashable, Sendable, CustomStringConvertible {
         self = .v4(value)
     }
 
+    /// An IPv4-mapped IPv6 address (`::ffff:a.b.c.d`) as the IPv4 address; any other unchanged.
+    public var unmapped: IPAddress {
+        if case .v6(0, let low) = self, low >> 32 == 0xFFFF { return .v4(UInt32(truncatingIfNeeded: low)) }
+        return self
+    }
+
     public var isIPv4: Bool {
         if case .v4 = self { return true }
         return false

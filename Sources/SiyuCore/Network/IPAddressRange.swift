@@ -1,3 +1,5 @@
+import Foundation
+
 /// A CIDR block such as `10.0.0.0/8` or `fc00::/7`; a bare address is the block of that one address.
 public struct IPAddressRange: Hashable, Sendable, CustomStringConvertible {
     /// The first address of the block (its host bits are zero).
@@ -60,5 +62,21 @@ public struct IPAddressRange: Hashable, Sendable, CustomStringConvertible {
         case .v6(let high, let low):
             return .v6(high: keep(high, bits: length), low: keep(low, bits: length - 64))
         }
+    }
+}
+
+extension IPAddressRange {
+    /// The block a CIDR text names, or nil (the strict rules of ``init(_:)``).
+    public init?(cidr text: String) {
+        guard let range = try? IPAddressRange(text.trimmingCharacters(in: .whitespaces)) else { return nil }
+        self = range
+    }
+
+    /// Whether the address in `text` (a peer's or a forwarded hop's) lies in this block; an
+    /// IPv4-mapped IPv6 address (`::ffff:10.1.2.3`, as dual-stack sockets report IPv4 peers)
+    /// counts as the IPv4 address it maps. False for text that is not an address.
+    public func contains(_ text: String) -> Bool {
+        guard let address = IPAddress(text.trimmingCharacters(in: .whitespaces)) else { return false }
+        return contains(address.unmapped)
     }
 }

@@ -7,6 +7,11 @@ import SiyuStore
 struct OpsController: Sendable {
     let store: SiyuStore
     let metrics: SiyuMetrics
+    var metricsAccess = MetricsAccess(token: nil)
+    /// `/readyz` answers within this, also when the database does not.
+    static let readinessDeadline: Duration = .milliseconds(800)
+    /// `/metrics` reads two counts from the database; it gives up (503) after this.
+    static let scrapeDeadline: Duration = .seconds(2)
 
     struct Status: ResponseEncodable {
         var status: String
@@ -29,12 +34,13 @@ struct OpsController: Sendable {
         }
     }
 
-    /// Ready means: the database answers and its schema is the one this build expects.
+    /// Ready means: the database answers (within ``readinessDeadline``) and its schema is the one
+    /// this build expects.
     @Sendable func ready(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Status> {
         let flavor = store.database.flavor.rawValue
         do {
             let migrator = Migrator(database: store.database)
-            try await migrator.checkUpToDate()
+            try await Deadline.run(within: Self.readinessDeadline) { try await migrator.checkUpToDate() }
             return EditedResponse(
                 status: .ok,
                 response: Status(status: "ready", schemaVersion: Migrator.latestVersion, database: flavor)
@@ -49,7 +55,11 @@ struct OpsController: Sendable {
     }
 
     @Sendable func scrape(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let text = try await metrics.render(store: store)
+        if let refusal = metricsAccess.refusal(clientAddress: context.clientAddress, authorization: request.headers[.authorization]) {
+            throw refusal
+        }
+        let (metrics, store) = (self.metrics, self.store)
+        let text = try await Deadline.run(within: Self.scrapeDeadline) { try await metrics.render(store: store) }
         return Response(
             status: .ok,
             headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

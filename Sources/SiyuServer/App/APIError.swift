@@ -14,6 +14,8 @@ public struct APIError: HTTPResponseError, Sendable {
     public var field: String?
     /// Where in an expression the problem is (segment errors).
     public var position: [String: Int]?
+    /// Extra response headers (`Retry-After` on a 503, `Allow` on a 405).
+    public var headers: HTTPFields = [:]
 
     public init(_ status: HTTPResponse.Status, code: String, _ message: String, field: String? = nil) {
         self.status = status
@@ -29,11 +31,16 @@ public struct APIError: HTTPResponseError, Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let body = try encoder.encode(["error": error])
-        return Response(
-            status: status,
-            headers: [.contentType: "application/json; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body))
-        )
+        var headers = self.headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// 503 `database_unavailable` with `Retry-After`: the database cannot answer now.
+    static func databaseUnavailable(_ message: String) -> APIError {
+        var error = APIError(.serviceUnavailable, code: "database_unavailable", message)
+        error.headers[.retryAfter] = "2"
+        return error
     }
 
     /// Maps any error thrown below the HTTP layer to what a client should see.
@@ -53,6 +60,7 @@ public struct APIError: HTTPResponseError, Sendable {
             switch error.code {
             case .duplicate: return APIError(.conflict, code: "duplicate", error.message)
             case .notFound: return APIError(.notFound, code: "not_found", error.message)
+            case .unavailable: return .databaseUnavailable(error.message)
             case .unreachable, .notMigrated, .newerSchema, .readOnly, .io:
                 return APIError(.serviceUnavailable, code: "storage_unavailable", error.message)
             default: return APIError(.internalServerError, code: "internal", "internal error")

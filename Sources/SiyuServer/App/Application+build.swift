@@ -4,17 +4,33 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
-import struct SiyuCore.OutboundAddressPolicy
+import SiyuCore
 import SiyuStore
 
 /// What `siyu serve` is configured with after flags, environment and defaults are merged.
 public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
+    /// Timeouts and the per-address connection cap.
+    public var limits: ConnectionLimits
+    /// Reverse proxies whose `Forwarded`/`X-Forwarded-For` name the client; exempt from the cap.
+    public var trustedProxies: TrustedProxies
+    /// Who may scrape `/metrics`.
+    public var metricsAccess: MetricsAccess
+    /// After SIGTERM/SIGINT, how long shutdown may take before the remaining work is cancelled.
+    public var shutdownDeadline: Duration
 
-    public init(host: String = "127.0.0.1", port: Int = 8080) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, limits: ConnectionLimits = ConnectionLimits(),
+        trustedProxies: TrustedProxies = .empty, metricsAccess: MetricsAccess = MetricsAccess(token: nil),
+        shutdownDeadline: Duration = .seconds(10)
+    ) {
         self.host = host
         self.port = port
+        self.limits = limits
+        self.trustedProxies = trustedProxies
+        self.metricsAccess = metricsAccess
+        self.shutdownDeadline = shutdownDeadline
     }
 }
 
@@ -68,12 +84,15 @@ public struct ServerDependencies: Sendable {
 }
 
 /// The router that ships; tests drive exactly this one.
-public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequestContext> {
+public func buildRouter(_ dependencies: ServerDependencies, configuration: ServerConfiguration = ServerConfiguration()) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    let routeMethods = RouteMethods()
     router.add(middleware: MetricsMiddleware(metrics: dependencies.metrics))
     router.add(middleware: RequestIDMiddleware())
+    router.add(middleware: ClientAddressMiddleware(trusted: configuration.trustedProxies))
     if let header = dependencies.presentedAddressHeader { router.add(middleware: PresentedAddressMiddleware(header: header)) }
-    OpsController(store: dependencies.store, metrics: dependencies.metrics).addRoutes(to: router)
+    router.add(middleware: MethodNotAllowedMiddleware(routes: routeMethods))
+    OpsController(store: dependencies.store, metrics: dependencies.metrics, metricsAccess: configuration.metricsAccess).addRoutes(to: router)
     CallbackController(wecom: dependencies.wecom, ingestor: dependencies.ingestor).addRoutes(to: router)
 
     let api = router.group("api/v1")
@@ -91,6 +110,7 @@ public func buildRouter(_ dependencies: ServerDependencies) -> Router<AppRequest
     WebhookController(webhooks: dependencies.store.webhooks, policy: dependencies.outboundPolicy).addRoutes(to: api)
     AuditController(audit: dependencies.store.audit).addRoutes(to: api)
     addConsoleRoutes(to: router, dependencies)
+    routeMethods.load(router.routes)
     return router
 }
 
@@ -100,10 +120,17 @@ public func buildApplication(
     dependencies: ServerDependencies,
     services: [any Service] = [],
     logger: Logger,
-    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    onServerRunning: @escaping @Sendable (any NIOCore.Channel) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    Application(
-        router: buildRouter(dependencies),
+    let limits = configuration.limits
+    let counter = ConnectionCounter(limit: limits.maxConnectionsPerAddress)
+    let exempt = configuration.trustedProxies
+    return Application(
+        router: buildRouter(dependencies, configuration: configuration),
+        server: .http1(configuration: .init(
+            additionalChannelHandlers: [ConnectionGuard(limits: limits, counter: counter, exempt: exempt)],
+            idleTimeout: TimeAmount(limits.idleTimeout)
+        )),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "siyu"),
         services: services,
         onServerRunning: onServerRunning,

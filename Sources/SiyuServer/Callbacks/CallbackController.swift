@@ -62,7 +62,7 @@ struct CallbackController: Sendable {
             }
         } catch {
             context.logger.error("callback not stored", metadata: ["corp_id": .string(corpID), "error": .string(String(describing: error))])
-            throw APIError(.serviceUnavailable, code: "storage_unavailable", "the event could not be stored; the platform will retry")
+            throw APIError.databaseUnavailable("the event could not be stored now; the platform will retry")
         }
         return Response(status: .ok)
     }

@@ -7,6 +7,16 @@ enum PostgresErrors {
     /// password or a missing database is reported at start-up with the address that was tried,
     /// instead of requests queueing on a pool that keeps retrying.
     static func checkReachable(_ location: PostgresLocation, logger: Logger) async throws {
+        do {
+            try await probe(location, timeout: .seconds(10), logger: logger)
+        } catch let error as StoreError where error.code == .unavailable {
+            // At start-up "unavailable" means "wrong address or not running": say so.
+            throw StoreError(.unreachable, error.message)
+        }
+    }
+
+    /// One connection of its own, `SELECT 1`, closed again; throws the translated failure.
+    static func probe(_ location: PostgresLocation, timeout: Duration, logger: Logger) async throws {
         let target = "\(location.host):\(location.port)"
         let tls: PostgresConnection.Configuration.TLS
         switch location.tls {
@@ -18,7 +28,7 @@ enum PostgresErrors {
             host: location.host, port: location.port, username: location.username,
             password: location.password, database: location.database, tls: tls
         )
-        configuration.options.connectTimeout = .seconds(10)
+        configuration.options.connectTimeout = .init(timeout)
         var quiet = logger
         quiet.logLevel = .critical
         do {
@@ -45,12 +55,18 @@ enum PostgresErrors {
                 return StoreError(.unreachable, "PostgreSQL at \(target): \(message); create it (createdb) or fix the database name in --db/SIYU_DB")
             case "23505":
                 return StoreError(.duplicate, message)
+            case "57P01", "57P02", "57P03", "53300":
+                // The server shutting down or starting up, too many clients.
+                return StoreError(.unavailable, "PostgreSQL at \(target) is not available (\(message)); retry shortly")
+            case _ where sqlState.hasPrefix("08"):
+                // Connection exceptions.
+                return StoreError(.unavailable, "PostgreSQL at \(target) is not available (\(message)); retry shortly")
             default:
                 return error
             }
         }
         switch error.code {
-        case .connectionError, .serverClosedConnection, .sslUnsupported:
+        case .connectionError, .serverClosedConnection, .sslUnsupported, .uncleanShutdown, .poolClosed:
             var detail = "connection failed"
             if let underlying = error.underlying {
                 let text = String(describing: underlying)
@@ -62,7 +78,7 @@ enum PostgresErrors {
                     detail = text
                 }
             }
-            return StoreError(.unreachable, "cannot reach PostgreSQL at \(target) (\(detail)); check that it is running and that --db/SIYU_DB is right")
+            return StoreError(.unavailable, "cannot reach PostgreSQL at \(target) (\(detail)); check that it is running and that --db/SIYU_DB is right")
         default:
             return error
         }

@@ -102,6 +102,8 @@ final class SQLiteBackend: Sendable {
             return StoreError(.io, "the disk holding \(path) is full (\(error.message))")
         case .constraint, .constraintUniqueFailed, .constraintPrimaryKeyFailed:
             return StoreError(.duplicate, error.message)
+        case .busy, .locked, .busyTimeout, .busyInRecovery, .busyInSnapshot, .lockedBySharedCache, .lockedVirtualTable:
+            return StoreError(.unavailable, "\(path) is locked by another process (\(error.message)); retry shortly")
         default:
             return error
         }

@@ -21,7 +21,7 @@ public final class SiyuDatabase: Sendable {
 
     private enum Backend: Sendable {
         case sqlite(SQLiteBackend)
-        case postgres(PostgresClient)
+        case postgres(PostgresPool)
     }
 
     private init(location: DatabaseLocation, flavor: SQLFlavor, backend: Backend, logger: Logger) {
@@ -50,10 +50,10 @@ public final class SiyuDatabase: Sendable {
                 throw error
             }
         case .postgres(let pg):
-            let client = PostgresClient(configuration: pg.clientConfiguration, backgroundLogger: logger)
-            let database = SiyuDatabase(location: location, flavor: .postgres, backend: .postgres(client), logger: logger)
+            let pool = PostgresPool(location: pg, logger: logger)
+            let database = SiyuDatabase(location: location, flavor: .postgres, backend: .postgres(pool), logger: logger)
             return try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await client.run() }
+                group.addTask { await pool.run() }
                 defer { group.cancelAll() }
                 try await PostgresErrors.checkReachable(pg, logger: logger)
                 return try await body(database)
@@ -62,21 +62,22 @@ public final class SiyuDatabase: Sendable {
     }
 
     /// Runs statements that only read; no transaction is opened.
-    public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    ///
+    /// On PostgreSQL a connection that cannot be had within `leaseTimeout` (2 s unless given)
+    /// fails with ``StoreError/Code/unavailable`` instead of waiting out an outage.
+    public func read<T: Sendable>(leaseTimeout: Duration? = nil, _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let sqlite):
             return try await Self.translating { try await body(StatementLoggingDatabase(base: sqlite.reader().sql(queryLogLevel: StatementLoggingDatabase.valuesLevel))) }
-        case .postgres(let client):
-            return try await Self.translating {
-                try await client.withConnection { connection in
-                    try await body(StatementLoggingDatabase(base: connection.sql(queryLogLevel: StatementLoggingDatabase.valuesLevel)))
-                }
+        case .postgres(let pool):
+            return try await pool.withConnection(timeout: leaseTimeout) { connection in
+                try await body(StatementLoggingDatabase(base: connection.sql(queryLogLevel: StatementLoggingDatabase.valuesLevel)))
             }
         }
     }
 
     /// Runs `body` in one transaction: all of it is committed, or none of it.
-    public func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(let sqlite):
             return try await Self.translating {
@@ -84,11 +85,9 @@ public final class SiyuDatabase: Sendable {
                     try await Self.transaction(on: StatementLoggingDatabase(base: connection.sql(queryLogLevel: StatementLoggingDatabase.valuesLevel)), begin: "BEGIN IMMEDIATE", body)
                 }
             }
-        case .postgres(let client):
-            return try await Self.translating {
-                try await client.withConnection { connection in
-                    try await Self.transaction(on: StatementLoggingDatabase(base: connection.sql(queryLogLevel: StatementLoggingDatabase.valuesLevel)), begin: "BEGIN", body)
-                }
+        case .postgres(let pool):
+            return try await pool.withConnection { connection in
+                try await Self.transaction(on: StatementLoggingDatabase(base: connection.sql(queryLogLevel: StatementLoggingDatabase.valuesLevel)), begin: "BEGIN", body)
             }
         }
     }
@@ -114,10 +113,23 @@ public final class SiyuDatabase: Sendable {
     static func translating<T>(_ body: () async throws -> T) async throws -> T {
         do {
             return try await body()
-        } catch let error as SQLiteError {
-            throw SQLiteBackend.translate(error)
-        } catch let error as PSQLError {
-            throw PostgresErrors.translate(error)
+        } catch {
+            throw translate(error)
+        }
+    }
+
+    static func translate(_ error: any Error) -> any Error {
+        switch error {
+        case let error as SQLiteError:
+            return SQLiteBackend.translate(error)
+        case let error as PSQLError:
+            return PostgresErrors.translate(error)
+        case _ where String(reflecting: type(of: error)).hasSuffix("ConnectionPoolError"):
+            // The pool's own errors (its circuit breaker tripped after failing to connect, or it is
+            // shutting down); its module is not one this target imports, hence the name test.
+            return StoreError(.unavailable, "PostgreSQL cannot be reached now (\(error)); retry shortly")
+        default:
+            return error
         }
     }
 }
@@ -134,7 +146,8 @@ extension PostgresLocation {
             host: host, port: port, username: username, password: password, database: database, tls: tls
         )
         config.options.maximumConnections = 16
-        config.options.connectTimeout = .seconds(5)
+        // Short: during an outage a connection attempt should fail, not linger; the pool retries.
+        config.options.connectTimeout = .seconds(2)
         return config
     }
 }

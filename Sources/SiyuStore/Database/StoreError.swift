@@ -3,6 +3,9 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Code: String, Sendable {
         case badLocation = "bad_location"
         case unreachable
+        /// The database is there but cannot answer now (an outage, a connection lost, a lock held
+        /// too long): retry shortly. The HTTP edge answers 503 with `Retry-After`.
+        case unavailable = "database_unavailable"
         case notADatabase = "not_a_database"
         case readOnly = "read_only"
         case notMigrated = "not_migrated"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import ServiceLifecycle
 import SiyuCore
 import SiyuServer
 import SiyuStore
@@ -19,6 +20,24 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(help: "Job workers in this process (0 serves HTTP only, for a separate worker tier). Env: SIYU_WORKERS")
     var workers: Int?
+
+    @Option(name: .customLong("header-timeout"), help: "Seconds a new connection has to send its request head (default 10). Env: SIYU_HEADER_TIMEOUT")
+    var headerTimeout: Double?
+
+    @Option(name: .customLong("body-timeout"), help: "Seconds a request body may pause without a byte (default 10). Env: SIYU_BODY_TIMEOUT")
+    var bodyTimeout: Double?
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds an idle keep-alive connection stays open (default 75). Env: SIYU_IDLE_TIMEOUT")
+    var idleTimeout: Double?
+
+    @Option(name: .customLong("max-connections-per-address"), help: "Open connections per client address; more are closed at once (default 64). Env: SIYU_MAX_CONNECTIONS_PER_ADDRESS")
+    var maxConnectionsPerAddress: Int?
+
+    @Option(name: .customLong("trusted-proxies"), help: "Comma-separated CIDRs of reverse proxies whose Forwarded/X-Forwarded-For is believed (default none). Env: SIYU_TRUSTED_PROXIES")
+    var trustedProxies: String?
+
+    @Option(name: .customLong("shutdown-timeout"), help: "Seconds shutdown may take after SIGTERM before remaining work is cancelled (default 10). Env: SIYU_SHUTDOWN_TIMEOUT")
+    var shutdownTimeout: Double?
 
     @OptionGroup var store: StoreOptions
 
@@ -41,6 +60,7 @@ struct ServeCommand: AsyncParsableCommand {
                 "allowed": .string(outboundPolicy.allowed.map(\.description).joined(separator: ",")),
             ])
         }
+        let configuration = try serverConfiguration(host: host, port: port, environment: environment)
         try await store.withStore(logger: logger) { siyuStore in
             let admin = try await AdminCredential.resolve(
                 environmentValue: environment["SIYU_ADMIN_TOKEN"], production: production, store: siyuStore
@@ -59,13 +79,54 @@ struct ServeCommand: AsyncParsableCommand {
             )
             dependencies.outboundPolicy = outboundPolicy
             let app = buildApplication(
-                configuration: ServerConfiguration(host: host, port: port),
+                configuration: configuration,
                 dependencies: dependencies,
                 services: dependencies.backgroundServices(workers: workerCount),
                 logger: logger
             )
-            try await app.runService()
+            // After a signal, in-flight work gets `shutdownDeadline`; then it is cancelled (database
+            // waits honour that), and should cancellation itself hang, the process stops anyway.
+            var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            group.maximumGracefulShutdownDuration = configuration.shutdownDeadline
+            group.maximumCancellationDuration = .seconds(5)
+            try await ServiceGroup(configuration: group).run()
             logger.info("siyu stopped")
         }
+    }
+
+    /// Flags win over `SIYU_*` variables, which win over the defaults.
+    func serverConfiguration(host: String, port: Int, environment: [String: String]) throws -> ServerConfiguration {
+        func seconds(_ flag: Double?, _ variable: String, _ fallback: Duration) throws -> Duration {
+            guard let text = flag.map({ String($0) }) ?? environment[variable] else { return fallback }
+            guard let value = Double(text), value > 0, value <= 86_400 else {
+                throw ConfigurationError("\(variable) must be a number of seconds above 0 (got \(text))")
+            }
+            return .milliseconds(Int64(value * 1000))
+        }
+        let defaults = ConnectionLimits()
+        let capText = maxConnectionsPerAddress.map(String.init) ?? environment["SIYU_MAX_CONNECTIONS_PER_ADDRESS"]
+        var cap = defaults.maxConnectionsPerAddress
+        if let capText {
+            guard let value = Int(capText), value > 0 else {
+                throw ConfigurationError("SIYU_MAX_CONNECTIONS_PER_ADDRESS must be a whole number above 0 (got \(capText))")
+            }
+            cap = value
+        }
+        let limits = ConnectionLimits(
+            headerTimeout: try seconds(headerTimeout, "SIYU_HEADER_TIMEOUT", defaults.headerTimeout),
+            bodyTimeout: try seconds(bodyTimeout, "SIYU_BODY_TIMEOUT", defaults.bodyTimeout),
+            idleTimeout: try seconds(idleTimeout, "SIYU_IDLE_TIMEOUT", defaults.idleTimeout),
+            maxConnectionsPerAddress: cap
+        )
+        let proxies: TrustedProxies
+        switch TrustedProxies.parse(trustedProxies ?? environment["SIYU_TRUSTED_PROXIES"] ?? "") {
+        case .success(let parsed): proxies = parsed
+        case .failure(let error): throw ConfigurationError("SIYU_TRUSTED_PROXIES: \(error.message)")
+        }
+        return ServerConfiguration(
+            host: host, port: port, limits: limits, trustedProxies: proxies,
+            metricsAccess: MetricsAccess(token: environment["SIYU_METRICS_TOKEN"]),
+            shutdownDeadline: try seconds(shutdownTimeout, "SIYU_SHUTDOWN_TIMEOUT", .seconds(10))
+        )
     }
 }
