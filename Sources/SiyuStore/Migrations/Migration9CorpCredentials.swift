@@ -26,10 +26,13 @@ extension Migrations {
                     UPDATE corps SET settings = \(bind: settings), contact_policy = \(bind: reshaped.policy) WHERE corp_id = \(bind: corpID)
                     """).run()
                 if !reshaped.removed.isEmpty {
-                    try await AuditLog.append(
-                        on: sql, corpID: corpID, actor: "migration:9", action: "corp.settings_migrated", target: corpID,
-                        detail: ["removed": reshaped.removed.joined(separator: ",")], now: Date()
-                    )
+                    // The audit table as it is at version 9 (later migrations add columns), so no store code here.
+                    let detail = String(decoding: try JSONEncoder.sorted.encode(["removed": reshaped.removed.joined(separator: ",")]), as: UTF8.self)
+                    try await sql.raw("""
+                        INSERT INTO audit_log (corp_id, entry_id, at, actor, action, target, detail)
+                        VALUES (\(bind: corpID), \(bind: UUID().uuidString.lowercased()), \(bind: Clock.millis(Date())),
+                                'migration:9', 'corp.settings_migrated', \(bind: corpID), \(bind: detail))
+                        """).run()
                 }
             }
         }
