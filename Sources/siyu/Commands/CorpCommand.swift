@@ -86,14 +86,16 @@ struct CorpCommand: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Create an API key; it is printed once and stored only hashed.")
             @Option(name: .customLong("corp-id")) var corpID: String
             @Option(help: "What the key is for") var label: String = ""
+            @Option(help: "read (GET routes, segment counts, previews) or write (also changes); no scope changes credentials")
+            var scope: APIKeyScope = .write
             @OptionGroup var store: StoreOptions
 
             func run() async throws {
                 let logger = try store.bootstrapLogging()
                 let created = try await store.withStore(logger: logger) { siyuStore in
-                    try await siyuStore.apiKeys.create(corpID: corpID, label: label, actor: "cli")
+                    try await siyuStore.apiKeys.create(corpID: corpID, label: label, scope: scope, actor: "cli")
                 }
-                print("API key \(created.info.keyID) for \(corpID) (shown once):\n  \(created.token)")
+                print("API key \(created.info.keyID) (\(scope.rawValue)) for \(corpID) (shown once):\n  \(created.token)")
             }
         }
 
@@ -105,8 +107,8 @@ struct CorpCommand: AsyncParsableCommand {
             func run() async throws {
                 let logger = try store.bootstrapLogging()
                 let keys = try await store.withStore(logger: logger) { siyuStore in try await siyuStore.apiKeys.list(corpID: corpID) }
-                let rows = keys.map { [$0.keyID, $0.label, $0.createdAt.formatted(.iso8601), $0.revokedAt.map { $0.formatted(.iso8601) } ?? "-"] }
-                print(TextTable.render(header: ["KEY ID", "LABEL", "CREATED", "REVOKED"], rows: rows))
+                let rows = keys.map { [$0.keyID, $0.label, $0.scope.rawValue, $0.createdAt.formatted(.iso8601), $0.revokedAt.map { $0.formatted(.iso8601) } ?? "-"] }
+                print(TextTable.render(header: ["KEY ID", "LABEL", "SCOPE", "CREATED", "REVOKED"], rows: rows))
             }
         }
 
@@ -145,3 +147,5 @@ enum TextTable {
         text.unicodeScalars.reduce(0) { $0 + ($1.value >= 0x1100 && $1.properties.isIdeographic || (0xFF00...0xFFEF).contains($1.value) ? 2 : 1) }
     }
 }
+
+extension APIKeyScope: ExpressibleByArgument {}
