@@ -162,6 +162,7 @@ struct CallbackEndpointTests {
             let padded = "<xml><Encrypt><![CDATA[\(Self.postEncrypt)]]></Encrypt><Pad>\(String(repeating: "x", count: 64 * 1024))</Pad></xml>"
             let oversized = try await Self.post(client, body: padded)
             #expect(oversized.status == .contentTooLarge)
+            #expect(oversized.text.contains("64 KiB"), "the answer names this route's limit: \(oversized.text)")
 
             #expect(try await Self.inboxRows(store) == 0)
             #expect(try await store.jobs.depth()["queued", default: 0] == 0)

@@ -106,7 +106,10 @@ def run_level(level):
         "console password": "pw-" + alnum(20),
     }
     env = {k: v for k, v in os.environ.items() if not k.startswith("SIYU_")}
-    env.update({"SIYU_LOG_LEVEL": level, "SCAN_TOKEN": known["callback token"], "SCAN_PW": known["console password"]})
+    # The webhook below points at a closed loopback port: the installation allows loopback explicitly,
+    # as an admin would for a receiver on the same host (webhooks reach public addresses only by default).
+    env.update({"SIYU_LOG_LEVEL": level, "SCAN_TOKEN": known["callback token"], "SCAN_PW": known["console password"],
+                "SIYU_OUTBOUND_ALLOW": "127.0.0.1/32"})
     logs = []  # (name, bytes) of everything the processes wrote where secrets must not be
 
     def cli(args, stdin=None):

@@ -89,17 +89,7 @@ struct CorpController: Sendable {
         var scope: APIKeyScope?
     }
 
-    struct AuditEntryBody: Encodable {
-        var entryID: String
-        var at: Date
-        var actor: String
-        var action: String
-        var target: String
-        var detail: [String: String]
-        enum CodingKeys: String, CodingKey { case entryID = "entry_id", at, actor, action, target, detail }
-    }
-
-    struct AuditList: ResponseEncodable { var entries: [AuditEntryBody] }
+    struct AuditList: ResponseEncodable { var entries: [AuditLog.Entry] }
 
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.post("corps", use: register)
@@ -191,9 +181,7 @@ struct CorpController: Sendable {
         let corpID = try context.parameters.require("corp_id")
         try context.requireAccess(to: corpID)
         let entries = try await audit.recent(corpID: corpID, limit: try Pagination.limit(request, default: 100))
-        return AuditList(entries: entries.map {
-            AuditEntryBody(entryID: $0.entryID, at: $0.at, actor: $0.actor, action: $0.action, target: $0.target, detail: $0.detail)
-        })
+        return AuditList(entries: entries)
     }
 
     static func noSuchCorp(_ corpID: String) -> APIError {
@@ -203,7 +191,7 @@ struct CorpController: Sendable {
     /// Decodes a body that may be absent altogether.
     static func decodeOptional<T: Decodable>(_ type: T.Type, _ request: Request, _ context: AuthenticatedContext) async throws -> T? {
         var request = request
-        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        let buffer = try await request.collectBody(limit: context.maxUploadSize)
         if buffer.readableBytes == 0 { return nil }
         return try context.requestDecoder.decode(T.self, from: Data(buffer.readableBytesView))
     }

@@ -22,7 +22,7 @@ enum Query {
     /// A CSV request body as rows of cells; a UTF-8 BOM (as spreadsheets write it) is skipped.
     static func csvBody(_ request: Request, limit: Int) async throws -> [[String]] {
         var request = request
-        let buffer = try await request.collectBody(upTo: limit)
+        let buffer = try await request.collectBody(limit: limit)
         var text = String(decoding: buffer.readableBytesView, as: UTF8.self)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         do {

@@ -45,7 +45,7 @@ struct CallbackController: Sendable {
             throw APIError(.badRequest, code: "bad_request", "a callback needs msg_signature, timestamp and nonce")
         }
         var request = request
-        let body = try await request.collectBody(upTo: Self.maxBody)
+        let body = try await request.collectBody(limit: Self.maxBody)
         let plain: String
         do {
             let envelope = try WeComEncryptedEnvelope.decode(Array(body.readableBytesView))
