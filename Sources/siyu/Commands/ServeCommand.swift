@@ -61,6 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
             ])
         }
         let configuration = try serverConfiguration(host: host, port: port, environment: environment)
+        let wecomBaseURL = try store.wecomBaseURL()
         try await store.withStore(logger: logger) { siyuStore in
             let admin = try await AdminCredential.resolve(
                 environmentValue: environment["SIYU_ADMIN_TOKEN"], production: production, store: siyuStore
@@ -74,7 +75,7 @@ struct ServeCommand: AsyncParsableCommand {
             }
             var dependencies = ServerDependencies(
                 store: siyuStore, admin: admin.credential,
-                wecomBaseURL: environment["SIYU_WECOM_API_BASE_URL"] ?? "https://qyapi.weixin.qq.com",
+                wecomBaseURL: wecomBaseURL,
                 console: ConsoleSettings.fromEnvironment(environment), logger: logger
             )
             dependencies.outboundPolicy = outboundPolicy

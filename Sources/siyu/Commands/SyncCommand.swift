@@ -14,7 +14,7 @@ struct SyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = try store.bootstrapLogging()
-        let baseURL = store.environment["SIYU_WECOM_API_BASE_URL"] ?? "https://qyapi.weixin.qq.com"
+        let baseURL = try store.wecomBaseURL()
         let only = corpID
         try await store.withStore(logger: logger) { siyuStore in
             let connections = WeComConnections(corps: siyuStore.corps, defaultBaseURL: baseURL, logger: logger)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SiyuCore
 import SiyuServer
 import SiyuStore
 
@@ -23,6 +24,18 @@ struct StoreOptions: ParsableArguments {
 
     var isProduction: Bool {
         production || ["1", "true", "yes"].contains(environment["SIYU_PRODUCTION"]?.lowercased() ?? "")
+    }
+
+    /// The WeCom API every corp without its own `wecom_api_base_url` talks to (and sends its secret
+    /// to): `SIYU_WECOM_API_BASE_URL`, checked like the setting, or the real platform.
+    func wecomBaseURL() throws -> String {
+        guard let value = environment["SIYU_WECOM_API_BASE_URL"], !value.isEmpty else { return "https://qyapi.weixin.qq.com" }
+        do {
+            try CorpSettings.validateAPIBaseURL(value, field: "SIYU_WECOM_API_BASE_URL")
+        } catch {
+            throw ConfigurationError("SIYU_WECOM_API_BASE_URL \(error.message)")
+        }
+        return value
     }
 
     func location() throws -> DatabaseLocation {
