@@ -62,6 +62,11 @@ final class ConnectionCounter: Sendable {
 
 /// One per connection, after HTTP decoding: enforces the per-address cap, the header timeout and
 /// the body timeout by closing the connection. (The idle timeout is Hummingbird's own.)
+///
+/// The body timeout measures the client, not the server: it runs only while the server has asked
+/// for more of a body (an outbound `read`) and nothing has come. A handler that is busy before it
+/// reads the body (waiting for the database, building an index) stops asking, so its own slowness
+/// never closes the connection under a client that sent everything.
 final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -73,6 +78,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private let exempt: TrustedProxies
     private var counted: String?
     private var started = false
+    /// Between a request's head and its end.
+    private var inBody = false
     private var timer: Scheduled<Void>?
 
     init(limits: ConnectionLimits, counter: ConnectionCounter, exempt: TrustedProxies) {
@@ -100,13 +107,18 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        disarm()  // the header, or progress of the body
         switch unwrapInboundIn(data) {
-        case .head, .body:
-            arm(context, after: limits.bodyTimeout)
-        case .end:
-            disarm()
+        case .head, .body: inBody = true
+        case .end: inBody = false
         }
         context.fireChannelRead(data)
+    }
+
+    /// The server asks for more: from now on, waiting is the client's doing.
+    func read(context: ChannelHandlerContext) {
+        if inBody, timer == nil { arm(context, after: limits.bodyTimeout) }
+        context.read()
     }
 
     private func start(_ context: ChannelHandlerContext) {
