@@ -54,8 +54,12 @@ struct EndToEnd: Sendable {
                 // The webhook receivers of these tests listen on 127.0.0.1: allowed explicitly, as an admin would.
                 dependencies.outboundPolicy = OutboundAddressPolicy(allowing: [try IPAddressRange("127.0.0.1/32")])
                 let app = buildApplication(
-                    // The live test client keeps one connection and does not reconnect: no idle timeout.
-                    configuration: .init(host: "127.0.0.1", port: 0, limits: ConnectionLimits(idleTimeout: .seconds(3600))), dependencies: dependencies,
+                    // The live test client opens one connection at the start, may leave it unused while a test
+                    // seeds for longer than the header timeout on a busy machine, and never reconnects: neither
+                    // the header nor the idle timeout may close it here.
+                    configuration: .init(
+                        host: "127.0.0.1", port: 0, limits: ConnectionLimits(headerTimeout: .seconds(3600), idleTimeout: .seconds(3600))
+                    ), dependencies: dependencies,
                     services: dependencies.backgroundServices(workers: 2, jobPollInterval: .milliseconds(10)), logger: logger
                 )
                 try await app.test(.live) { siyu in
