@@ -106,6 +106,12 @@ struct CorpCredentialTests {
             #expect(try defaulted.json()["scope"] as? String == "write")
             let badScope = try await client.call(.post, "/api/v1/corps/wwA1/keys", json: #"{"scope":"root"}"#)
             #expect(badScope.status == .badRequest)
+            #expect(try (badScope.json()["error"] as? [String: Any])?["field"] as? String == "scope", "the refusal names the field")
+            let wrongType = try await client.call(.patch, "/api/v1/corps/wwA1", json: #"{"settings":{"wecom_api_base_url":8090}}"#)
+            #expect(wrongType.status == .badRequest)
+            #expect(wrongType.text.contains("settings.wecom_api_base_url"), "the refusal names the field: \(wrongType.text)")
+            let missing = try await client.call(.post, "/api/v1/corps", json: #"{"corp_id":"wwZ9"}"#)
+            #expect(missing.status == .badRequest && missing.text.contains("`name`"), "\(missing.text)")
 
             #expect(try await client.call(.get, "/api/v1/customers", token: readKey).status == .ok)
             #expect(try await client.call(.get, "/api/v1/corps/wwA1", token: readKey).status == .ok)

@@ -43,6 +43,46 @@ public struct APIError: HTTPResponseError, Sendable {
         return error
     }
 
+    /// A body that is not the JSON a route expects, naming the field at fault when there is one
+    /// (`scope: read or write expected`), so a client knows what to change.
+    static func decodingRefusal(_ error: DecodingError) -> APIError {
+        func path(_ keys: [any CodingKey], _ last: (any CodingKey)? = nil) -> String? {
+            let names = (keys + (last.map { [$0] } ?? [])).map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return names.isEmpty ? nil : names.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
+        }
+        let field: String?
+        let problem: String
+        switch error {
+        case .keyNotFound(let key, let context):
+            field = path(context.codingPath, key)
+            problem = "is required"
+        case .typeMismatch(let type, let context):
+            field = path(context.codingPath)
+            problem = "must be \(jsonName(of: type))"
+        case .valueNotFound(let type, let context):
+            field = path(context.codingPath)
+            problem = "must be \(jsonName(of: type)), not null"
+        case .dataCorrupted(let context):
+            field = path(context.codingPath)
+            problem = context.codingPath.isEmpty ? "is not valid JSON" : "has a value this route does not accept (\(context.debugDescription))"
+        @unknown default:
+            field = nil
+            problem = "is not the JSON this route expects"
+        }
+        let subject = field.map { "field \($0)" } ?? "the body"
+        return APIError(.badRequest, code: "bad_request", "\(subject) \(problem)", field: field)
+    }
+
+    private static func jsonName(of type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "true or false"
+        case is Int.Type, is Int64.Type, is Double.Type: "a number"
+        case is [Any].Type: "a list"
+        default: "an object or a value of another type"
+        }
+    }
+
     /// A body over a route's limit, naming the limit.
     static func tooLarge(limit: Int) -> APIError {
         APIError(.contentTooLarge, code: "too_large", "the body is larger than this route accepts (\(byteCount(limit)))")
@@ -94,8 +134,8 @@ public struct APIError: HTTPResponseError, Sendable {
             // own limit read with ``Request/collectBody(limit:)``, which names it. NIO's own count is
             // what was left after the first chunk, not the limit.
             return tooLarge(limit: AppRequestContext.maxBodyBytes)
-        case is DecodingError:
-            return APIError(.badRequest, code: "bad_request", "the body is not the JSON this route expects")
+        case let error as DecodingError:
+            return decodingRefusal(error)
         default:
             return APIError(.internalServerError, code: "internal", "internal error")
         }
