@@ -98,6 +98,21 @@ struct ConsoleAuthTests {
         }
     }
 
+    @Test("guesses sent all at once are counted before their password checks: no more than the limit get through")
+    func throttlingConcurrentGuesses() async throws {
+        try await ConsoleTestServer.run { fixture in
+            try await fixture.user("alice", .admin)
+            let browsers = (0..<12).map { _ in fixture.browser() }
+            for browser in browsers { await browser.move(to: "198.51.100.9") }
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for browser in browsers { group.addTask { try await browser.signIn("alice", "wrong-password").status } }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .unauthorized }.count == 5, "\(statuses)")
+            #expect(statuses.filter { $0 == .tooManyRequests }.count == 7)
+        }
+    }
+
     @Test("many usernames tried from one address are throttled at that address")
     func throttlingAcrossUsernames() async throws {
         try await ConsoleTestServer.run { fixture in

@@ -43,7 +43,7 @@ struct ConsoleAuthController: Sendable {
         let address = context.clientAddress ?? "unknown"
         let now = Date()
         let users = store.consoleUsers
-        if let until = try await users.signInRefusedUntil(username: username, address: address, limits: settings.signInLimits, now: now) {
+        if let until = try await users.beginSignIn(username: username, address: address, limits: settings.signInLimits, now: now) {
             context.logger.warning("console sign-in throttled", metadata: ["username": .string(username), "address": .string(address)])
             return try renderLogin(request, error: "login_throttled", wait: until.timeIntervalSince(now), username: username, status: .tooManyRequests)
         }
@@ -51,7 +51,7 @@ struct ConsoleAuthController: Sendable {
         // An unknown username costs the same bcrypt check, so timing does not tell which usernames exist.
         let matches = ConsolePasswords.verify(password, hash: user?.passwordHash ?? ConsolePasswords.decoy)
         guard let user, matches, user.disabledAt == nil else {
-            try await users.recordFailure(username: username, address: address, now: now)
+            // Counted already, by beginSignIn.
             context.logger.info("console sign-in failed", metadata: ["username": .string(username), "address": .string(address)])
             return try renderLogin(request, error: "login_failed", username: username, status: .unauthorized)
         }

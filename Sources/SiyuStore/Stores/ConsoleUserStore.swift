@@ -186,23 +186,40 @@ public struct ConsoleUserStore: Sendable {
     /// Until when a sign-in as `username` from `address` is refused, or nil when it may go ahead:
     /// for each limit that is reached, the time its `maxFailures`-th newest failure leaves the window.
     public func signInRefusedUntil(username: String, address: String, limits: [SignInLimit], now: Date = Date()) async throws -> Date? {
-        try await database.read { sql in
-            var until: Int64?
-            for limit in limits where limit.maxFailures > 0 {
-                let windowMillis = Int64(limit.window * 1000)
-                var query: SQLQueryString = "SELECT at FROM console_login_failures WHERE at >= \(bind: Clock.millis(now) - windowMillis)"
-                switch limit.scope {
-                case .usernameAtAddress: query += " AND username = \(bind: username) AND address = \(bind: address)"
-                case .username: query += " AND username = \(bind: username)"
-                case .address: query += " AND address = \(bind: address)"
-                }
-                query += " ORDER BY at DESC LIMIT \(literal: limit.maxFailures)"
-                let times = try await sql.raw(query).all().map { try $0.decode(column: "at", as: Int64.self) }
-                guard times.count >= limit.maxFailures, let oldest = times.last else { continue }
-                until = max(until ?? 0, oldest + windowMillis)
-            }
-            return until.map(Clock.date)
+        try await database.read { sql in try await Self.refusedUntil(on: sql, username: username, address: address, limits: limits, now: now) }
+    }
+
+    /// Starts a sign-in attempt: nil when it may go ahead, and then it is already counted as a
+    /// failure (``clearFailures(username:address:before:)`` takes it back when the password is
+    /// right); the time it is refused until otherwise. Checking and counting are one transaction, so
+    /// guesses sent all at once cannot slip past the limit while each waits for its password check.
+    public func beginSignIn(username: String, address: String, limits: [SignInLimit], now: Date = Date()) async throws -> Date? {
+        try await database.write { sql in
+            if let until = try await Self.refusedUntil(on: sql, username: username, address: address, limits: limits, now: now) { return until }
+            try await sql.raw("""
+                INSERT INTO console_login_failures (username, address, at)
+                VALUES (\(bind: username), \(bind: address), \(bind: Clock.millis(now)))
+                """).run()
+            return nil
         }
+    }
+
+    private static func refusedUntil(on sql: any SQLDatabase, username: String, address: String, limits: [SignInLimit], now: Date) async throws -> Date? {
+        var until: Int64?
+        for limit in limits where limit.maxFailures > 0 {
+            let windowMillis = Int64(limit.window * 1000)
+            var query: SQLQueryString = "SELECT at FROM console_login_failures WHERE at >= \(bind: Clock.millis(now) - windowMillis)"
+            switch limit.scope {
+            case .usernameAtAddress: query += " AND username = \(bind: username) AND address = \(bind: address)"
+            case .username: query += " AND username = \(bind: username)"
+            case .address: query += " AND address = \(bind: address)"
+            }
+            query += " ORDER BY at DESC LIMIT \(literal: limit.maxFailures)"
+            let times = try await sql.raw(query).all().map { try $0.decode(column: "at", as: Int64.self) }
+            guard times.count >= limit.maxFailures, let oldest = times.last else { continue }
+            until = max(until ?? 0, oldest + windowMillis)
+        }
+        return until.map(Clock.date)
     }
 
     /// Forgets a username's failures from one address (after it signed in from there) and any older than `before`.
