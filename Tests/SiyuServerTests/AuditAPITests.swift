@@ -42,6 +42,11 @@ struct AuditAPITests {
             #expect(keys["address"] as? String == "203.0.113.7")
             #expect(keys["corp_id"] as? String == "wwA1")
             #expect(keys["target"] as? String == "wwA1")
+            // The corp's own key sees its corp's audit log, but not where the installation's admin works from.
+            let tenantView = try Self.entries(try await client.call(.get, "/api/v1/corps/wwA1/audit", token: key))
+            #expect(tenantView.contains { $0["actor"] as? String == "admin" })
+            #expect(!tenantView.contains { $0["actor"] as? String == "admin" && $0["address"] != nil })
+            #expect(tenantView.contains { $0["address"] as? String == "198.51.100.2" }, "its own key's address it may see")
             // The stores' own entries carry the address too.
             let register = try #require(entries.first { $0["action"] as? String == "corp.register" })
             #expect(register["address"] as? String == "203.0.113.7")

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Settings are what an operator configures, never Siyu's own state (the contact policy has its
 /// own column and route). Some settings decide where the corp's credentials are sent; those are
-/// ``Key/isCredential`` and change only with the installation's admin token or a console admin,
+/// ``Key/isCredential`` and change only with the installation's admin token,
 /// never with a corp API key.
 public struct CorpSettings: Sendable, Equatable, Codable {
     /// The WeCom API the corp's secret is sent to (a sandbox's address offline); the server-wide

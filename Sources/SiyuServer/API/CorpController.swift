@@ -139,7 +139,7 @@ struct CorpController: Sendable {
                 let named = credentials.names + settings.keys.filter(\.isCredential).map { "settings.\($0.rawValue)" }
                 throw APIError(
                     .forbidden, code: "forbidden",
-                    "\(named.joined(separator: ", ")) change only with the installation's admin token or a console admin, never with a corp API key"
+                    "\(named.joined(separator: ", ")) change only with the installation's admin token, never with a corp API key"
                 )
             }
         }
@@ -180,7 +180,11 @@ struct CorpController: Sendable {
     @Sendable func auditLog(_ request: Request, context: AuthenticatedContext) async throws -> AuditList {
         let corpID = try context.parameters.require("corp_id")
         try context.requireAccess(to: corpID)
-        let entries = try await audit.recent(corpID: corpID, limit: try Pagination.limit(request, default: 100))
+        var entries = try await audit.recent(corpID: corpID, limit: try Pagination.limit(request, default: 100))
+        // A tenant sees what was done to its corp, not where the installation's admin works from.
+        if context.principal != .admin {
+            for index in entries.indices where !entries[index].actor.hasPrefix("key:\(corpID)/") { entries[index].address = nil }
+        }
         return AuditList(entries: entries)
     }
 

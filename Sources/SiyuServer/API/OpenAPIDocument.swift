@@ -307,7 +307,7 @@ enum OpenAPIDocument {
         "/api/v1/corps/{corp_id}": {
           "parameters": [{"$ref": "#/components/parameters/corp_id"}],
           "get": {"summary": "One corp (admin, or a key of this corp)", "responses": {"200": {"description": "the corp", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Corp"}}}}, "404": {"$ref": "#/components/responses/Error"}}},
-          "patch": {"summary": "Rename a corp, change settings (admin, or a write key of this corp) or credentials (admin)", "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CorpUpdate"}}}},
+          "patch": {"summary": "Rename a corp (admin, or a write key of this corp); change its settings or credentials (admin only)", "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/CorpUpdate"}}}},
             "responses": {"200": {"description": "the updated corp", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Corp"}}}}, "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"}, "422": {"$ref": "#/components/responses/Error"}}}
         },
         "/api/v1/corps/{corp_id}/keys": {
