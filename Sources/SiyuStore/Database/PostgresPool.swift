@@ -48,11 +48,14 @@ final class PostgresPool: Sendable {
     private func runPools() async {
         let first = state.withLock { $0.client }
         await withDiscardingTaskGroup { group in
-            group.addTask { await first.run() }
             group.addTask { await self.superviseRecovery() }
+            // One pool runs at a time: a replaced pool is shut down (cancelling its `run`).
+            var current = Task { await first.run() }
             for await client in replacements {
-                group.addTask { await client.run() }
+                current.cancel()
+                current = Task { await client.run() }
             }
+            current.cancel()
             group.cancelAll()
         }
     }
@@ -83,14 +86,18 @@ final class PostgresPool: Sendable {
         }
     }
 
+    /// How many times the pool was replaced (tests).
+    var replacementCount: Int { state.withLock { $0.generation } }
+
     private func noteFailure(generation: Int) {
         state.withLock { state in
             if state.generation == generation { state.failing = true }
         }
     }
 
-    /// While the pool is failing, connects directly every `probeInterval`; when that works, a new
-    /// pool takes over and the old one is shut down (its connections are dead anyway).
+    /// While the pool is failing, connects directly every `probeInterval`; when that works and the
+    /// pool in use still cannot lease, a new pool takes over and the old one is shut down (its
+    /// connections are dead anyway). A pool that leases again (the failure was load) is kept.
     private func superviseRecovery() async {
         var quiet = logger
         quiet.logLevel = .critical
@@ -98,6 +105,13 @@ final class PostgresPool: Sendable {
             try? await Task.sleep(for: probeInterval)
             guard state.withLock({ $0.failing }) else { continue }
             guard (try? await PostgresErrors.probe(location, timeout: .seconds(1), logger: quiet)) != nil else { continue }
+            // The server answers. If the pool in use hands out a connection again, the failure was
+            // load (every connection busy), not an outage: keep that pool.
+            let current = state.withLock { $0.client }
+            if (try? await Deadline.leasing(within: .seconds(1), detail: "", { leased in try await current.withConnection { _ in leased() } })) != nil {
+                state.withLock { $0.failing = false }
+                continue
+            }
             let fresh = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
             replace.yield(fresh)
             state.withLock { state in
