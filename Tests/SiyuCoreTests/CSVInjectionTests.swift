@@ -34,4 +34,17 @@ struct CSVInjectionTests {
         #expect(try CSV.decode("external_userid,name,field:余额\r\nwm001,=1+1,-12.50\r\n")
             == [["external_userid", "name", "field:余额"], ["wm001", "=1+1", "-12.50"]])
     }
+
+    @Test("what neutralising adds comes off again on import, and nothing else does")
+    func restoredOnImport() throws {
+        for value in ["+8613800138000", "-VIP", "=1+1", "@handle", "\tx"] {
+            let exported = try #require(CSV.neutralised(value))
+            #expect(CSV.restored(exported) == value, "\(value)")
+            let file = try CSV.decode(CSV.encode([[value]]))
+            #expect(file.first?.first.map(CSV.restored) == value, "round trip of \(value)")
+        }
+        for kept in ["'quoted by the user", "'", "''=x", "plain", "-12.50", "'-12.50"] {
+            #expect(CSV.restored(kept) == kept, "\(kept)")
+        }
+    }
 }

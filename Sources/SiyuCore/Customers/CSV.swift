@@ -2,8 +2,8 @@
 ///
 /// ``encode(_:)`` is the one writer of every CSV Siyu hands out (the customers export and any
 /// other), and it writes for spreadsheets: a cell that a spreadsheet program would run as a
-/// formula is neutralised (see ``neutralised(_:)``). ``decode(_:)`` reads a file as it is, so
-/// imports see exactly what the user wrote.
+/// formula is neutralised (see ``neutralised(_:)``). ``decode(_:)`` reads a file as it is; imports
+/// then take back what neutralising added (``restored(_:)``), so an export can be imported again.
 public enum CSV {
     public struct ParseError: Error, CustomStringConvertible, Sendable {
         public var line: Int
@@ -40,6 +40,16 @@ public enum CSV {
     }
 
     static let formulaStarts: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
+
+    /// The inverse of ``neutralised(_:)``, for files that come back: a cell that is exactly what
+    /// neutralising would have written (`'` before a formula-like value) loses the `'`, so an
+    /// export imported again keeps `+8613800138000` a phone number and `-VIP` a tag name. Any
+    /// other cell, one starting with `'` included, is returned as it is.
+    public static func restored(_ field: String) -> String {
+        guard field.hasPrefix("'") else { return field }
+        let value = String(field.dropFirst())
+        return neutralised(value) == field ? value : field
+    }
 
     /// `-` then digits with at most one `.` among them, a digit on each side of it: `-12.50`, `-3`.
     static func isPlainNegativeNumber(_ field: String) -> Bool {

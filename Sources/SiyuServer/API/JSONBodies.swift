@@ -26,7 +26,7 @@ enum Query {
         var text = String(decoding: buffer.readableBytesView, as: UTF8.self)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         do {
-            return try CSV.decode(text)
+            return try CSV.decode(text).map { $0.map(CSV.restored) }
         } catch {
             throw APIError(.badRequest, code: "bad_csv", "\(error)")
         }
