@@ -58,6 +58,9 @@ struct TrustedProxiesTests {
         #expect(proxies.clientAddress(peer: "10.0.0.2", forwarded: "for=198.51.100.17;proto=https;by=10.0.0.2", xForwardedFor: "1.1.1.1") == "198.51.100.17")
         #expect(proxies.clientAddress(peer: "10.0.0.2", forwarded: #"for="[2001:db8:cafe::17]:4711", for=10.0.0.5"#, xForwardedFor: nil) == "2001:db8:cafe::17")
         #expect(proxies.clientAddress(peer: "10.0.0.2", forwarded: "For=192.0.2.60:8080", xForwardedFor: nil) == "192.0.2.60")
+        // One client, one spelling: IPv6 in its canonical form, IPv4-mapped as IPv4.
+        #expect(proxies.clientAddress(peer: "10.0.0.2", forwarded: nil, xForwardedFor: "2001:DB8:0:0::5") == "2001:db8::5")
+        #expect(proxies.clientAddress(peer: "10.0.0.2", forwarded: nil, xForwardedFor: "::ffff:198.51.100.9") == "198.51.100.9")
         #expect(proxies.clientAddress(peer: "10.0.0.2", forwarded: "for=_hidden", xForwardedFor: nil) == "10.0.0.2")
         #expect(TrustedProxies.forHops("for=1.2.3.4, for=5.6.7.8;proto=http") == ["1.2.3.4", "5.6.7.8"])
     }

@@ -78,8 +78,8 @@ public struct TrustedProxies: Sendable, Equatable {
         } else if text.filter({ $0 == ":" }).count == 1 {
             text = String(text.split(separator: ":")[0])
         }
-        guard IPAddress(text) != nil else { return nil }
-        return text
+        guard let address = IPAddress(text) else { return nil }
+        return address.unmapped.description  // one spelling per client, for throttling and the audit log
     }
 }
 
