@@ -66,6 +66,16 @@ public struct IPAddressRange: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension IPAddressRange {
+    /// A configured list of blocks (`SIYU_TRUSTED_PROXIES`, `SIYU_OUTBOUND_ALLOW`): entries
+    /// separated by commas and/or whitespace, each by the strict rules of ``init(_:)``.
+    public static func list(_ text: String) throws(ParseError) -> [IPAddressRange] {
+        var ranges: [IPAddressRange] = []
+        for entry in text.split(whereSeparator: { $0 == "," || $0.isWhitespace }) {
+            ranges.append(try IPAddressRange(String(entry)))
+        }
+        return ranges
+    }
+
     /// The block a CIDR text names, or nil (the strict rules of ``init(_:)``).
     public init?(cidr text: String) {
         guard let range = try? IPAddressRange(text.trimmingCharacters(in: .whitespaces)) else { return nil }

@@ -75,11 +75,7 @@ public struct OutboundAddressPolicy: Sendable, Equatable {
     /// Reads an allow list such as `127.0.0.1/32,10.0.0.0/8` (commas or spaces between entries;
     /// empty or absent allows nothing beyond the public internet). Throws on the first bad entry.
     public init(allowList text: String?) throws(IPAddressRange.ParseError) {
-        var ranges: [IPAddressRange] = []
-        for entry in (text ?? "").split(whereSeparator: { $0 == "," || $0.isWhitespace }) {
-            ranges.append(try IPAddressRange(String(entry)))
-        }
-        self.init(allowing: ranges)
+        self.init(allowing: try IPAddressRange.list(text ?? ""))
     }
 
     /// Nil when Siyu may connect to `address`; otherwise why not.

@@ -20,15 +20,11 @@ public struct TrustedProxies: Sendable, Equatable {
     /// Reads a comma- or space-separated list of CIDRs (`SIYU_TRUSTED_PROXIES`); a failure names
     /// the first entry that is not one.
     public static func parse(_ text: String) -> Result<TrustedProxies, ValidationError> {
-        var ranges: [IPAddressRange] = []
-        for entry in text.split(whereSeparator: { $0 == "," || $0 == " " }) where !entry.isEmpty {
-            do {
-                ranges.append(try IPAddressRange(String(entry)))
-            } catch {
-                return .failure(ValidationError(field: "trusted_proxies", message: error.description))
-            }
+        do {
+            return .success(TrustedProxies(ranges: try IPAddressRange.list(text)))
+        } catch {
+            return .failure(ValidationError(field: "trusted_proxies", message: error.description))
         }
-        return .success(TrustedProxies(ranges: ranges))
     }
 
     public func isTrusted(_ address: String) -> Bool {
