@@ -11,7 +11,9 @@ struct PostgresPoolTests {
         guard TestDatabases.postgresURL != nil else { return }  // PostgreSQL only; SQLite has no pool
         try await TestDatabases.withLocation(.postgres) { location in
             guard case .postgres(let postgres) = location else { return }
-            let pool = PostgresPool(location: postgres, leaseTimeout: .milliseconds(300), probeInterval: .milliseconds(100), logger: TestDatabases.logger)
+            let pool = PostgresPool(
+                location: postgres, leaseTimeout: .milliseconds(300), probeInterval: .milliseconds(100), outageAfter: .seconds(2), logger: TestDatabases.logger
+            )
             let runner = Task { await pool.run() }
             defer { runner.cancel() }
             // Hold every connection of the pool (16) for a while.
@@ -23,8 +25,9 @@ struct PostgresPoolTests {
                 try await pool.withConnection { _ in }
             }
             for holder in holders { try await holder.value }
-            // The probe ran while the server answered; the pool leases again, so it stays.
-            try await Task.sleep(for: .milliseconds(600))
+            // Past the time after which a failing pool is looked at (2 s here), the probe finds the
+            // server up and the pool leasing again: the pool stays.
+            try await Task.sleep(for: .seconds(3))
             #expect(pool.replacementCount == 0)
             try await pool.withConnection { _ in }
         }

@@ -20,20 +20,28 @@ final class PostgresPool: Sendable {
         var generation = 0
         /// Set by a failure that looks like the server is gone; cleared when a fresh pool is in place.
         var failing = false
+        /// When `failing` was set.
+        var failingSince = ContinuousClock.now
     }
 
     let location: PostgresLocation
     let leaseTimeout: Duration
     let probeInterval: Duration
+    /// How long leases must have been failing before the pool is suspected broken.
+    let outageAfter: Duration
     private let logger: Logger
     private let state: Mutex<State>
     private let replacements: AsyncStream<PostgresClient>
     private let replace: AsyncStream<PostgresClient>.Continuation
 
-    init(location: PostgresLocation, leaseTimeout: Duration = .seconds(2), probeInterval: Duration = .milliseconds(500), logger: Logger) {
+    init(
+        location: PostgresLocation, leaseTimeout: Duration = .seconds(2), probeInterval: Duration = .milliseconds(500),
+        outageAfter: Duration = .seconds(3), logger: Logger
+    ) {
         self.location = location
         self.leaseTimeout = leaseTimeout
         self.probeInterval = probeInterval
+        self.outageAfter = outageAfter
         self.logger = logger
         self.state = Mutex(State(client: PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)))
         (replacements, replace) = AsyncStream<PostgresClient>.makeStream()
@@ -91,7 +99,10 @@ final class PostgresPool: Sendable {
 
     private func noteFailure(generation: Int) {
         state.withLock { state in
-            if state.generation == generation { state.failing = true }
+            if state.generation == generation, !state.failing {
+                state.failing = true
+                state.failingSince = .now
+            }
         }
     }
 
@@ -103,7 +114,9 @@ final class PostgresPool: Sendable {
         quiet.logLevel = .critical
         while !Task.isCancelled {
             try? await Task.sleep(for: probeInterval)
-            guard state.withLock({ $0.failing }) else { continue }
+            // Load (every connection busy for a moment) also fails leases; an outage keeps failing
+            // them. Only a failure that has lasted `outageAfter` is a reason to look further.
+            guard let since = state.withLock({ $0.failing ? $0.failingSince : nil }), ContinuousClock.now - since >= outageAfter else { continue }
             guard (try? await PostgresErrors.probe(location, timeout: .seconds(1), logger: quiet)) != nil else { continue }
             // The server answers. If the pool in use hands out a connection again, the failure was
             // load (every connection busy), not an outage: keep that pool.
