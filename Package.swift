@@ -122,6 +122,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // What tests share: temporary databases and stores, campaign fixtures.
+        .target(
+            name: "SiyuTestSupport",
+            dependencies: ["SiyuStore", "SiyuCore", .product(name: "Logging", package: "swift-log"), .product(name: "SQLKit", package: "sql-kit")],
+            path: "Tests/SiyuTestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(name: "SiyuCoreTests", dependencies: ["SiyuCore"], swiftSettings: strict),
         .testTarget(name: "WeComTests", dependencies: ["WeCom", "WeComSandbox"], swiftSettings: strict),
         .testTarget(
@@ -136,13 +143,13 @@ let package = Package(
         ),
         .testTarget(
             name: "SiyuStoreTests",
-            dependencies: ["SiyuStore", "SiyuCore"],
+            dependencies: ["SiyuStore", "SiyuCore", "SiyuTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "SiyuServer", "SiyuStore", "SiyuCore", "SiyuDemo", "WeCom", "WeComSandbox",
+                "SiyuServer", "SiyuStore", "SiyuCore", "SiyuDemo", "WeCom", "WeComSandbox", "SiyuTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
@@ -151,7 +158,7 @@ let package = Package(
         .testTarget(
             name: "SiyuServerTests",
             dependencies: [
-                "SiyuServer", "SiyuStore", "SiyuCore", "WeComSandbox",
+                "SiyuServer", "SiyuStore", "SiyuCore", "WeComSandbox", "SiyuTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict

@@ -65,7 +65,7 @@ public struct DemoActivity: Service {
             let placed = try await world.placeOrder(corpID: corpID, externalUserID: buyer, amountFen: amount)
             _ = try await store.orders.upsert(corpID: corpID, [Order(
                 orderID: placed.orderID, externalUserID: buyer, amountFen: Int64(amount), orderedAt: Date(timeIntervalSince1970: TimeInterval(placed.at))
-            )])
+            )], now: world.clock.now)
         }
         let now = world.clock.unixNow
         for task in await world.unsentMassTasks(corpID: corpID) where now - task.createTime >= confirmDelay {

@@ -63,17 +63,17 @@ public struct DemoSeeder: Sendable {
 
     /// Registers the brand's corp in Siyu, pointed at the sandbox, and returns an API key for it.
     /// Call before any job worker runs: Siyu must never reach the real platform for this corp.
-    public static func registerCorp(store: SiyuStore, corp: SandboxCorpConfig = DemoBrand.corp, sandboxURL: String) async throws -> String {
+    public static func registerCorp(store: SiyuStore, corp: SandboxCorpConfig = DemoBrand.corp, sandboxURL: String, now: Date) async throws -> String {
         _ = try await store.corps.register(
             CorpRegistration(corpID: corp.corpID, name: DemoBrand.name, secret: corp.secret, callbackToken: corp.token, encodingAESKey: corp.encodingAESKey),
-            actor: "demo"
+            actor: "demo", now: now
         )
-        _ = try await store.corps.update(corp.corpID, name: nil, settings: [.wecomAPIBaseURL: sandboxURL], actor: "demo")
-        return try await store.apiKeys.create(corpID: corp.corpID, label: "demo", actor: "demo").token
+        _ = try await store.corps.update(corp.corpID, name: nil, settings: [.wecomAPIBaseURL: sandboxURL], actor: "demo", now: now)
+        return try await store.apiKeys.create(corpID: corp.corpID, label: "demo", actor: "demo", now: now).token
     }
 
     /// Seeds everything; `now` is the end of the history.
-    public func seed(scale: DemoScale, seed: UInt64, now: Date = Date()) async throws -> DemoSummary {
+    public func seed(scale: DemoScale, seed: UInt64, now: Date) async throws -> DemoSummary {
         var random = SeededGenerator(seed: seed)
         var summary = DemoSummary()
         let corpID = corp.corpID

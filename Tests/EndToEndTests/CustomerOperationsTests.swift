@@ -149,7 +149,7 @@ struct CustomerOperationsTests {
             #expect(try await e2e.store.customers.profile(corpID: e2e.corpID, externalUserID: silent.externalUserID) == nil)
 
             let sync = CorpSync(store: e2e.store, wecom: WeComConnections(corps: e2e.store.corps, logger: EndToEnd.logger), logger: EndToEnd.logger)
-            let report = try await sync.run(corpID: e2e.corpID)
+            let report = try await sync.run(corpID: e2e.corpID, now: Date())
             #expect(report.relationsEnded == 1)
             #expect(report.relationsAdded == 1)
             #expect(report.customersSeen == 2)
@@ -163,7 +163,7 @@ struct CustomerOperationsTests {
             }
             #expect(try await listed("active") == [kept, silent.externalUserID])
             #expect(try await listed("lost") == [gone])
-            let again = try await sync.run(corpID: e2e.corpID)
+            let again = try await sync.run(corpID: e2e.corpID, now: Date())
             #expect(again.relationsAdded == 0)
             #expect(again.relationsEnded == 0)
         }

@@ -48,8 +48,11 @@ struct EndToEnd: Sendable {
             let sandbox = Sandbox(world: world, deliverer: CallbackDeliverer(timeout: .seconds(5), retryDelay: .milliseconds(20), logger: logger))
             try await sandbox.buildApplication(port: 0, logger: logger).test(.live) { sandboxClient in
                 let sandboxURL = "http://127.0.0.1:\(try #require(sandboxClient.port))"
-                var dependencies = ServerDependencies(store: store, admin: AdminCredential(token: adminToken), logger: logger)
-                dependencies.clock = { clock.now }
+                // Siyu runs on the sandbox's time; its own pacing (polls, retries) keeps moving while
+                // the sandbox's clock is pinned, and every advance moves both.
+                var dependencies = ServerDependencies(
+                    store: store, admin: AdminCredential(token: adminToken), time: TimeSource { clock.running }, logger: logger
+                )
                 dependencies.campaignPollInterval = .milliseconds(50)
                 // The webhook receivers of these tests listen on 127.0.0.1: allowed explicitly, as an admin would.
                 dependencies.outboundPolicy = OutboundAddressPolicy(allowing: [try IPAddressRange("127.0.0.1/32")])
@@ -69,10 +72,10 @@ struct EndToEnd: Sendable {
                     await world.configure(config)
                     _ = try await store.corps.register(
                         CorpRegistration(corpID: corp.corpID, name: "端到端咖啡", secret: corp.secret, callbackToken: corp.token, encodingAESKey: corp.encodingAESKey),
-                        actor: "e2e"
+                        actor: "e2e", now: Date()
                     )
-                    _ = try await store.corps.update(corp.corpID, name: nil, settings: [.wecomAPIBaseURL: sandboxURL], actor: "e2e")
-                    let key = try await store.apiKeys.create(corpID: corp.corpID, label: "e2e", actor: "e2e")
+                    _ = try await store.corps.update(corp.corpID, name: nil, settings: [.wecomAPIBaseURL: sandboxURL], actor: "e2e", now: Date())
+                    let key = try await store.apiKeys.create(corpID: corp.corpID, label: "e2e", actor: "e2e", now: Date())
                     try await body(EndToEnd(store: store, world: world, deliverer: sandbox.deliverer, siyu: siyu, apiKey: key.token, clock: clock))
                 }
             }

@@ -96,7 +96,7 @@ struct AuditAPITests {
     @Test("console sign-in, sign-out and console actions leave entries with the user and address")
     func consoleActions() async throws {
         try await ConsoleTestServer.run { fixture in
-            _ = try await fixture.store.corps.register(TestServer.registration("wwA1"), actor: "t")
+            _ = try await fixture.store.corps.register(TestServer.registration("wwA1"), actor: "t", now: Date())
             try await fixture.user("root", .admin)
             let browser = fixture.browser()
             await browser.move(to: "192.0.2.44")

@@ -19,7 +19,7 @@ struct CSVExportTests {
                 externalUserID: "wm_formula", event: .added, userID: "m1", state: nil, at: added,
                 customer: CustomerFacts(externalUserID: "wm_formula", name: nickname),
                 relations: [RelationFacts(userID: "m1", state: nil, addedAt: added)]
-            ))
+            ), now: Date())
             let patched = try await client.call(
                 .patch, "/api/v1/customers/wm_formula", token: keyA,
                 json: #"{"custom_fields":{"余额":"-12.50","备注":"+cmd|' /C calc'!A0"}}"#

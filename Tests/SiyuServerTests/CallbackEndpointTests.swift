@@ -36,7 +36,7 @@ struct CallbackEndpointTests {
             try await Migrator(database: db).migrate()
             let store = try await SiyuStore.open(database: db, masterKey: masterKey)
             _ = try await store.corps.register(
-                CorpRegistration(corpID: corpID, name: "官方示例", secret: "secret-a1", callbackToken: token, encodingAESKey: aesKey), actor: "test"
+                CorpRegistration(corpID: corpID, name: "官方示例", secret: "secret-a1", callbackToken: token, encodingAESKey: aesKey), actor: "test", now: Date()
             )
             let dependencies = ServerDependencies(store: store, admin: AdminCredential(token: TestServer.adminToken), logger: TestServer.logger)
             let app = buildApplication(configuration: .init(), dependencies: dependencies, services: [dependencies.ingestor], logger: TestServer.logger)

@@ -12,8 +12,8 @@ struct CampaignPreviewTests {
     @Test("a preview counts who is sent, held or skipped and why, per sender, and reserves nothing")
     func preview() async throws {
         try await TestServer.withClient { client, store, _ in
-            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t")
-            let key = try await store.apiKeys.create(corpID: "wwA1", label: "", actor: "t").token
+            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t", now: Date())
+            let key = try await store.apiKeys.create(corpID: "wwA1", label: "", actor: "t", now: Date()).token
             try await SegmentAPITests.seed(store, corpID: "wwA1")
 
             let defaults = try await client.call(.get, "/api/v1/contact_policy", token: key).json()

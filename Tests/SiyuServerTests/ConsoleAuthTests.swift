@@ -31,8 +31,8 @@ struct ConsoleAuthTests {
 
             // Only the hash of the cookie's token is stored.
             let token = try #require(await browser.cookies["siyu_session"])
-            #expect(try await fixture.store.consoleUsers.session(hash: token) == nil)
-            #expect(try await fixture.store.consoleUsers.session(hash: ConsolePasswords.tokenHash(token)) != nil)
+            #expect(try await fixture.store.consoleUsers.session(hash: token, now: Date()) == nil)
+            #expect(try await fixture.store.consoleUsers.session(hash: ConsolePasswords.tokenHash(token), now: Date()) != nil)
         }
     }
 
@@ -156,7 +156,7 @@ struct ConsoleAuthTests {
             #expect(out.status == .seeOther)
             #expect(out.headers[.location] == "/console/login")
             #expect(await browser.cookies["siyu_session"] == nil)
-            #expect(try await fixture.store.consoleUsers.session(hash: ConsolePasswords.tokenHash(token)) == nil)
+            #expect(try await fixture.store.consoleUsers.session(hash: ConsolePasswords.tokenHash(token), now: Date()) == nil)
             #expect(try await browser.get("/console/dashboard").status == .seeOther)
         }
     }
@@ -191,8 +191,8 @@ struct ConsoleAuthTests {
     func roles() async throws {
         try await ConsoleTestServer.run { fixture in
             let store = fixture.store
-            _ = try await store.corps.register(TestServer.registration("wwA1", name: "甲品牌"), actor: "t")
-            _ = try await store.corps.register(TestServer.registration("wwB2", name: "乙品牌"), actor: "t")
+            _ = try await store.corps.register(TestServer.registration("wwA1", name: "甲品牌"), actor: "t", now: Date())
+            _ = try await store.corps.register(TestServer.registration("wwB2", name: "乙品牌"), actor: "t", now: Date())
             try await SegmentAPITests.seed(store, corpID: "wwA1")
             try await SegmentAPITests.seed(store, corpID: "wwB2")
             try await fixture.addCustomer("wwB2", "wmB", name: "乙客户")
@@ -234,15 +234,15 @@ struct ConsoleAuthTests {
     func userRules() async throws {
         try await ConsoleTestServer.run { fixture in
             let users = fixture.store.consoleUsers
-            _ = try await fixture.store.corps.register(TestServer.registration("wwA1"), actor: "t")
-            await #expect(throws: ValidationError.self) { try await users.createUser(username: "a", password: "short", role: .admin, bcryptCost: 4) }
-            await #expect(throws: ValidationError.self) { try await users.createUser(username: "b", password: "long enough", role: .operator, bcryptCost: 4) }
-            await #expect(throws: ValidationError.self) { try await users.createUser(username: "c", password: "long enough", role: .employee, corpID: "wwA1", bcryptCost: 4) }
-            await #expect(throws: StoreError.self) { try await users.createUser(username: "d", password: "long enough", role: .operator, corpID: "wwNO", bcryptCost: 4) }
-            let created = try await users.createUser(username: "e", password: "long enough", role: .employee, corpID: "wwA1", memberUserID: "m1", bcryptCost: 4)
+            _ = try await fixture.store.corps.register(TestServer.registration("wwA1"), actor: "t", now: Date())
+            await #expect(throws: ValidationError.self) { try await users.createUser(username: "a", password: "short", role: .admin, bcryptCost: 4, now: Date()) }
+            await #expect(throws: ValidationError.self) { try await users.createUser(username: "b", password: "long enough", role: .operator, bcryptCost: 4, now: Date()) }
+            await #expect(throws: ValidationError.self) { try await users.createUser(username: "c", password: "long enough", role: .employee, corpID: "wwA1", bcryptCost: 4, now: Date()) }
+            await #expect(throws: StoreError.self) { try await users.createUser(username: "d", password: "long enough", role: .operator, corpID: "wwNO", bcryptCost: 4, now: Date()) }
+            let created = try await users.createUser(username: "e", password: "long enough", role: .employee, corpID: "wwA1", memberUserID: "m1", bcryptCost: 4, now: Date())
             #expect(created.passwordHash.hasPrefix("$2"))
             #expect(ConsolePasswords.verify("long enough", hash: created.passwordHash))
-            await #expect(throws: StoreError.self) { try await users.createUser(username: "e", password: "long enough", role: .admin, bcryptCost: 4) }
+            await #expect(throws: StoreError.self) { try await users.createUser(username: "e", password: "long enough", role: .admin, bcryptCost: 4, now: Date()) }
             #expect(try await users.list().map(\.username) == ["e"])
         }
     }

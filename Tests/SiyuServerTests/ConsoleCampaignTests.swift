@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import SiyuCore
 import SiyuStore
+import SiyuTestSupport
 import Testing
 
 @testable import SiyuServer
@@ -12,14 +13,10 @@ struct ConsoleCampaignTests {
     static let corpID = "wwA1"
 
     /// A campaign to the seeded customers wm1…wm6 (senders m1 and m2), plus one nobody follows.
-    static func campaign(_ store: SiyuStore, _ name: String) async throws -> CampaignStore.Campaign {
+    static func campaign(_ store: SiyuStore, _ name: String) async throws -> Campaign {
         let now = Date()
         return try await store.campaigns.create(
-            corpID: corpID, .init(
-                name: name, kind: .message, audience: CampaignAudience(segment: "status = active"), content: CampaignContent(text: "周末福利"),
-                sendAt: now, deadlineAt: now.addingTimeInterval(72 * 3600)
-            ),
-            targets: (1...6).map { .init(recipient: "wm\($0)") } + [.init(recipient: "wmghost")], actor: "t", now: now
+            corpID: corpID, try Campaign.fixture(name, text: "周末福利", sendAt: now, now: now), recipients: (1...6).map { "wm\($0)" } + ["wmghost"], now: now
         )
     }
 
@@ -31,13 +28,13 @@ struct ConsoleCampaignTests {
     }
 
     /// m1's task went out (wm1 delivered, wm3 no longer a friend, wm5 refused); m2's task waits.
-    static func results(_ store: SiyuStore, _ campaign: CampaignStore.Campaign) async throws {
+    static func results(_ store: SiyuStore, _ campaign: Campaign) async throws {
         let now = Date()
         try await store.campaigns.recordTask(corpID: corpID, campaignID: campaign.campaignID, msgID: "msgA", sender: "m1", recipients: ["wm1", "wm3", "wm5"], failList: ["wm5"], now: now)
         try await store.campaigns.recordTask(corpID: corpID, campaignID: campaign.campaignID, msgID: "msgB", sender: "m2", recipients: ["wm2", "wm4", "wm6"], failList: [], now: now)
         try await store.campaigns.recordResults(
             corpID: corpID, campaignID: campaign.campaignID, msgID: "msgA",
-            outcomes: [("wm1", .delivered, RecipientReason.sent, now), ("wm3", .failed, RecipientReason.notFriend, nil)], taskState: "sent", now: now
+            outcomes: [("wm1", .delivered, .sent, now), ("wm3", .failed, .notFriend, nil)], taskState: .sent, now: now
         )
     }
 
@@ -91,7 +88,7 @@ struct ConsoleCampaignTests {
             try await refused([("kind", "group_message"), ("members", "")], field: "members", message: "请填写至少一名群主成员")
             _ = try await fixture.store.directory.replaceMembers(corpID: Self.corpID, departments: [], members: [
                 MemberRecord(userID: "m1", name: "林晓雨", departments: []), MemberRecord(userID: "m2", name: "王磊", departments: []),
-            ])
+            ], now: Date())
             let stranger = try await admin.post("/console/campaigns", [
                 ("name", "朋友圈上新"), ("kind", "moment"), ("members", "m1, mOTHER"), ("text", "秋季新品"), ("deadline_hours", "72"),
             ])
@@ -168,7 +165,7 @@ struct ConsoleCampaignTests {
 
             let busy = try await Self.campaign(fixture.store, "已提醒")
             try await Self.results(fixture.store, busy)
-            for _ in 0..<CampaignStore.remindersPerDay {
+            for _ in 0..<CampaignTask.remindersPerWindow {
                 #expect(try await fixture.store.campaigns.recordReminder(corpID: Self.corpID, campaignID: busy.campaignID, msgID: "msgB", now: Date()))
             }
             let limited = try await admin.post("/console/campaigns/\(busy.campaignID)/remind")
@@ -181,7 +178,7 @@ struct ConsoleCampaignTests {
     @Test("an employee sees only their own unsent tasks and is refused the operator pages")
     func employeeTasks() async throws {
         try await ConsoleTestServer.run { fixture in
-            _ = try await fixture.store.corps.register(TestServer.registration(Self.corpID), actor: "t")
+            _ = try await fixture.store.corps.register(TestServer.registration(Self.corpID), actor: "t", now: Date())
             try await SegmentAPITests.seed(fixture.store, corpID: Self.corpID)
             let employee = try await fixture.signedIn("emp", .employee, corp: Self.corpID, member: "m2")
             #expect(try await employee.get("/console/campaigns").text.contains("没有待你发送的群发任务"))
@@ -239,11 +236,10 @@ struct ConsoleCampaignTests {
         try await ConsoleTestServer.run { fixture in
             let admin = try await fixture.adminWithCorp()
             for n in 1...(ConsoleCampaignController.pageSize + 1) {
-                _ = try await fixture.store.campaigns.create(
-                    corpID: Self.corpID, .init(
-                        name: "第\(n)次", kind: .message, audience: CampaignAudience(segment: "all"), content: CampaignContent(text: "x"),
-                        sendAt: Date(), deadlineAt: Date().addingTimeInterval(3600)
-                    ), targets: [], actor: "t", now: Date(timeIntervalSince1970: 1_800_000_000 + Double(n))
+                let created = Date(timeIntervalSince1970: 1_800_000_000 + Double(n))
+                try await fixture.store.campaigns.create(
+                    corpID: Self.corpID, try Campaign.fixture("第\(n)次", segment: "all", text: "x", sendAt: Date(), deadlineHours: 1, now: created),
+                    recipients: [], now: created
                 )
             }
             let first = try await admin.get("/console/campaigns").text

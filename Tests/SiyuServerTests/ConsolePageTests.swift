@@ -81,7 +81,7 @@ struct ConsolePageTests {
     @Test("a page lists 50 customers and links to the next page")
     func pagination() async throws {
         try await ConsoleTestServer.run { fixture in
-            _ = try await fixture.store.corps.register(TestServer.registration("wwA1"), actor: "t")
+            _ = try await fixture.store.corps.register(TestServer.registration("wwA1"), actor: "t", now: Date())
             for index in 1...120 {
                 let id = String(format: "wx%03d", index)
                 try await fixture.addCustomer("wwA1", id, name: "顾客\(id)")
@@ -220,9 +220,9 @@ struct ConsolePageTests {
     @Test("the compose page's preview is the REST preview, labelled, and errors point at the position")
     func campaignPreview() async throws {
         try await ConsoleTestServer.run { fixture in
-            _ = try await fixture.store.corps.register(TestServer.registration("wwA1"), actor: "t")
+            _ = try await fixture.store.corps.register(TestServer.registration("wwA1"), actor: "t", now: Date())
             try await SegmentAPITests.seed(fixture.store, corpID: "wwA1")
-            try await fixture.store.contacts.setPolicy(corpID: "wwA1", ContactPolicy(quietHours: .init(startMinute: 22 * 60, endMinute: 8 * 60)), actor: "t")
+            try await fixture.store.contacts.setPolicy(corpID: "wwA1", ContactPolicy(quietHours: .init(startMinute: 22 * 60, endMinute: 8 * 60)), actor: "t", now: Date())
             let admin = try await fixture.signedIn("root", .admin)
             let compose = try await admin.get("/console/campaigns/new")
             let token = try #require(ConsoleBrowser.csrfToken(in: compose.text.replacingOccurrences(of: "data-csrf=", with: #"name="_csrf" value="#)))

@@ -97,7 +97,7 @@ enum ConsoleTestServer {
         /// A user with a fast bcrypt cost (4); the same password for everyone.
         @discardableResult
         func user(_ username: String, _ role: ConsoleRole, corp: String? = nil, member: String? = nil) async throws -> ConsoleUser {
-            try await store.consoleUsers.createUser(username: username, password: ConsoleTestServer.password, role: role, corpID: corp, memberUserID: member, bcryptCost: 4)
+            try await store.consoleUsers.createUser(username: username, password: ConsoleTestServer.password, role: role, corpID: corp, memberUserID: member, bcryptCost: 4, now: Date())
         }
 
         /// A customer added by one member, stored as a callback would store it.
@@ -105,12 +105,12 @@ enum ConsoleTestServer {
             _ = try await store.customers.reconcile(corpID: corpID, ContactObservation(
                 externalUserID: externalUserID, event: .added, userID: member, state: nil, at: Date(),
                 customer: CustomerFacts(externalUserID: externalUserID, name: name), relations: [RelationFacts(userID: member, state: nil, addedAt: Date(), tagIDs: [])]
-            ))
+            ), now: Date())
         }
 
         /// Corp `wwA1` registered (unless the sandbox did it) and a browser signed in as its admin.
         func adminWithCorp() async throws -> ConsoleBrowser {
-            if world == nil { _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t") }
+            if world == nil { _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t", now: Date()) }
             return try await signedIn("root", .admin)
         }
 
@@ -137,9 +137,9 @@ enum ConsoleTestServer {
             for member in ["m1", "m2"] { _ = try await world.addMember(corpID: corp.corpID, userID: member, name: "成员" + member) }
             let platform = Sandbox(world: world, deliverer: CallbackDeliverer(timeout: .seconds(5), retryDelay: .milliseconds(20), logger: TestServer.logger))
             try await platform.buildApplication(port: 0, logger: TestServer.logger).test(.live) { sandboxClient in
-                _ = try await store.corps.register(corp, actor: "t")
+                _ = try await store.corps.register(corp, actor: "t", now: Date())
                 let url = "http://127.0.0.1:\(sandboxClient.port ?? 0)"
-                _ = try await store.corps.update(corp.corpID, name: nil, settings: [.wecomAPIBaseURL: url], actor: "t")
+                _ = try await store.corps.update(corp.corpID, name: nil, settings: [.wecomAPIBaseURL: url], actor: "t", now: Date())
                 try await serve(store, settings: settings, world: world, body)
             }
         }

@@ -32,7 +32,7 @@ struct CorpAPITests {
     @Test("listing pages with a cursor")
     func pagination() async throws {
         try await TestServer.withClient { client, store, _ in
-            for id in ["wwA1", "wwB2", "wwC3"] { _ = try await store.corps.register(TestServer.registration(id), actor: "t") }
+            for id in ["wwA1", "wwB2", "wwC3"] { _ = try await store.corps.register(TestServer.registration(id), actor: "t", now: Date()) }
             let first = try await client.call(.get, "/api/v1/corps?limit=2").json()
             #expect((first["corps"] as? [[String: Any]])?.count == 2)
             let cursor = try #require(first["next_cursor"] as? String)
@@ -74,15 +74,15 @@ struct CorpAPITests {
     @Test("no credential, a wrong one, or a revoked key is refused")
     func authentication() async throws {
         try await TestServer.withClient { client, store, _ in
-            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t")
+            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t", now: Date())
             let missing = try await client.call(.get, "/api/v1/corps", token: nil)
             #expect(missing.status == .unauthorized)
             #expect(missing.errorCode == "unauthorized")
             #expect(try await client.call(.get, "/api/v1/corps", token: "adm.wrong").status == .unauthorized)
 
-            let key = try await store.apiKeys.create(corpID: "wwA1", label: "", actor: "t")
+            let key = try await store.apiKeys.create(corpID: "wwA1", label: "", actor: "t", now: Date())
             #expect(try await client.call(.get, "/api/v1/corps/wwA1", token: key.token).status == .ok)
-            _ = try await store.apiKeys.revoke(corpID: "wwA1", keyID: key.info.keyID, actor: "t")
+            _ = try await store.apiKeys.revoke(corpID: "wwA1", keyID: key.info.keyID, actor: "t", now: Date())
             #expect(try await client.call(.get, "/api/v1/corps/wwA1", token: key.token).status == .unauthorized)
         }
     }
@@ -90,8 +90,8 @@ struct CorpAPITests {
     @Test("a key of corp A can neither read nor write corp B")
     func tenantIsolation() async throws {
         try await TestServer.withClient { client, store, _ in
-            _ = try await store.corps.register(TestServer.registration("wwA1", name: "A"), actor: "t")
-            _ = try await store.corps.register(TestServer.registration("wwB2", name: "B"), actor: "t")
+            _ = try await store.corps.register(TestServer.registration("wwA1", name: "A"), actor: "t", now: Date())
+            _ = try await store.corps.register(TestServer.registration("wwB2", name: "B"), actor: "t", now: Date())
             let created = try await client.call(.post, "/api/v1/corps/wwA1/keys", json: #"{"label":"crm"}"#)
             #expect(created.status == .created)
             let keyA = try #require(try created.json()["key"] as? String)
@@ -128,7 +128,7 @@ struct CorpAPITests {
     @Test("keys are created, listed without secrets and revoked")
     func keyLifecycle() async throws {
         try await TestServer.withClient { client, store, _ in
-            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t")
+            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t", now: Date())
             let created = try await client.call(.post, "/api/v1/corps/wwA1/keys")
             #expect(created.status == .created)
             let body = try created.json()

@@ -40,7 +40,7 @@ struct CorpCredentialTests {
     @Test("the admin sets an http(s) base URL (loopback allowed) and removes it with null; anything else is 422")
     func adminBaseURLValidated() async throws {
         try await TestServer.withClient { client, store, _ in
-            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t")
+            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t", now: Date())
             for bad in ["file:///etc/passwd", "gopher://127.0.0.1:70/", "not a url", "http://", "http://user:pw@example.com", "https://x.test/?q=1", "http://exa mple.com", "http://a.test/\\u0007"] {
                 let refused = try await client.call(.patch, "/api/v1/corps/wwA1", json: #"{"settings":{"wecom_api_base_url":"\#(bad)"}}"#)
                 #expect(refused.status == .unprocessableContent, "\(bad)")
@@ -78,7 +78,7 @@ struct CorpCredentialTests {
     @Test("the admin rotates a corp's credentials; the answer and the audit entry never carry them")
     func adminRotatesCredentials() async throws {
         try await TestServer.withClient { client, store, _ in
-            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t")
+            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t", now: Date())
             let rotated = try await client.call(.patch, "/api/v1/corps/wwA1", json: #"{"secret":"new-secret-123","token":"NewTok9"}"#)
             #expect(rotated.status == .ok)
             #expect(!rotated.text.contains("new-secret-123") && !rotated.text.contains("NewTok9"))
@@ -97,7 +97,7 @@ struct CorpCredentialTests {
     @Test("keys are created read or write; a read key reads, counts and previews, and changes nothing")
     func keyScopes() async throws {
         try await TestServer.withClient { client, store, _ in
-            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t")
+            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t", now: Date())
             let created = try await client.call(.post, "/api/v1/corps/wwA1/keys", json: #"{"label":"bi","scope":"read"}"#)
             #expect(created.status == .created)
             #expect(try created.json()["scope"] as? String == "read")

@@ -16,13 +16,13 @@ struct CrossCorpReferenceTests {
     static func seedDirectories(_ store: SiyuStore) async throws {
         for (corpID, suffix) in [("wwA1", "A"), ("wwB2", "B")] {
             _ = try await store.directory.replaceMembers(
-                corpID: corpID, departments: [], members: [MemberRecord(userID: "m\(suffix)", name: "成员\(suffix)", departments: [1])]
+                corpID: corpID, departments: [], members: [MemberRecord(userID: "m\(suffix)", name: "成员\(suffix)", departments: [1])], now: Date()
             )
             try await store.directory.upsertTagGroup(
-                corpID: corpID, TagGroup(groupID: "etg\(suffix)", name: "组\(suffix)", tags: [Tag(tagID: "et\(suffix)", name: "标签\(suffix)")]), actor: "t"
+                corpID: corpID, TagGroup(groupID: "etg\(suffix)", name: "组\(suffix)", tags: [Tag(tagID: "et\(suffix)", name: "标签\(suffix)")]), actor: "t", now: Date()
             )
             try await store.groups.upsert(
-                corpID: corpID, chatID: "wr\(suffix)", name: "群\(suffix)", owner: "m\(suffix)", notice: nil, createdAt: Date(), members: []
+                corpID: corpID, chatID: "wr\(suffix)", name: "群\(suffix)", owner: "m\(suffix)", notice: nil, createdAt: Date(), members: [], now: Date()
             )
         }
     }

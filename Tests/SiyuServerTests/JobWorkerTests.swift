@@ -21,8 +21,8 @@ struct JobWorkerTests {
     func lifecycle() async throws {
         try await TestServer.withStore { store in
             let record = Record()
-            let ok = try await store.jobs.enqueue(kind: "test.ok", payload: "hello")
-            let flaky = try await store.jobs.enqueue(kind: "test.flaky", payload: "x", maxAttempts: 3)
+            let ok = try await store.jobs.enqueue(kind: "test.ok", payload: "hello", now: Date())
+            let flaky = try await store.jobs.enqueue(kind: "test.flaky", payload: "x", maxAttempts: 3, now: Date())
             let handlers: [String: JobHandler] = [
                 "test.ok": JobHandler { job in record.add("ok:\(job.payload)") },
                 "test.flaky": JobHandler(retry: RetryPolicy(base: .milliseconds(1), maximum: .milliseconds(1), maxAttempts: 3)) { job in
@@ -30,7 +30,7 @@ struct JobWorkerTests {
                     if job.attempts < 2 { throw ValidationError(field: "x", message: "not yet") }
                 },
             ]
-            let worker = JobWorker(jobs: store.jobs, handlers: handlers, owner: "w1", pollInterval: .milliseconds(10), logger: TestServer.logger)
+            let worker = JobWorker(jobs: store.jobs, handlers: handlers, owner: "w1", pollInterval: .milliseconds(10), time: .system, logger: TestServer.logger)
             let group = ServiceGroup(configuration: .init(services: [worker], logger: TestServer.logger))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
@@ -62,7 +62,7 @@ struct JobWorkerTests {
                     for await _ in gate.stream { break }
                 }
             ]
-            let worker = JobWorker(jobs: store.jobs, handlers: handlers, owner: "w2", pollInterval: .milliseconds(10), logger: TestServer.logger)
+            let worker = JobWorker(jobs: store.jobs, handlers: handlers, owner: "w2", pollInterval: .milliseconds(10), time: .system, logger: TestServer.logger)
             let group = ServiceGroup(configuration: .init(services: [worker], logger: TestServer.logger))
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }

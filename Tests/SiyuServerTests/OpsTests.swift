@@ -37,8 +37,8 @@ struct OpsTests {
     @Test("metrics count requests per route and status, and report queue depth and inbox backlog")
     func metrics() async throws {
         try await TestServer.withClient { client, store, _ in
-            try await store.jobs.enqueue(kind: "k", payload: "")
-            _ = try await store.inbox.record(corpID: "wwA1", payload: "<xml/>")
+            try await store.jobs.enqueue(kind: "k", payload: "", now: Date())
+            _ = try await store.inbox.record(corpID: "wwA1", payload: "<xml/>", now: Date())
             _ = try await client.call(.get, "/healthz", token: nil)
             _ = try await client.call(.get, "/healthz", token: nil)
             _ = try await client.call(.get, "/api/v1/corps", token: nil)

@@ -11,8 +11,8 @@ struct OrderAPITests {
     @Test("JSON orders are stored exactly, invalid ones rejected by index; CSV import reports each bad row")
     func ordersFeed() async throws {
         try await TestServer.withClient { client, store, _ in
-            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t")
-            let key = try await store.apiKeys.create(corpID: "wwA1", label: "", actor: "t").token
+            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t", now: Date())
+            let key = try await store.apiKeys.create(corpID: "wwA1", label: "", actor: "t", now: Date()).token
             let json = #"""
             {"orders":[
               {"order_id":"SO1","external_userid":"wm1","amount":"199.00","ordered_at":"2026-11-20T10:00:00+08:00"},

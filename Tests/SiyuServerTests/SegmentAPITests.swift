@@ -13,7 +13,7 @@ struct SegmentAPITests {
 
     /// Six customers: tags, a channel, members, orders.
     static func seed(_ store: SiyuStore, corpID: String) async throws {
-        try await store.directory.replaceTags(corpID: corpID, groups: [TagGroup(groupID: "g1", name: "等级", tags: [Tag(tagID: "etvip", name: "VIP"), Tag(tagID: "etnew", name: "新客")])])
+        try await store.directory.replaceTags(corpID: corpID, groups: [TagGroup(groupID: "g1", name: "等级", tags: [Tag(tagID: "etvip", name: "VIP"), Tag(tagID: "etnew", name: "新客")])], now: Date())
         _ = try await store.channels.create(corpID: corpID, Channel(
             channelID: "chn_store", name: "门店", state: "st1", configID: nil, qrCode: nil, settings: ChannelSettings(members: ["m1"]),
             activeMembers: ["m1"], createdAt: now, updatedAt: now
@@ -24,20 +24,20 @@ struct SegmentAPITests {
                 customer: CustomerFacts(externalUserID: "wm\(index)", name: "客户\(index)"),
                 relations: [RelationFacts(userID: index % 2 == 0 ? "m2" : "m1", state: index <= 3 ? "st1" : nil, addedAt: now.addingTimeInterval(-Double(index) * 86400),
                                           tagIDs: index <= 2 ? ["etvip"] : (index == 3 ? ["etnew"] : []))]
-            ))
+            ), now: Date())
         }
         _ = try await store.orders.upsert(corpID: corpID, [
             Order(orderID: "o1", externalUserID: "wm4", amountFen: 50000, orderedAt: now),
             Order(orderID: "o2", externalUserID: "wm4", amountFen: 100, orderedAt: now),
             Order(orderID: "o3", externalUserID: "wm5", amountFen: 100, orderedAt: now),
-        ])
+        ], now: Date())
     }
 
     @Test("counts are exact, follow changes at once, and errors point at the position")
     func counts() async throws {
         try await TestServer.withClient { client, store, _ in
-            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t")
-            let key = try await store.apiKeys.create(corpID: "wwA1", label: "", actor: "t").token
+            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t", now: Date())
+            let key = try await store.apiKeys.create(corpID: "wwA1", label: "", actor: "t", now: Date()).token
             try await Self.seed(store, corpID: "wwA1")
             func count(_ expression: String) async throws -> Int? {
                 let body = String(decoding: try JSONSerialization.data(withJSONObject: ["expression": expression]), as: UTF8.self)
@@ -53,7 +53,7 @@ struct SegmentAPITests {
             #expect(try await count("status = active") == 6)
 
             // A tag added now is counted now.
-            try await store.customers.changeTags(corpID: "wwA1", externalUserID: "wm6", userID: "m2", add: ["etvip"], remove: [], actor: "t")
+            try await store.customers.changeTags(corpID: "wwA1", externalUserID: "wm6", userID: "m2", add: ["etvip"], remove: [], actor: "t", now: Date())
             #expect(try await count(#"tag "VIP""#) == 3)
 
             let bad = try await client.call(.post, "/api/v1/segments/count", token: key, json: #"{"expression":"tag \"VIP\" and (channel in (\"门店\")"}"#)
@@ -69,10 +69,10 @@ struct SegmentAPITests {
     @Test("segments are saved by name, counted when read, renamed, refused when invalid, and private to their corp")
     func saved() async throws {
         try await TestServer.withClient { client, store, _ in
-            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t")
-            _ = try await store.corps.register(TestServer.registration("wwB2"), actor: "t")
-            let keyA = try await store.apiKeys.create(corpID: "wwA1", label: "", actor: "t").token
-            let keyB = try await store.apiKeys.create(corpID: "wwB2", label: "", actor: "t").token
+            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t", now: Date())
+            _ = try await store.corps.register(TestServer.registration("wwB2"), actor: "t", now: Date())
+            let keyA = try await store.apiKeys.create(corpID: "wwA1", label: "", actor: "t", now: Date()).token
+            let keyB = try await store.apiKeys.create(corpID: "wwB2", label: "", actor: "t", now: Date()).token
             try await Self.seed(store, corpID: "wwA1")
             let created = try await client.call(.post, "/api/v1/segments", token: keyA, json: #"{"name":"高价值","expression":"tag \"VIP\" or orders amount >= 100"}"#)
             #expect(created.status == .created)
@@ -101,7 +101,7 @@ struct SegmentIndexRefreshTests {
     /// The counts of an index that followed the changes must equal a fresh build's.
     func expectSameAsFresh(_ indexes: SegmentIndexes, _ store: SiyuStore, corpID: String) async throws {
         let followed = try await indexes.index(for: corpID)
-        let fresh = SegmentIndexes.build(try await store.segments.snapshot(corpID: corpID))
+        let fresh = SegmentIndexes.build(try await store.segments.snapshot(corpID: corpID, now: Date()))
         for text in Self.expressions {
             let expression = try SegmentParser.parse(text)
             let a = Set(try followed.index.members(expression).map { followed.customers[Int($0)] })
@@ -113,24 +113,24 @@ struct SegmentIndexRefreshTests {
     @Test("customer-level changes update the index in place; a change of names rebuilds it; the result always equals a fresh build")
     func inPlace() async throws {
         try await TestServer.withClient { _, store, _ in
-            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t")
+            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t", now: Date())
             try await SegmentAPITests.seed(store, corpID: "wwA1")
-            let indexes = SegmentIndexes(store: store)
+            let indexes = SegmentIndexes(store: store, time: .system)
             _ = try await indexes.index(for: "wwA1")
             #expect(await indexes.lastRefresh["wwA1"] == .rebuilt)
 
             // A tag edit, an order, a lost relation and a new customer: four customers, in place.
-            try await store.customers.changeTags(corpID: "wwA1", externalUserID: "wm5", userID: "m1", add: ["etvip"], remove: [], actor: "t")
-            _ = try await store.orders.upsert(corpID: "wwA1", [Order(orderID: "o9", externalUserID: "wm6", amountFen: 900, orderedAt: SegmentAPITests.now)])
+            try await store.customers.changeTags(corpID: "wwA1", externalUserID: "wm5", userID: "m1", add: ["etvip"], remove: [], actor: "t", now: Date())
+            _ = try await store.orders.upsert(corpID: "wwA1", [Order(orderID: "o9", externalUserID: "wm6", amountFen: 900, orderedAt: SegmentAPITests.now)], now: Date())
             _ = try await store.customers.reconcile(corpID: "wwA1", ContactObservation(
                 externalUserID: "wm1", event: .customerDeletedMember, userID: "m1", state: nil, at: SegmentAPITests.now,
                 customer: CustomerFacts(externalUserID: "wm1", name: "客户1"), relations: []
-            ))
+            ), now: Date())
             _ = try await store.customers.reconcile(corpID: "wwA1", ContactObservation(
                 externalUserID: "wm7", event: .added, userID: "m2", state: nil, at: SegmentAPITests.now,
                 customer: CustomerFacts(externalUserID: "wm7", name: "客户7"),
                 relations: [RelationFacts(userID: "m2", state: nil, addedAt: SegmentAPITests.now, tagIDs: ["etnew"])]
-            ))
+            ), now: Date())
             try await expectSameAsFresh(indexes, store, corpID: "wwA1")
             #expect(await indexes.lastRefresh["wwA1"] == .updated(customers: 4))
             let built = try await indexes.index(for: "wwA1")
@@ -139,7 +139,7 @@ struct SegmentIndexRefreshTests {
             // A new tag name: rebuilt, and still equal.
             try await store.directory.replaceTags(corpID: "wwA1", groups: [TagGroup(groupID: "g1", name: "等级", tags: [
                 Tag(tagID: "etvip", name: "VIP"), Tag(tagID: "etnew", name: "新客"), Tag(tagID: "etgold", name: "金卡"),
-            ])])
+            ])], now: Date())
             try await expectSameAsFresh(indexes, store, corpID: "wwA1")
             #expect(await indexes.lastRefresh["wwA1"] == .rebuilt)
         }

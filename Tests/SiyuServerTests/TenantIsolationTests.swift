@@ -23,11 +23,11 @@ struct TenantIsolationTests {
                 externalUserID: customer, event: .added, userID: "m1", state: "st_\(prefix)", at: added,
                 customer: CustomerFacts(externalUserID: customer, name: name),
                 relations: [RelationFacts(userID: "m1", state: "st_\(prefix)", addedAt: added)]
-            ))
+            ), now: Date())
         }
         _ = try await store.customers.reconcile(corpID: corpID, ContactObservation(
             externalUserID: "wm_\(prefix)_lost", event: .customerDeletedMember, userID: "m1", state: nil, at: added, customer: nil, relations: []
-        ))
+        ), now: Date())
     }
 
     @Test("corp A's key gets 404 for corp B's channel and customer, and never sees B's customers in lists, counts or exports")

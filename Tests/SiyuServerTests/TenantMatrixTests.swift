@@ -29,7 +29,7 @@ struct TenantMatrixTests {
         let (keyA, keyB) = try await WebhookTests.twoCorps(store)
         for corpID in ["wwA1", "wwB2"] {
             // Any call that reaches for WeCom fails at once on loopback instead of leaving the machine.
-            _ = try await store.corps.update(corpID, settings: [.wecomAPIBaseURL: "http://127.0.0.1:9"], actor: "t")
+            _ = try await store.corps.update(corpID, settings: [.wecomAPIBaseURL: "http://127.0.0.1:9"], actor: "t", now: Date())
         }
         let added = Date(timeIntervalSince1970: 1_709_222_400)
         _ = try await store.channels.create(corpID: "wwB2", Channel(
@@ -40,16 +40,16 @@ struct TenantMatrixTests {
             externalUserID: "wm_b", event: .added, userID: "mB", state: "st_b", at: added,
             customer: CustomerFacts(externalUserID: "wm_b", name: "客户\(secretMark)"),
             relations: [RelationFacts(userID: "mB", state: "st_b", addedAt: added)]
-        ))
+        ), now: Date())
         try await store.directory.upsertTagGroup(
-            corpID: "wwB2", TagGroup(groupID: "etg_b", name: "组\(secretMark)", tags: [Tag(tagID: "et_b", name: "标签\(secretMark)")]), actor: "t"
+            corpID: "wwB2", TagGroup(groupID: "etg_b", name: "组\(secretMark)", tags: [Tag(tagID: "et_b", name: "标签\(secretMark)")]), actor: "t", now: Date()
         )
-        let segment = try await store.segments.save(corpID: "wwB2", name: "人群\(secretMark)", expression: "status = active", actor: "t")
+        let segment = try await store.segments.save(corpID: "wwB2", name: "人群\(secretMark)", expression: "status = active", actor: "t", now: Date())
         let webhook = try await store.webhooks.register(
-            corpID: "wwB2", url: "https://hooks.example.com/\(UUID().uuidString)", eventTypes: ["customer.added"], actor: "t"
+            corpID: "wwB2", url: "https://hooks.example.com/\(UUID().uuidString)", eventTypes: ["customer.added"], actor: "t", now: Date()
         )
-        let revoked = try await store.apiKeys.create(corpID: "wwB2", label: "old", actor: "t")
-        _ = try await store.apiKeys.revoke(corpID: "wwB2", keyID: revoked.info.keyID, actor: "t")
+        let revoked = try await store.apiKeys.create(corpID: "wwB2", label: "old", actor: "t", now: Date())
+        _ = try await store.apiKeys.revoke(corpID: "wwB2", keyID: revoked.info.keyID, actor: "t", now: Date())
         let keyBID = try #require(try await store.apiKeys.list(corpID: "wwB2").first { $0.revokedAt == nil }?.keyID)
         return Seeded(
             parameters: [

@@ -32,7 +32,7 @@ struct WebhookAddressPolicyTests {
     }
 
     static func sender(_ store: SiyuStore, policy: OutboundAddressPolicy, resolver: HostResolver = .system) -> WebhookSender {
-        WebhookSender(webhooks: store.webhooks, policy: policy, resolver: resolver, retry: WebhookTests.fastRetry, timeout: .seconds(5), logger: TestServer.logger)
+        WebhookSender(webhooks: store.webhooks, policy: policy, resolver: resolver, retry: WebhookTests.fastRetry, timeout: .seconds(5), time: .system, logger: TestServer.logger)
     }
 
     /// A receiver, a webhook of wwA1 to `http://<host>:<port>/hook` (registered straight in the
@@ -46,7 +46,7 @@ struct WebhookAddressPolicyTests {
                 _ = try await WebhookTests.twoCorps(store)
                 let registered = try await WebhookTests.register(store, url: "http://\(host):\(port)/hook")
                 try await WebhookTests.publish(store)
-                let job = try #require(try await store.jobs.claim(owner: "t", kinds: [WebhookStore.deliverJobKind]).first)
+                let job = try #require(try await store.jobs.claim(owner: "t", kinds: [WebhookStore.deliverJobKind], now: Date()).first)
                 try await body(store, registered, job)
             }
         }

@@ -69,14 +69,14 @@ struct WebhookTests {
     /// The sender the delivery tests use: the receivers listen on 127.0.0.1, so loopback is
     /// allowed explicitly, as an installation admin would with `SIYU_OUTBOUND_ALLOW`.
     static func loopbackSender(_ store: SiyuStore, timeout: Duration = .seconds(5)) -> WebhookSender {
-        WebhookSender(webhooks: store.webhooks, policy: loopback, retry: fastRetry, timeout: timeout, logger: TestServer.logger)
+        WebhookSender(webhooks: store.webhooks, policy: loopback, retry: fastRetry, timeout: timeout, time: .system, logger: TestServer.logger)
     }
 
     static let loopback = OutboundAddressPolicy(allowing: [try! IPAddressRange("127.0.0.1/32")])
 
     /// The sender an installation runs by default.
     static func defaultSender(_ store: SiyuStore) -> WebhookSender {
-        WebhookSender(webhooks: store.webhooks, retry: fastRetry, timeout: .seconds(5), logger: TestServer.logger)
+        WebhookSender(webhooks: store.webhooks, retry: fastRetry, timeout: .seconds(5), time: .system, logger: TestServer.logger)
     }
 
     /// Runs a job worker with the webhook handler (fast retries) until `done` holds or 20 s pass.
@@ -84,7 +84,7 @@ struct WebhookTests {
         let sender = loopbackSender(store)
         let worker = JobWorker(
             jobs: store.jobs, handlers: [WebhookStore.deliverJobKind: sender.handler], owner: "webhook-test",
-            pollInterval: .milliseconds(5), logger: TestServer.logger
+            pollInterval: .milliseconds(5), time: .system, logger: TestServer.logger
         )
         let group = ServiceGroup(configuration: .init(services: [worker], logger: TestServer.logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -101,10 +101,10 @@ struct WebhookTests {
 
     /// Corps wwA1 and wwB2 with one API key each.
     static func twoCorps(_ store: SiyuStore) async throws -> (a: String, b: String) {
-        _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t")
-        _ = try await store.corps.register(TestServer.registration("wwB2"), actor: "t")
-        let a = try await store.apiKeys.create(corpID: "wwA1", label: "a", actor: "t").token
-        let b = try await store.apiKeys.create(corpID: "wwB2", label: "b", actor: "t").token
+        _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t", now: Date())
+        _ = try await store.corps.register(TestServer.registration("wwB2"), actor: "t", now: Date())
+        let a = try await store.apiKeys.create(corpID: "wwA1", label: "a", actor: "t", now: Date()).token
+        let b = try await store.apiKeys.create(corpID: "wwB2", label: "b", actor: "t", now: Date()).token
         return (a, b)
     }
 
@@ -121,7 +121,7 @@ struct WebhookTests {
     }
 
     static func register(_ store: SiyuStore, url: String) async throws -> WebhookStore.Registered {
-        try await store.webhooks.register(corpID: "wwA1", url: url, eventTypes: ["customer.added"], actor: "t")
+        try await store.webhooks.register(corpID: "wwA1", url: url, eventTypes: ["customer.added"], actor: "t", now: Date())
     }
 
     @Test("a corp key registers, lists, reads deliveries of and deletes its webhooks; the secret is shown once")
@@ -282,7 +282,7 @@ struct WebhookTests {
             _ = try await Self.twoCorps(store)
             let registered = try await Self.register(store, url: "http://127.0.0.1:1/hook")
             try await Self.publish(store)
-            let job = try #require(try await store.jobs.claim(owner: "t", kinds: [WebhookStore.deliverJobKind]).first)
+            let job = try #require(try await store.jobs.claim(owner: "t", kinds: [WebhookStore.deliverJobKind], now: Date()).first)
             let sender = Self.loopbackSender(store, timeout: .seconds(1))
             await #expect(throws: WebhookSender.DeliveryFailure.self) { try await sender.deliver(job) }
             let delivery = try await Self.onlyDelivery(store, registered.webhook.webhookID)
@@ -299,7 +299,7 @@ struct WebhookTests {
     func redirectsNotFollowed(status: HTTPResponse.Status) async throws {
         let receiver = Receiver(answers: [status], otherwise: .ok, redirect: "/moved")
         try await Self.withQueuedDelivery(to: receiver) { store, registered in
-            let job = try #require(try await store.jobs.claim(owner: "t", kinds: [WebhookStore.deliverJobKind]).first)
+            let job = try #require(try await store.jobs.claim(owner: "t", kinds: [WebhookStore.deliverJobKind], now: Date()).first)
             await #expect(throws: WebhookSender.DeliveryFailure.self) { try await Self.loopbackSender(store).deliver(job) }
             #expect(receiver.received.map(\.path) == ["hook"])
             let delivery = try await Self.onlyDelivery(store, registered.webhook.webhookID)
@@ -314,7 +314,7 @@ struct WebhookTests {
     func noAnswerBytesInLog() async throws {
         let receiver = Receiver(otherwise: .internalServerError)
         try await Self.withQueuedDelivery(to: receiver) { store, registered in
-            let job = try #require(try await store.jobs.claim(owner: "t", kinds: [WebhookStore.deliverJobKind]).first)
+            let job = try #require(try await store.jobs.claim(owner: "t", kinds: [WebhookStore.deliverJobKind], now: Date()).first)
             await #expect(throws: WebhookSender.DeliveryFailure.self) { try await Self.loopbackSender(store).deliver(job) }
             #expect(receiver.received.count == 1)
             let delivery = try await Self.onlyDelivery(store, registered.webhook.webhookID)

@@ -1,6 +1,7 @@
 import Foundation
 import SiyuCore
 import SiyuStore
+import SiyuTestSupport
 import Testing
 
 @Suite("Audit log storage: addresses, the installation-wide page by cursor, filters")

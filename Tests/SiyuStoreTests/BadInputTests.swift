@@ -1,5 +1,6 @@
 import Foundation
 import SQLKit
+import SiyuTestSupport
 import Testing
 
 @testable import SiyuStore

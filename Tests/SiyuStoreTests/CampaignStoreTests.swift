@@ -1,5 +1,6 @@
 import Foundation
 import SiyuCore
+import SiyuTestSupport
 import Testing
 
 @testable import SiyuStore
@@ -8,11 +9,8 @@ import Testing
 struct CampaignStoreTests {
     static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
 
-    static func campaign(_ name: String) -> CampaignStore.NewCampaign {
-        .init(
-            name: name, kind: .message, audience: CampaignAudience(segment: "status = active"), content: CampaignContent(text: "hi"),
-            sendAt: t0, deadlineAt: t0.addingTimeInterval(3600)
-        )
+    static func campaign(_ name: String, now: Date = t0) throws -> Campaign {
+        try Campaign.fixture(name, sendAt: t0, deadlineHours: 1, now: now)
     }
 
     @Test("campaigns planned at once by two processes never reserve more than the cap for anyone", arguments: TestDatabases.flavors)
@@ -26,7 +24,7 @@ struct CampaignStoreTests {
                 let store = try await SiyuStore.open(database: db, masterKey: key)
                 try await WebhookStoreTests.registerCorps(store, CustomerFixtures.corpID)
                 for id in customers { try await CustomerFixtures.add(store, id, member: "m1", at: Self.t0.addingTimeInterval(-86400)) }
-                try await store.contacts.setPolicy(corpID: CustomerFixtures.corpID, ContactPolicy(platformRule: .daysInMonth, brandCap: BrandCap(maxTouches: 1, days: 7)), actor: "t")
+                try await store.contacts.setPolicy(corpID: CustomerFixtures.corpID, ContactPolicy(platformRule: .daysInMonth, brandCap: BrandCap(maxTouches: 1, days: 7)), actor: "t", now: Date())
             }
             // Two database handles, as two `siyu serve` processes; four campaigns each, all at once.
             let planned = try await withThrowingTaskGroup(of: Int.self) { group in
@@ -38,8 +36,8 @@ struct CampaignStoreTests {
                                 for n in 0..<4 {
                                     inner.addTask {
                                         let campaign = try await store.campaigns.create(
-                                            corpID: CustomerFixtures.corpID, Self.campaign("p\(process)-\(n)"),
-                                            targets: customers.map { CampaignStore.Target(recipient: $0) }, actor: "t", now: Self.t0
+                                            corpID: CustomerFixtures.corpID, try Self.campaign("p\(process)-\(n)"),
+                                            recipients: customers, now: Self.t0
                                         )
                                         return try await store.campaigns.tally(corpID: CustomerFixtures.corpID, campaignID: campaign.campaignID)
                                             .filter { $0.state == .planned }.reduce(0) { $0 + $1.count }
@@ -68,25 +66,24 @@ struct CampaignStoreTests {
             let corpID = CustomerFixtures.corpID
             for n in 0..<6 { try await CustomerFixtures.add(store, "wm\(n)", member: n < 3 ? "m1" : "m2", at: Self.t0.addingTimeInterval(-86400)) }
             let campaign = try await store.campaigns.create(
-                corpID: corpID, Self.campaign("A"), targets: (0..<6).map { .init(recipient: "wm\($0)") } + [.init(recipient: "wm0"), .init(recipient: "wmghost")],
-                actor: "t", now: Self.t0
+                corpID: corpID, try Self.campaign("A"), recipients: (0..<6).map { "wm\($0)" } + ["wm0", "wmghost"], now: Self.t0
             )
             let id = campaign.campaignID
             #expect(try await store.campaigns.due(corpID: corpID, campaignID: id, now: Self.t0) == ["m1": ["wm0", "wm1", "wm2"], "m2": ["wm3", "wm4", "wm5"]])
             try await store.campaigns.recordTask(corpID: corpID, campaignID: id, msgID: "msg1", sender: "m1", recipients: ["wm0", "wm1", "wm2"], failList: ["wm2"], now: Self.t0)
             try await store.campaigns.recordResults(
                 corpID: corpID, campaignID: id, msgID: "msg1",
-                outcomes: [("wm0", .delivered, RecipientReason.sent, Self.t0.addingTimeInterval(600)), ("wm1", .failed, RecipientReason.notFriend, nil)],
-                taskState: "sent", now: Self.t0
+                outcomes: [("wm0", .delivered, .sent, Self.t0.addingTimeInterval(600)), ("wm1", .failed, .notFriend, nil)],
+                taskState: .sent, now: Self.t0
             )
             #expect(try await store.campaigns.cancelUnsent(corpID: corpID, campaignID: id, actor: "t", now: Self.t0))
             #expect(try await store.campaigns.cancelUnsent(corpID: corpID, campaignID: id, actor: "t", now: Self.t0) == false)
             let results = CampaignResults(tally: try await store.campaigns.tally(corpID: corpID, campaignID: id))
             #expect(results.totals.recipients == 7)
             #expect(results.totals.reached == 1)
-            #expect(results.totals.failed == ["rejected_by_platform": 1, "not_friend": 1])
+            #expect(results.totals.failed == [.rejected: 1, .notFriend: 1])
             #expect(results.totals.cancelled == 3)
-            #expect(results.totals.skipped == ["no_member": 1])
+            #expect(results.totals.skipped == [.noMember: 1])
             #expect(results.final)
             // Only the delivery keeps its reservation, moved to the real send time.
             let ledger = try await store.contacts.ledger(corpID: corpID, since: Self.t0.addingTimeInterval(-86400))
@@ -105,15 +102,15 @@ struct CampaignStoreTests {
             #expect(try await store.campaigns.recentReach(corpID: corpID).isEmpty)
             for n in 0..<4 { try await CustomerFixtures.add(store, "wm\(n)", member: n < 2 ? "m1" : "m2", at: Self.t0.addingTimeInterval(-86400)) }
             let first = try await store.campaigns.create(
-                corpID: corpID, Self.campaign("A"), targets: (0..<4).map { .init(recipient: "wm\($0)") }, actor: "t", now: Self.t0
+                corpID: corpID, try Self.campaign("A"), recipients: (0..<4).map { "wm\($0)" }, now: Self.t0
             )
             try await store.campaigns.recordTask(corpID: corpID, campaignID: first.campaignID, msgID: "msg1", sender: "m1", recipients: ["wm0", "wm1"], failList: [], now: Self.t0)
             try await store.campaigns.recordTask(corpID: corpID, campaignID: first.campaignID, msgID: "msg2", sender: "m2", recipients: ["wm2", "wm3"], failList: [], now: Self.t0)
             try await store.campaigns.recordResults(
                 corpID: corpID, campaignID: first.campaignID, msgID: "msg1",
-                outcomes: [("wm0", .delivered, RecipientReason.sent, Self.t0), ("wm1", .delivered, RecipientReason.sent, Self.t0)], taskState: "sent", now: Self.t0
+                outcomes: [("wm0", .delivered, .sent, Self.t0), ("wm1", .delivered, .sent, Self.t0)], taskState: .sent, now: Self.t0
             )
-            let second = try await store.campaigns.create(corpID: corpID, Self.campaign("B"), targets: [], actor: "t", now: Self.t0.addingTimeInterval(60))
+            let second = try await store.campaigns.create(corpID: corpID, try Self.campaign("B", now: Self.t0.addingTimeInterval(60)), recipients: [], now: Self.t0.addingTimeInterval(60))
             let reach = try await store.campaigns.recentReach(corpID: corpID)
             #expect(reach.map(\.campaignID) == [second.campaignID, first.campaignID])
             #expect(reach.map(\.name) == ["B", "A"])

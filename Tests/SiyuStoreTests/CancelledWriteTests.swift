@@ -1,6 +1,7 @@
 import Foundation
 import SQLKit
 import SiyuStore
+import SiyuTestSupport
 import Testing
 
 @Suite("A cancelled write")

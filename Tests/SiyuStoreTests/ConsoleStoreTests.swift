@@ -1,6 +1,7 @@
 import Foundation
 import SiyuCore
 import SiyuStore
+import SiyuTestSupport
 import Testing
 
 @Suite("Console storage: the dashboard's growth figures, users, sessions, failed sign-ins")
@@ -43,11 +44,11 @@ struct ConsoleStoreTests {
             let users = store.consoleUsers
             _ = try await store.corps.register(CorpRegistration(
                 corpID: "wwA1", name: "甲", secret: "s", callbackToken: "QDG6eK", encodingAESKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
-            ), actor: "t")
-            let admin = try await users.create(username: "root", passwordHash: "$2b$04$x", role: .admin, corpID: nil, memberUserID: nil)
-            let employee = try await users.create(username: "emp", passwordHash: "$2b$04$y", role: .employee, corpID: "wwA1", memberUserID: "m1")
+            ), actor: "t", now: Date())
+            let admin = try await users.create(username: "root", passwordHash: "$2b$04$x", role: .admin, corpID: nil, memberUserID: nil, now: Date())
+            let employee = try await users.create(username: "emp", passwordHash: "$2b$04$y", role: .employee, corpID: "wwA1", memberUserID: "m1", now: Date())
             await #expect(throws: StoreError.self) {
-                try await users.create(username: "root", passwordHash: "$2b$04$z", role: .admin, corpID: nil, memberUserID: nil)
+                try await users.create(username: "root", passwordHash: "$2b$04$z", role: .admin, corpID: nil, memberUserID: nil, now: Date())
             }
             #expect(try await users.find(username: "emp") == employee)
             #expect(try await users.list().map(\.username) == ["emp", "root"])

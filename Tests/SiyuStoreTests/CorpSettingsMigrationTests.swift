@@ -1,6 +1,7 @@
 import Foundation
 import SQLKit
 import SiyuCore
+import SiyuTestSupport
 import Testing
 
 @testable import SiyuStore
@@ -55,7 +56,7 @@ struct CorpSettingsMigrationTests {
     @Test("a stored setting no build knows fails loudly instead of being dropped", arguments: TestDatabases.flavors)
     func unknownStoredSettingFails(flavor: SQLFlavor) async throws {
         try await TestDatabases.withStore(flavor) { store in
-            _ = try await store.corps.register(MigrationAndCorpTests.registration, actor: "t")
+            _ = try await store.corps.register(MigrationAndCorpTests.registration, actor: "t", now: Date())
             let corpID = MigrationAndCorpTests.registration.corpID
             try await store.database.write { sql in
                 try await sql.raw(#"UPDATE corps SET settings = '{"mystery":"x"}' WHERE corp_id = \#(bind: corpID)"#).run()
@@ -68,14 +69,14 @@ struct CorpSettingsMigrationTests {
     func updateSettingsAndCredentials(flavor: SQLFlavor) async throws {
         try await TestDatabases.withStore(flavor) { store in
             let registration = MigrationAndCorpTests.registration
-            _ = try await store.corps.register(registration, actor: "t")
+            _ = try await store.corps.register(registration, actor: "t", now: Date())
             let corpID = registration.corpID
-            let set = try await store.corps.update(corpID, settings: [.wecomAPIBaseURL: "http://127.0.0.1:8090"], actor: "admin")
+            let set = try await store.corps.update(corpID, settings: [.wecomAPIBaseURL: "http://127.0.0.1:8090"], actor: "admin", now: Date())
             #expect(set?.settings.wecomAPIBaseURL == "http://127.0.0.1:8090")
-            let removed = try await store.corps.update(corpID, settings: [.wecomAPIBaseURL: String?.none], actor: "admin")
+            let removed = try await store.corps.update(corpID, settings: [.wecomAPIBaseURL: String?.none], actor: "admin", now: Date())
             #expect(removed?.settings == CorpSettings())
 
-            _ = try await store.corps.update(corpID, credentials: CorpCredentialChange(secret: "rotated-secret-42"), actor: "admin")
+            _ = try await store.corps.update(corpID, credentials: CorpCredentialChange(secret: "rotated-secret-42"), actor: "admin", now: Date())
             let secrets = try #require(try await store.corps.secrets(of: corpID))
             #expect(secrets.secret == "rotated-secret-42")
             #expect(secrets.callbackToken == registration.callbackToken, "credentials not named stay as they were")
@@ -84,13 +85,13 @@ struct CorpSettingsMigrationTests {
             #expect(!entry.detail.values.contains { $0.contains("rotated-secret-42") })
 
             await #expect(throws: ValidationError.self) {
-                _ = try await store.corps.update(corpID, settings: [.wecomAPIBaseURL: "file:///etc/passwd"], actor: "admin")
+                _ = try await store.corps.update(corpID, settings: [.wecomAPIBaseURL: "file:///etc/passwd"], actor: "admin", now: Date())
             }
             await #expect(throws: ValidationError.self) {
-                _ = try await store.corps.update(corpID, credentials: CorpCredentialChange(encodingAESKey: "short"), actor: "admin")
+                _ = try await store.corps.update(corpID, credentials: CorpCredentialChange(encodingAESKey: "short"), actor: "admin", now: Date())
             }
             await #expect(throws: ValidationError.self) {
-                _ = try await store.corps.update(corpID, name: "bad\u{7}name", actor: "admin")
+                _ = try await store.corps.update(corpID, name: "bad\u{7}name", actor: "admin", now: Date())
             }
         }
     }

@@ -37,13 +37,13 @@ enum CustomerFixtures {
         try await store.customers.reconcile(corpID: corpID, observation(
             externalUserID, .added, user: member, state: state, at: at, name: name,
             relations: [relation(member, state: state, at: at, remark: remark, tags: tags)]
-        ))
+        ), now: Date())
     }
 
     /// A relation ends and the platform shows no relation left.
     @discardableResult
     static func end(_ store: SiyuStore, _ externalUserID: String, member: String, _ event: ContactEvent, at: Date) async throws -> ReconcileOutcome {
-        try await store.customers.reconcile(corpID: corpID, observation(externalUserID, event, user: member, at: at, relations: []))
+        try await store.customers.reconcile(corpID: corpID, observation(externalUserID, event, user: member, at: at, relations: []), now: Date())
     }
 
     /// A stored channel whose contact way carries `state`.

@@ -1,6 +1,7 @@
 import Foundation
 import SiyuCore
 import SiyuStore
+import SiyuTestSupport
 import Testing
 
 @Suite("Customers: lists, counts, channel statistics, directory")
@@ -22,7 +23,7 @@ struct CustomerQueryTests {
             corpID: F.corpID,
             departments: [DepartmentRecord(departmentID: 1, name: "总部", parentID: 0), DepartmentRecord(departmentID: 2, name: "门店", parentID: 1)],
             members: [MemberRecord(userID: "m1", name: "一号", departments: [1, 2]), MemberRecord(userID: "m2", name: "二号", departments: [3]),
-                      MemberRecord(userID: "m3", name: "三号", departments: [12])]
+                      MemberRecord(userID: "m3", name: "三号", departments: [12])], now: Date()
         )
         try await F.add(store, "wm01", member: "m1", state: "sA", at: F.at(day: 1), name: "张三", tags: ["tagVIP"])
         try await F.add(store, "wm02", member: "m2", state: "sB", at: F.at(day: 2), name: "李四", tags: ["tagNew"])
@@ -158,8 +159,8 @@ struct CustomerQueryTests {
         try await TestDatabases.withStore(flavor) { store in
             try await F.channel(store, "chnX", state: "sX")
             await #expect(throws: StoreError.self) { try await F.channel(store, "chnY", state: "sX") }
-            #expect(try await store.channels.delete(corpID: F.corpID, channelID: "chnX", actor: "test"))
-            #expect(try await store.channels.delete(corpID: F.corpID, channelID: "chnX", actor: "test") == false)
+            #expect(try await store.channels.delete(corpID: F.corpID, channelID: "chnX", actor: "test", now: Date()))
+            #expect(try await store.channels.delete(corpID: F.corpID, channelID: "chnX", actor: "test", now: Date()) == false)
             #expect(try await store.channels.find(corpID: F.corpID, channelID: "chnX") == nil)
             #expect(try await store.channels.list(corpID: F.corpID).isEmpty)
             let outcome = try await F.add(store, "wmLate", member: "m1", state: "sX", at: F.at(day: 3))
@@ -172,20 +173,20 @@ struct CustomerQueryTests {
         try await TestDatabases.withStore(flavor) { store in
             let source = TagGroup(groupID: "g1", name: "来源", order: 2, tags: [Tag(tagID: "t1", name: "门店", order: 1), Tag(tagID: "t2", name: "官网")])
             let level = TagGroup(groupID: "g2", name: "等级", order: 1, tags: [Tag(tagID: "t3", name: "金卡")])
-            #expect(try await store.directory.replaceTags(corpID: F.corpID, groups: [source, level]) == 2)
+            #expect(try await store.directory.replaceTags(corpID: F.corpID, groups: [source, level], now: Date()) == 2)
             #expect(try await store.directory.tagGroups(corpID: F.corpID) == [source, level])
-            #expect(try await store.directory.replaceTags(corpID: F.corpID, groups: [source, level]) == 0, "nothing changed")
+            #expect(try await store.directory.replaceTags(corpID: F.corpID, groups: [source, level], now: Date()) == 0, "nothing changed")
             try await F.add(store, "wmT", member: "m1", at: F.at(day: 0), tags: ["t1", "t2", "t3"])
 
             var renamed = source
             renamed.tags = [Tag(tagID: "t1", name: "线下门店", order: 1)]
-            #expect(try await store.directory.replaceTags(corpID: F.corpID, groups: [renamed, level]) == 1)
+            #expect(try await store.directory.replaceTags(corpID: F.corpID, groups: [renamed, level], now: Date()) == 1)
             #expect(try await store.directory.tagGroups(corpID: F.corpID) == [renamed, level])
             #expect(Set(try await store.customers.profile(corpID: F.corpID, externalUserID: "wmT")?.relations.first?.tagIDs ?? []) == ["t1", "t3"])
 
-            try await store.directory.removeTags(corpID: F.corpID, tagIDs: [], groupIDs: ["g2"], actor: "test")
+            try await store.directory.removeTags(corpID: F.corpID, tagIDs: [], groupIDs: ["g2"], actor: "test", now: Date())
             #expect(try await store.directory.tagGroups(corpID: F.corpID) == [renamed])
-            try await store.directory.removeTags(corpID: F.corpID, tagIDs: ["t1"], groupIDs: [], actor: "test")
+            try await store.directory.removeTags(corpID: F.corpID, tagIDs: ["t1"], groupIDs: [], actor: "test", now: Date())
             #expect(try await store.directory.tagGroups(corpID: F.corpID) == [], "a group without tags goes too")
             #expect(try await store.customers.profile(corpID: F.corpID, externalUserID: "wmT")?.relations.first?.tagIDs == [])
         }
@@ -197,14 +198,14 @@ struct CustomerQueryTests {
             let departments = [DepartmentRecord(departmentID: 1, name: "总部", parentID: 0)]
             let m1 = MemberRecord(userID: "m1", name: "一号", departments: [1])
             let m2 = MemberRecord(userID: "m2", name: "二号", departments: [1])
-            #expect(try await store.directory.replaceMembers(corpID: F.corpID, departments: departments, members: [m1, m2]) == 2)
-            #expect(try await store.directory.replaceMembers(corpID: F.corpID, departments: departments, members: [m1, m2]) == 0)
+            #expect(try await store.directory.replaceMembers(corpID: F.corpID, departments: departments, members: [m1, m2], now: Date()) == 2)
+            #expect(try await store.directory.replaceMembers(corpID: F.corpID, departments: departments, members: [m1, m2], now: Date()) == 0)
             var renamed = m1
             renamed.name = "壹号"
-            #expect(try await store.directory.replaceMembers(corpID: F.corpID, departments: departments, members: [renamed]) == 2, "one renamed, one left")
+            #expect(try await store.directory.replaceMembers(corpID: F.corpID, departments: departments, members: [renamed], now: Date()) == 2, "one renamed, one left")
             #expect(try await store.directory.members(corpID: F.corpID) == [renamed])
             #expect(try await store.directory.memberName(corpID: F.corpID, userID: "m2") == "二号", "a member who left keeps a name for history")
-            #expect(try await store.directory.replaceMembers(corpID: F.corpID, departments: departments, members: [renamed, m2]) == 1, "back again")
+            #expect(try await store.directory.replaceMembers(corpID: F.corpID, departments: departments, members: [renamed, m2], now: Date()) == 1, "back again")
         }
     }
 }

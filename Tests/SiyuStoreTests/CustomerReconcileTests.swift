@@ -1,6 +1,7 @@
 import Foundation
 import SiyuCore
 import SiyuStore
+import SiyuTestSupport
 import Testing
 
 /// Callbacks can be lost, repeated or reordered; the store reconciles each event with the
@@ -53,7 +54,7 @@ struct CustomerReconcileTests {
             // The add callback arrives late; the platform already shows no relation.
             let late = try await store.customers.reconcile(corpID: F.corpID, F.observation(
                 "wmB", .added, user: "m1", state: "st_card", at: F.at(day: 1, hour: 9), relations: []
-            ))
+            ), now: Date())
             #expect(late.newlyActive.isEmpty)
             #expect(late.ended.isEmpty)
 
@@ -75,12 +76,12 @@ struct CustomerReconcileTests {
         try await TestDatabases.withStore(flavor) { store in
             let m1 = F.relation("m1", at: F.at(day: 0, hour: 1))
             let m2 = F.relation("m2", at: F.at(day: 0, hour: 2))
-            let both = try await store.customers.reconcile(corpID: F.corpID, F.observation("wmC", .added, user: "m2", at: F.at(day: 0, hour: 2), relations: [m1, m2]))
+            let both = try await store.customers.reconcile(corpID: F.corpID, F.observation("wmC", .added, user: "m2", at: F.at(day: 0, hour: 2), relations: [m1, m2]), now: Date())
             #expect(Set(both.newlyActive) == ["m1", "m2"], "a relation the missed callback was about is picked up too")
 
             let deleted = try await store.customers.reconcile(corpID: F.corpID, F.observation(
                 "wmC", .memberDeletedCustomer, user: "m2", at: F.at(day: 2), relations: [m1]
-            ))
+            ), now: Date())
             #expect(deleted.ended == ["m2": .deleted])
             #expect(deleted.newlyActive.isEmpty)
 
@@ -100,19 +101,19 @@ struct CustomerReconcileTests {
         try await TestDatabases.withStore(flavor) { store in
             let m1 = F.relation("m1", at: F.at(day: 0, hour: 1))
             let m2 = F.relation("m2", at: F.at(day: 0, hour: 2))
-            _ = try await store.customers.reconcile(corpID: F.corpID, F.observation("wmD", .added, user: "m1", at: F.at(day: 0, hour: 1), relations: [m1, m2]))
+            _ = try await store.customers.reconcile(corpID: F.corpID, F.observation("wmD", .added, user: "m1", at: F.at(day: 0, hour: 1), relations: [m1, m2]), now: Date())
 
-            let sync = try await store.customers.reconcile(corpID: F.corpID, F.observation("wmD", .sync, user: nil, at: F.at(day: 5), relations: [m1]))
+            let sync = try await store.customers.reconcile(corpID: F.corpID, F.observation("wmD", .sync, user: nil, at: F.at(day: 5), relations: [m1]), now: Date())
             #expect(sync.ended == ["m2": .lost])
             #expect(sync.newlyActive.isEmpty)
             #expect(try await store.customers.activeMembers(corpID: F.corpID, externalUserID: "wmD") == ["m1"])
 
-            let quiet = try await store.customers.reconcile(corpID: F.corpID, F.observation("wmD", .sync, user: nil, at: F.at(day: 6), relations: [m1]))
+            let quiet = try await store.customers.reconcile(corpID: F.corpID, F.observation("wmD", .sync, user: nil, at: F.at(day: 6), relations: [m1]), now: Date())
             #expect(quiet == ReconcileOutcome())
 
             // The customer adds m2 again: the platform shows the relation with a new add time.
             let readded = F.relation("m2", at: F.at(day: 7))
-            let revived = try await store.customers.reconcile(corpID: F.corpID, F.observation("wmD", .sync, user: nil, at: F.at(day: 7), relations: [m1, readded]))
+            let revived = try await store.customers.reconcile(corpID: F.corpID, F.observation("wmD", .sync, user: nil, at: F.at(day: 7), relations: [m1, readded]), now: Date())
             #expect(revived.newlyActive == ["m2"])
             let profile = try #require(try await store.customers.profile(corpID: F.corpID, externalUserID: "wmD"))
             let relation = try #require(profile.relations.first { $0.userID == "m2" })
@@ -149,12 +150,12 @@ struct CustomerReconcileTests {
     func customFields(flavor: SQLFlavor) async throws {
         try await TestDatabases.withStore(flavor) { store in
             try await F.add(store, "wmF", member: "m1", at: F.at(day: 0))
-            #expect(try await store.customers.setCustomFields(corpID: F.corpID, externalUserID: "wmF", fields: ["生日": "05-01", "城市": "上海"]))
-            #expect(try await store.customers.setCustomFields(corpID: F.corpID, externalUserID: "wmF", fields: ["城市": "", "会员": "金卡"]))
+            #expect(try await store.customers.setCustomFields(corpID: F.corpID, externalUserID: "wmF", fields: ["生日": "05-01", "城市": "上海"], now: Date()))
+            #expect(try await store.customers.setCustomFields(corpID: F.corpID, externalUserID: "wmF", fields: ["城市": "", "会员": "金卡"], now: Date()))
             #expect(try await store.customers.profile(corpID: F.corpID, externalUserID: "wmF")?.customFields == ["生日": "05-01", "会员": "金卡"])
             #expect(try await store.customers.list(corpID: F.corpID, CustomerQuery()).first?.customFields == ["生日": "05-01", "会员": "金卡"], "the list carries them too (CSV export reads them from it)")
-            #expect(try await store.customers.setCustomFields(corpID: F.corpID, externalUserID: "wmNone", fields: ["a": "b"]) == false)
-            #expect(try await store.customers.setCustomFields(corpID: "wwOther", externalUserID: "wmF", fields: ["a": "b"]) == false)
+            #expect(try await store.customers.setCustomFields(corpID: F.corpID, externalUserID: "wmNone", fields: ["a": "b"], now: Date()) == false)
+            #expect(try await store.customers.setCustomFields(corpID: "wwOther", externalUserID: "wmF", fields: ["a": "b"], now: Date()) == false)
         }
     }
 }

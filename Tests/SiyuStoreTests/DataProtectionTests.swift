@@ -3,6 +3,7 @@ import Logging
 import SiyuCore
 import SiyuStore
 import Synchronization
+import SiyuTestSupport
 import Testing
 
 /// Lines a logger wrote, with their metadata, for tests that look for what must not be logged.
@@ -78,7 +79,7 @@ struct DataProtectionTests {
                 _ = try await store.corps.register(CorpRegistration(
                     corpID: CustomerFixtures.corpID, name: "品牌", secret: secret, callbackToken: "QDG6eK",
                     encodingAESKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"
-                ), actor: "t")
+                ), actor: "t", now: Date())
                 try await CustomerFixtures.add(store, "wmLog1", member: "m1", at: Date(), name: name)
                 var query = CustomerQuery()
                 query.keyword = name

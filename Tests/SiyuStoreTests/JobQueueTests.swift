@@ -1,6 +1,7 @@
 import Foundation
 import SQLKit
 import SiyuCore
+import SiyuTestSupport
 import Testing
 
 @testable import SiyuStore
@@ -34,7 +35,7 @@ struct JobQueueTests {
                                 if jobs.isEmpty { break }
                                 for job in jobs {
                                     mine.append(job.payload)
-                                    #expect(try await queue.complete(job, owner: worker))
+                                    #expect(try await queue.complete(job, owner: worker, now: Date()))
                                 }
                             }
                             return mine

@@ -1,6 +1,7 @@
 import Foundation
 import SQLKit
 import SiyuCore
+import SiyuTestSupport
 import Testing
 
 @testable import SiyuStore
@@ -36,7 +37,7 @@ struct MigrationAndCorpTests {
     func registerAndList(flavor: SQLFlavor) async throws {
         try await TestDatabases.withStore(flavor) { store in
             let registration = Self.registration
-            let summary = try await store.corps.register(registration, actor: "test")
+            let summary = try await store.corps.register(registration, actor: "test", now: Date())
             #expect(summary.corpID == registration.corpID)
             #expect(summary.name == "星巴克测试")
             let listed = try await store.corps.list()
@@ -64,11 +65,11 @@ struct MigrationAndCorpTests {
     @Test("a duplicate corp id is refused and leaves the first intact", arguments: TestDatabases.flavors)
     func duplicateCorp(flavor: SQLFlavor) async throws {
         try await TestDatabases.withStore(flavor) { store in
-            _ = try await store.corps.register(Self.registration, actor: "test")
+            _ = try await store.corps.register(Self.registration, actor: "test", now: Date())
             var second = Self.registration
             second.name = "another"
             await #expect(throws: StoreError(.duplicate, "corp ww5823bf96d3bd56c7 is already registered; `siyu corp list` shows it")) {
-                try await store.corps.register(second, actor: "test")
+                try await store.corps.register(second, actor: "test", now: Date())
             }
             #expect(try await store.corps.list().map(\.name) == ["星巴克测试"])
             #expect(try await store.audit.recent(corpID: Self.registration.corpID).count == 1)
@@ -80,7 +81,7 @@ struct MigrationAndCorpTests {
         try await TestDatabases.withLocation(flavor) { location in try await SiyuDatabase.withDatabase(location, logger: TestDatabases.logger) { db in
             try await Migrator(database: db).migrate()
             let store = try await SiyuStore.open(database: db, masterKey: .generate())
-            _ = try await store.corps.register(Self.registration, actor: "test")
+            _ = try await store.corps.register(Self.registration, actor: "test", now: Date())
             do {
                 _ = try await SiyuStore.open(database: db, masterKey: .generate())
                 Issue.record("a wrong master key was accepted")
@@ -93,13 +94,13 @@ struct MigrationAndCorpTests {
     @Test("a rename keeps the settings, and is audited", arguments: TestDatabases.flavors)
     func updateCorp(flavor: SQLFlavor) async throws {
         try await TestDatabases.withStore(flavor) { store in
-            _ = try await store.corps.register(Self.registration, actor: "test")
-            let updated = try await store.corps.update(Self.registration.corpID, settings: [.wecomAPIBaseURL: "http://127.0.0.1:8090"], actor: "ops")
+            _ = try await store.corps.register(Self.registration, actor: "test", now: Date())
+            let updated = try await store.corps.update(Self.registration.corpID, settings: [.wecomAPIBaseURL: "http://127.0.0.1:8090"], actor: "ops", now: Date())
             #expect(updated?.settings.wecomAPIBaseURL == "http://127.0.0.1:8090")
-            let again = try await store.corps.update(Self.registration.corpID, name: "新名字", actor: "ops")
+            let again = try await store.corps.update(Self.registration.corpID, name: "新名字", actor: "ops", now: Date())
             #expect(again?.name == "新名字")
             #expect(again?.settings.wecomAPIBaseURL == "http://127.0.0.1:8090", "a rename leaves the settings as they were")
-            #expect(try await store.corps.update("wwnosuchcorp", name: "x", actor: "ops") == nil)
+            #expect(try await store.corps.update("wwnosuchcorp", name: "x", actor: "ops", now: Date()) == nil)
             #expect(try await store.audit.recent(corpID: Self.registration.corpID).first?.actor == "ops")
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import SiyuCore
+import SiyuTestSupport
 import Testing
 
 @testable import SiyuStore
@@ -14,11 +15,11 @@ struct OrderStoreTests {
                 Order(orderID: "A", externalUserID: "wm1", amountFen: 1000, orderedAt: t0),
                 Order(orderID: "B", externalUserID: "wm1", amountFen: 2550, orderedAt: t0.addingTimeInterval(60)),
                 Order(orderID: "C", externalUserID: "wm2", amountFen: 999, status: .pending, orderedAt: t0),
-            ])
+            ], now: Date())
             #expect(first == OrderStore.UpsertReport(inserted: 3, updated: 0))
-            let second = try await store.orders.upsert(corpID: "ww1", [Order(orderID: "C", externalUserID: "wm2", amountFen: 999, status: .paid, orderedAt: t0)])
+            let second = try await store.orders.upsert(corpID: "ww1", [Order(orderID: "C", externalUserID: "wm2", amountFen: 999, status: .paid, orderedAt: t0)], now: Date())
             #expect(second == OrderStore.UpsertReport(inserted: 0, updated: 1))
-            _ = try await store.orders.upsert(corpID: "ww2", [Order(orderID: "A", externalUserID: "wm1", amountFen: 5, orderedAt: t0)])
+            _ = try await store.orders.upsert(corpID: "ww2", [Order(orderID: "A", externalUserID: "wm1", amountFen: 5, orderedAt: t0)], now: Date())
 
             #expect(try await store.orders.list(corpID: "ww1", externalUserID: "wm1").map(\.orderID) == ["B", "A"])
             let totals = try await store.orders.totals(corpID: "ww1")

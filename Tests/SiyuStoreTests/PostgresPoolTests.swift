@@ -1,4 +1,5 @@
 import Foundation
+import SiyuTestSupport
 import Testing
 
 @testable import SiyuStore

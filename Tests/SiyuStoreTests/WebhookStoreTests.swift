@@ -1,6 +1,7 @@
 import Foundation
 import SQLKit
 import SiyuCore
+import SiyuTestSupport
 import Testing
 
 @testable import SiyuStore
@@ -28,7 +29,7 @@ struct WebhookStoreTests {
         for id in ids {
             _ = try await store.corps.register(
                 CorpRegistration(corpID: id, name: "品牌 \(id)", secret: "s", callbackToken: "tok", encodingAESKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"),
-                actor: "test"
+                actor: "test", now: Date()
             )
         }
     }
@@ -56,13 +57,13 @@ struct WebhookStoreTests {
             #expect(listed == [registered.webhook])
             #expect(try await store.webhooks.list(corpID: "wwB2").isEmpty)
 
-            #expect(try await store.webhooks.delete(corpID: "wwB2", webhookID: registered.webhook.webhookID, actor: "key:wwB2/k2") == false)
+            #expect(try await store.webhooks.delete(corpID: "wwB2", webhookID: registered.webhook.webhookID, actor: "key:wwB2/k2", now: Date()) == false)
             #expect(try await store.webhooks.list(corpID: "wwA1").count == 1)
             #expect(try await store.webhooks.deliveries(corpID: "wwB2", webhookID: registered.webhook.webhookID) == nil)
             #expect(try await store.webhooks.deliveries(corpID: "wwA1", webhookID: registered.webhook.webhookID) == [])
 
             #expect(try await store.webhooks.delete(corpID: "wwA1", webhookID: registered.webhook.webhookID, actor: "key:wwA1/k1", now: t0))
-            #expect(try await store.webhooks.delete(corpID: "wwA1", webhookID: registered.webhook.webhookID, actor: "key:wwA1/k1") == false)
+            #expect(try await store.webhooks.delete(corpID: "wwA1", webhookID: registered.webhook.webhookID, actor: "key:wwA1/k1", now: Date()) == false)
             #expect(try await store.webhooks.list(corpID: "wwA1").isEmpty)
 
             let audit = try await store.audit.recent(corpID: "wwA1").filter { $0.action.hasPrefix("webhook.") }
@@ -78,7 +79,7 @@ struct WebhookStoreTests {
             try await Self.registerCorps(store, "wwA1")
             for url in ["ftp://example.com/hook", "example.com/hook", "https://", "", "javascript:alert(1)", "https://example.com/" + String(repeating: "x", count: 2100)] {
                 do {
-                    _ = try await store.webhooks.register(corpID: "wwA1", url: url, eventTypes: ["customer.added"], actor: "t")
+                    _ = try await store.webhooks.register(corpID: "wwA1", url: url, eventTypes: ["customer.added"], actor: "t", now: Date())
                     Issue.record("url \(url.prefix(40)) was accepted")
                 } catch let error as ValidationError {
                     #expect(error.field == "url")
@@ -86,7 +87,7 @@ struct WebhookStoreTests {
             }
             for types in [["customer.exploded"], [], ["customer.added", "Customer.Added"]] {
                 do {
-                    _ = try await store.webhooks.register(corpID: "wwA1", url: "http://127.0.0.1:9/x", eventTypes: types, actor: "t")
+                    _ = try await store.webhooks.register(corpID: "wwA1", url: "http://127.0.0.1:9/x", eventTypes: types, actor: "t", now: Date())
                     Issue.record("event types \(types) were accepted")
                 } catch let error as ValidationError {
                     #expect(error.field == "event_types")
@@ -94,7 +95,7 @@ struct WebhookStoreTests {
                 }
             }
             do {
-                _ = try await store.webhooks.register(corpID: "wwZZ9", url: "https://example.com/hook", eventTypes: ["tag.created"], actor: "t")
+                _ = try await store.webhooks.register(corpID: "wwZZ9", url: "https://example.com/hook", eventTypes: ["tag.created"], actor: "t", now: Date())
                 Issue.record("an unknown corp was accepted")
             } catch let error as StoreError {
                 #expect(error.code == .notFound)
@@ -108,7 +109,7 @@ struct WebhookStoreTests {
     func secretSealed(flavor: SQLFlavor) async throws {
         try await TestDatabases.withStore(flavor) { store in
             try await Self.registerCorps(store, "wwA1")
-            let registered = try await store.webhooks.register(corpID: "wwA1", url: "https://example.com/h", eventTypes: ["tag.created"], actor: "t")
+            let registered = try await store.webhooks.register(corpID: "wwA1", url: "https://example.com/h", eventTypes: ["tag.created"], actor: "t", now: Date())
             let rawRows = try await store.database.read { sql in
                 try await sql.raw("SELECT * FROM webhooks").all().map { row in
                     try row.allColumns.map { column -> String in
@@ -136,7 +137,7 @@ struct WebhookStoreTests {
             #expect(try await store.webhooks.delivery(corpID: "wwB2", deliveryID: id) == nil)
 
             // The sealed value moved to another webhook's row does not open there.
-            let other = try await store.webhooks.register(corpID: "wwA1", url: "https://example.com/o", eventTypes: ["tag.created"], actor: "t")
+            let other = try await store.webhooks.register(corpID: "wwA1", url: "https://example.com/o", eventTypes: ["tag.created"], actor: "t", now: Date())
             try await store.database.write { sql in
                 try await sql.raw("""
                     UPDATE webhooks SET secret_enc = (SELECT secret_enc FROM webhooks WHERE webhook_id = \(bind: registered.webhook.webhookID))
@@ -159,11 +160,11 @@ struct WebhookStoreTests {
     func publish(flavor: SQLFlavor) async throws {
         try await TestDatabases.withStore(flavor) { store in
             try await Self.registerCorps(store, "wwA1", "wwB2")
-            let both = try await store.webhooks.register(corpID: "wwA1", url: "https://a.example/1", eventTypes: ["customer.added", "customer.lost"], actor: "t")
-            let added = try await store.webhooks.register(corpID: "wwA1", url: "https://a.example/2", eventTypes: ["customer.added"], actor: "t")
-            let tags = try await store.webhooks.register(corpID: "wwA1", url: "https://a.example/3", eventTypes: ["tag.created"], actor: "t")
-            let inactive = try await store.webhooks.register(corpID: "wwA1", url: "https://a.example/4", eventTypes: ["customer.added"], actor: "t")
-            let otherCorp = try await store.webhooks.register(corpID: "wwB2", url: "https://b.example/1", eventTypes: ["customer.added"], actor: "t")
+            let both = try await store.webhooks.register(corpID: "wwA1", url: "https://a.example/1", eventTypes: ["customer.added", "customer.lost"], actor: "t", now: Date())
+            let added = try await store.webhooks.register(corpID: "wwA1", url: "https://a.example/2", eventTypes: ["customer.added"], actor: "t", now: Date())
+            let tags = try await store.webhooks.register(corpID: "wwA1", url: "https://a.example/3", eventTypes: ["tag.created"], actor: "t", now: Date())
+            let inactive = try await store.webhooks.register(corpID: "wwA1", url: "https://a.example/4", eventTypes: ["customer.added"], actor: "t", now: Date())
+            let otherCorp = try await store.webhooks.register(corpID: "wwB2", url: "https://b.example/1", eventTypes: ["customer.added"], actor: "t", now: Date())
             try await store.database.write { sql in
                 try await sql.raw("UPDATE webhooks SET active = 0 WHERE webhook_id = \(bind: inactive.webhook.webhookID)").run()
             }
@@ -234,7 +235,7 @@ struct WebhookStoreTests {
         struct ChangeFailed: Error {}
         try await TestDatabases.withStore(flavor) { store in
             try await Self.registerCorps(store, "wwA1")
-            _ = try await store.webhooks.register(corpID: "wwA1", url: "https://a.example/1", eventTypes: ["customer.lost"], actor: "t")
+            _ = try await store.webhooks.register(corpID: "wwA1", url: "https://a.example/1", eventTypes: ["customer.lost"], actor: "t", now: Date())
             await #expect(throws: ChangeFailed.self) {
                 try await store.database.write { sql in
                     try await WebhookStore.publish(on: sql, corpID: "wwA1", eventType: .customerLost, data: ["external_userid": "wm1"], now: t0)
@@ -251,7 +252,7 @@ struct WebhookStoreTests {
     func recordAttempts(flavor: SQLFlavor) async throws {
         try await TestDatabases.withStore(flavor) { store in
             try await Self.registerCorps(store, "wwA1")
-            let hook = try await store.webhooks.register(corpID: "wwA1", url: "https://a.example/1", eventTypes: ["channel.created"], actor: "t")
+            let hook = try await store.webhooks.register(corpID: "wwA1", url: "https://a.example/1", eventTypes: ["channel.created"], actor: "t", now: Date())
             try await store.database.write { sql in
                 try await WebhookStore.publish(on: sql, corpID: "wwA1", eventType: .channelCreated, data: ["channel_id": "c1"], now: t0)
                 try await WebhookStore.publish(on: sql, corpID: "wwA1", eventType: .channelCreated, data: ["channel_id": "c2"], now: t0.addingTimeInterval(1))
@@ -287,7 +288,7 @@ struct WebhookStoreTests {
     func logExcerptsDropped(flavor: SQLFlavor) async throws {
         try await TestDatabases.withStore(flavor) { store in
             try await Self.registerCorps(store, "wwA1")
-            let hook = try await store.webhooks.register(corpID: "wwA1", url: "https://a.example/1", eventTypes: ["tag.created"], actor: "t")
+            let hook = try await store.webhooks.register(corpID: "wwA1", url: "https://a.example/1", eventTypes: ["tag.created"], actor: "t", now: Date())
             let errors = [
                 "the receiver answered HTTP 500: {\"internal\":\"secret\"}", "the receiver answered HTTP 404: ", "the receiver answered HTTP 502",
                 "cannot reach the receiver: connection refused", "the receiver answered HTTP 307, a redirect; webhooks do not follow redirects",

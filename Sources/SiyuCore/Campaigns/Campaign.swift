@@ -15,6 +15,15 @@ public enum CampaignKind: String, Codable, Sendable, CaseIterable {
         case .moment: .moment
         }
     }
+
+    /// Recipients per `add_msg_template` call: the platform's limits (moments have no per-recipient task).
+    public var recipientsPerTask: Int {
+        switch self {
+        case .message: 10_000
+        case .groupMessage: 2000
+        case .moment: 0
+        }
+    }
 }
 
 /// Where a campaign is in its life.
@@ -56,34 +65,91 @@ public enum RecipientState: String, Codable, Sendable, CaseIterable, CodingKeyRe
     }
 }
 
-/// Why a recipient ended where it did. Budget skips reuse ``ContactBudget/SkipReason``'s names.
-public enum RecipientReason {
-    public static let sent = "sent"
-    public static let quietHours = ContactBudget.HoldReason.quietHours.rawValue
+/// Why a recipient ended where it did. Budget holds and skips keep ``ContactBudget``'s names.
+///
+/// Stored as its raw value; a stored value no case knows is a migration bug, never a default.
+public enum RecipientReason: String, Codable, Sendable, CaseIterable, CodingKeyRepresentable {
+    case sent
+    case quietHours = "quiet_hours"
     /// The customer has no active relation with any member, so nobody can send.
-    public static let noMember = "no_member"
+    case noMember = "no_member"
+    case optedOut = "opted_out"
+    case platformCap = "platform_cap"
+    case brandCap = "brand_cap"
+    case duplicateRecipient = "duplicate_recipient"
     /// `add_msg_template` returned the recipient in `fail_list`.
-    public static let rejected = "rejected_by_platform"
+    case rejected = "rejected_by_platform"
     /// `get_groupmsg_send_result` status 2: no longer the member's customer (or the group is gone).
-    public static let notFriend = "not_friend"
+    case notFriend = "not_friend"
     /// `get_groupmsg_send_result` status 3: the platform's receive limit was already reached.
-    public static let platformLimit = "platform_limit"
+    case platformLimit = "platform_limit"
     /// The member sent the task but left this recipient out (`get_groupmsg_send_result` status 0).
-    public static let notSelected = "not_selected_by_sender"
+    case notSelected = "not_selected_by_sender"
     /// The member did not send before the campaign's deadline; the task was cancelled.
-    public static let senderDidNotSend = "sender_did_not_send"
+    case senderDidNotSend = "sender_did_not_send"
     /// The platform refused the task (the error is in the campaign's events).
-    public static let apiError = "api_error"
-    public static let cancelled = "cancelled"
+    case apiError = "api_error"
+    case cancelled
+
+    public init(_ hold: ContactBudget.HoldReason) {
+        switch hold {
+        case .quietHours: self = .quietHours
+        }
+    }
+
+    public init(_ skip: ContactBudget.SkipReason) {
+        switch skip {
+        case .optedOut: self = .optedOut
+        case .platformCap: self = .platformCap
+        case .brandCap: self = .brandCap
+        case .duplicateRecipient: self = .duplicateRecipient
+        }
+    }
 
     /// The final state and reason for a `get_groupmsg_send_result` status, or nil while unsent.
-    public static func outcome(platformStatus: Int) -> (RecipientState, String)? {
+    public static func outcome(platformStatus: Int) -> (RecipientState, RecipientReason)? {
         switch platformStatus {
-        case 1: (.delivered, sent)
-        case 2: (.failed, notFriend)
-        case 3: (.failed, platformLimit)
+        case 1: (.delivered, .sent)
+        case 2: (.failed, .notFriend)
+        case 3: (.failed, .platformLimit)
         default: nil
         }
+    }
+}
+
+/// Where one platform task (`add_msg_template`'s `msgid` for one sender) is.
+public enum CampaignTaskState: String, Codable, Sendable, CaseIterable {
+    /// With the member, not sent yet.
+    case pending
+    /// The member sent it; its results are recorded.
+    case sent
+    /// The deadline passed before the member sent it.
+    case expired
+    /// The campaign was cancelled before the member sent it.
+    case cancelled
+}
+
+/// What one reminder (`remind_groupmsg_send`) for a member's unsent task did.
+public enum ReminderOutcome: Sendable, Equatable {
+    case reminded
+    /// The task already had ``CampaignTask/remindersPerWindow`` reminders in the window.
+    case limitReached
+    /// The platform refused; its message.
+    case refused(String)
+
+    /// The short name the API and console use: `reminded`, `limit_reached`, `refused`.
+    public var code: String {
+        switch self {
+        case .reminded: "reminded"
+        case .limitReached: "limit_reached"
+        case .refused: "refused"
+        }
+    }
+
+    /// The API's text: the code, and the platform's message after a refusal (`refused: …`).
+    public var text: String {
+        if case .refused(let message) = self { return "refused: \(message)" }
+        return code
     }
 }
 

@@ -9,13 +9,13 @@ public struct CampaignResults: Codable, Sendable, Equatable {
         public var pending = 0
         /// Waiting for the end of quiet hours.
         public var held = 0
-        public var failed: [String: Int] = [:]
-        public var skipped: [String: Int] = [:]
+        public var failed: [RecipientReason: Int] = [:]
+        public var skipped: [RecipientReason: Int] = [:]
         public var cancelled = 0
 
         public init() {}
 
-        mutating func add(_ state: RecipientState, reason: String, count: Int) {
+        mutating func add(_ state: RecipientState, reason: RecipientReason, count: Int) {
             recipients += count
             switch state {
             case .delivered: reached += count
@@ -41,7 +41,7 @@ public struct CampaignResults: Codable, Sendable, Equatable {
     /// Whether every recipient has a final state.
     public var final: Bool { totals.pending == 0 && totals.held == 0 }
 
-    public init(tally: [(sender: String?, state: RecipientState, reason: String, count: Int)]) {
+    public init(tally: [(sender: String?, state: RecipientState, reason: RecipientReason, count: Int)]) {
         var bySender: [String: Counts] = [:]
         for row in tally {
             totals.add(row.state, reason: row.reason, count: row.count)

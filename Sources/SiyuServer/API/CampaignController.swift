@@ -6,10 +6,12 @@ import SiyuStore
 /// `/api/v1/contact_policy` and `/api/v1/campaigns/preview`: the contact budget before anything is sent.
 struct CampaignController: Sendable {
     let store: SiyuStore
-    let indexes: SegmentIndexes
     let campaigns: CampaignService
+    let time: TimeSource
 
-    struct CreateRequest: Decodable {
+    /// The body of `POST /api/v1/campaigns` and of `POST /api/v1/campaigns/preview`: one shape,
+    /// so the preview of a body answers what creating that body would do.
+    struct CampaignBody: Decodable {
         var name: String
         var kind: CampaignKind?
         var audience: CampaignAudience?
@@ -25,11 +27,19 @@ struct CampaignController: Sendable {
         }
     }
 
+    /// The deprecated preview body: a segment expression as `audience`, no name or content.
+    struct AudiencePreviewBody: Decodable {
+        var audience: String
+        var channel: TouchChannel?
+        var sendAt: Date?
+        enum CodingKeys: String, CodingKey { case audience, channel, sendAt = "send_at" }
+    }
+
     /// A campaign with its results so far, and its platform tasks.
     struct Detail: ResponseEncodable {
-        var campaign: CampaignStore.Campaign
+        var campaign: Campaign
         var results: CampaignResults
-        var tasks: [CampaignStore.Task]?
+        var tasks: [CampaignTask]?
 
         func encode(to encoder: any Encoder) throws {
             try campaign.encode(to: encoder)
@@ -53,13 +63,6 @@ struct CampaignController: Sendable {
         enum CodingKeys: String, CodingKey { case campaignID = "campaign_id", cancelled, reminders }
     }
 
-    struct PreviewRequest: Decodable {
-        var audience: String
-        var channel: TouchChannel?
-        var sendAt: Date?
-        enum CodingKeys: String, CodingKey { case audience, channel, sendAt = "send_at" }
-    }
-
     typealias Preview = CampaignPreview
 
     struct PolicyView: ResponseEncodable {
@@ -81,7 +84,13 @@ struct CampaignController: Sendable {
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<Detail> {
         let corpID = try context.actingCorp()
-        let body = try await request.decode(as: CreateRequest.self, context: context)
+        let draft = try await draft(try await request.decode(as: CampaignBody.self, context: context), corpID: corpID)
+        let campaign = try await campaigns.create(corpID: corpID, draft, actor: context.principal.actor)
+        return EditedResponse(status: .created, response: try await detail(corpID: corpID, campaign, tasks: false))
+    }
+
+    /// The draft a body asks for; `segment_id` names a saved segment instead of `audience.segment`.
+    private func draft(_ body: CampaignBody, corpID: String) async throws -> CampaignDraft {
         var audience = body.audience ?? CampaignAudience()
         if let segmentID = body.segmentID {
             guard let saved = try await store.segments.find(corpID: corpID, segmentID: segmentID) else {
@@ -89,11 +98,10 @@ struct CampaignController: Sendable {
             }
             audience.segment = saved.expression
         }
-        let campaign = try await campaigns.create(corpID: corpID, .init(
+        return CampaignDraft(
             name: body.name, kind: body.kind ?? .message, audience: audience,
             content: CampaignContent(text: body.text, attachments: body.attachments ?? []), sendAt: body.sendAt, deadlineHours: body.deadlineHours
-        ), actor: context.principal.actor)
-        return EditedResponse(status: .created, response: try await detail(corpID: corpID, campaign, tasks: false))
+        )
     }
 
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Page<Detail> {
@@ -114,7 +122,7 @@ struct CampaignController: Sendable {
         return try await detail(corpID: corpID, try await find(corpID: corpID, context: context), tasks: true)
     }
 
-    @Sendable func recipients(_ request: Request, context: AuthenticatedContext) async throws -> Page<CampaignStore.Recipient> {
+    @Sendable func recipients(_ request: Request, context: AuthenticatedContext) async throws -> Page<CampaignRecipient> {
         let corpID = try context.actingCorp()
         let campaign = try await find(corpID: corpID, context: context)
         let limit = try Pagination.limit(request, default: 100)
@@ -145,12 +153,15 @@ struct CampaignController: Sendable {
         let reminders = try await campaigns.remind(corpID: corpID, campaignID: campaign.campaignID)
         guard !reminders.nothingPending else { throw APIError(.conflict, code: "conflict", "no member has an unsent task in this campaign") }
         guard !reminders.limitReached else {
-            throw APIError(.tooManyRequests, code: "remind_limit", "every unsent task was reminded \(CampaignStore.remindersPerDay) times in the last 24 hours")
+            throw APIError(
+                .tooManyRequests, code: "remind_limit",
+                "every unsent task was reminded \(CampaignTask.remindersPerWindow) times in the last \(Int(CampaignTask.reminderWindow / 3600)) hours"
+            )
         }
-        return Outcome(campaignID: campaign.campaignID, reminders: reminders.outcomes)
+        return Outcome(campaignID: campaign.campaignID, reminders: reminders.outcomes.mapValues(\.text))
     }
 
-    private func find(corpID: String, context: AuthenticatedContext) async throws -> CampaignStore.Campaign {
+    private func find(corpID: String, context: AuthenticatedContext) async throws -> Campaign {
         let id = try context.parameters.require("id")
         guard let campaign = try await store.campaigns.find(corpID: corpID, campaignID: id) else {
             throw APIError(.notFound, code: "not_found", "no campaign \(id)")
@@ -158,7 +169,7 @@ struct CampaignController: Sendable {
         return campaign
     }
 
-    private func detail(corpID: String, _ campaign: CampaignStore.Campaign, tasks: Bool) async throws -> Detail {
+    private func detail(corpID: String, _ campaign: Campaign, tasks: Bool) async throws -> Detail {
         Detail(
             campaign: campaign, results: try await campaigns.results(corpID: corpID, campaignID: campaign.campaignID),
             tasks: tasks ? try await store.campaigns.tasks(corpID: corpID, campaignID: campaign.campaignID) : nil
@@ -172,16 +183,22 @@ struct CampaignController: Sendable {
     @Sendable func setPolicy(_ request: Request, context: AuthenticatedContext) async throws -> PolicyView {
         let corpID = try context.actingCorp()
         let policy = try await request.decode(as: ContactPolicy.self, context: context)
-        try await store.contacts.setPolicy(corpID: corpID, policy, actor: context.principal.actor)
+        try await store.contacts.setPolicy(corpID: corpID, policy, actor: context.principal.actor, now: time())
         return PolicyView(policy: policy)
     }
 
-    /// Segment → sender of each recipient → contact budget, without reserving anything.
+    /// What creating the body would do, reserving nothing. The deprecated form, a segment
+    /// expression as `audience` (with an optional `channel`), previews that audience alone.
     @Sendable func preview(_ request: Request, context: AuthenticatedContext) async throws -> Preview {
         let corpID = try context.actingCorp()
-        let body = try await request.decode(as: PreviewRequest.self, context: context)
-        return try await CampaignPreview.compute(
-            store: store, indexes: indexes, corpID: corpID, audience: body.audience, channel: body.channel ?? .massMessage, sendAt: body.sendAt ?? Date()
-        )
+        var request = request
+        let buffer = try await request.collectBody(limit: context.maxUploadSize)
+        let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any]
+        if object?["audience"] is String {
+            let body = try await request.decode(as: AudiencePreviewBody.self, context: context)
+            return try await campaigns.previewAudience(corpID: corpID, segment: body.audience, channel: body.channel, sendAt: body.sendAt)
+        }
+        let draft = try await draft(try await request.decode(as: CampaignBody.self, context: context), corpID: corpID)
+        return try await campaigns.preview(corpID: corpID, draft)
     }
 }

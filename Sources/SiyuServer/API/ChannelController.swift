@@ -10,9 +10,9 @@ struct ChannelController: Sendable {
     let codes: ChannelCodes
     var calendar = BusinessCalendar()
 
-    init(store: SiyuStore, wecom: WeComConnections) {
+    init(store: SiyuStore, wecom: WeComConnections, time: TimeSource) {
         self.store = store
-        self.codes = ChannelCodes(store: store, wecom: wecom)
+        self.codes = ChannelCodes(store: store, wecom: wecom, time: time)
     }
 
     struct CreateRequest: Decodable {
@@ -108,7 +108,7 @@ struct ChannelController: Sendable {
     @Sendable func stats(_ request: Request, context: AuthenticatedContext) async throws -> ChannelStore.Statistics {
         let corpID = try context.actingCorp()
         let channel = try await find(context)
-        let to = try Query.date(request, "to") ?? Date()
+        let to = try Query.date(request, "to") ?? codes.time()
         let from = try Query.date(request, "from") ?? to.addingTimeInterval(-29 * 86400)
         guard from <= to, to.timeIntervalSince(from) <= 366 * 86400 else {
             throw APIError(.badRequest, code: "bad_request", "from must not be after to, and the span is at most a year")

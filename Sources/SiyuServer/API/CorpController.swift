@@ -9,6 +9,7 @@ struct CorpController: Sendable {
     let keys: APIKeyStore
     let audit: AuditLog
     let wecom: WeComConnections
+    let time: TimeSource
 
     struct CorpBody: ResponseEncodable {
         var corpID: String
@@ -108,7 +109,7 @@ struct CorpController: Sendable {
         let registration = CorpRegistration(
             corpID: body.corpID, name: body.name, secret: body.secret, callbackToken: body.token, encodingAESKey: body.aesKey
         )
-        let corp = try await corps.register(registration, actor: context.principal.actor)
+        let corp = try await corps.register(registration, actor: context.principal.actor, now: time())
         context.logger.info("corp registered", metadata: ["corp_id": .string(corp.corpID)])
         return EditedResponse(status: .created, response: CorpBody(corp))
     }
@@ -144,7 +145,7 @@ struct CorpController: Sendable {
             }
         }
         guard let corp = try await corps.update(
-            corpID, name: body.name, settings: settings, credentials: credentials, actor: context.principal.actor
+            corpID, name: body.name, settings: settings, credentials: credentials, actor: context.principal.actor, now: time()
         ) else {
             throw Self.noSuchCorp(corpID)
         }
@@ -156,7 +157,7 @@ struct CorpController: Sendable {
         try context.requireAdmin()
         let corpID = try context.parameters.require("corp_id")
         let body = try await Self.decodeOptional(CreateKeyRequest.self, request, context) ?? CreateKeyRequest()
-        let created = try await keys.create(corpID: corpID, label: body.label ?? "", scope: body.scope ?? .write, actor: context.principal.actor)
+        let created = try await keys.create(corpID: corpID, label: body.label ?? "", scope: body.scope ?? .write, actor: context.principal.actor, now: time())
         return EditedResponse(status: .created, response: KeyBody(created.info, token: created.token))
     }
 
@@ -171,7 +172,7 @@ struct CorpController: Sendable {
         try context.requireAdmin()
         let corpID = try context.parameters.require("corp_id")
         let keyID = try context.parameters.require("key_id")
-        guard try await keys.revoke(corpID: corpID, keyID: keyID, actor: context.principal.actor) else {
+        guard try await keys.revoke(corpID: corpID, keyID: keyID, actor: context.principal.actor, now: time()) else {
             throw APIError(.notFound, code: "not_found", "corp \(corpID) has no active key \(keyID)")
         }
         return Response(status: .noContent)

@@ -10,10 +10,12 @@ import WeCom
 struct CustomerController: Sendable {
     let store: SiyuStore
     let tagging: CustomerTagging
+    let time: TimeSource
 
-    init(store: SiyuStore, wecom: WeComConnections) {
+    init(store: SiyuStore, wecom: WeComConnections, time: TimeSource) {
+        self.time = time
         self.store = store
-        self.tagging = CustomerTagging(store: store, wecom: wecom)
+        self.tagging = CustomerTagging(store: store, wecom: wecom, time: time)
     }
 
     struct Page: ResponseEncodable {
@@ -70,7 +72,7 @@ struct CustomerController: Sendable {
     /// Queues a sync with WeCom now (it also runs daily).
     @Sendable func sync(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<SyncQueued> {
         let corpID = try context.actingCorp()
-        let jobID = try await store.jobs.enqueue(kind: CorpSync.jobKind, payload: "requested", corpID: corpID, maxAttempts: 3)
+        let jobID = try await store.jobs.enqueue(kind: CorpSync.jobKind, payload: "requested", corpID: corpID, maxAttempts: 3, now: time())
         return EditedResponse(status: .accepted, response: SyncQueued(jobID: jobID))
     }
 
@@ -120,7 +122,7 @@ struct CustomerController: Sendable {
         let id = try context.parameters.require("external_userid")
         let body = try await request.decode(as: FieldsRequest.self, context: context)
         try Self.validateFields(body.customFields)
-        guard try await store.customers.setCustomFields(corpID: corpID, externalUserID: id, fields: body.customFields) else {
+        guard try await store.customers.setCustomFields(corpID: corpID, externalUserID: id, fields: body.customFields, now: time()) else {
             throw APIError(.notFound, code: "not_found", "no customer \(id)")
         }
         return try await show(request, context: context)
@@ -241,7 +243,7 @@ struct CustomerController: Sendable {
                     let outcome = try await tagging.tag(corpID: corpID, customers: [id], add: tagIDs, remove: [], actor: context.principal.actor)
                     if let failure = outcome.first, !failure.ok { throw ValidationError(field: "tags", message: failure.error ?? "tagging failed") }
                 }
-                if !fields.isEmpty { _ = try await store.customers.setCustomFields(corpID: corpID, externalUserID: id, fields: fields) }
+                if !fields.isEmpty { _ = try await store.customers.setCustomFields(corpID: corpID, externalUserID: id, fields: fields, now: time()) }
                 rows.append(ImportRow(row: number, externalUserID: id, ok: true))
             } catch let error as ValidationError {
                 rows.append(ImportRow(row: number, externalUserID: id, ok: false, error: error.message))

@@ -6,6 +6,7 @@ import SiyuStore
 /// `/api/v1/orders`: the brand's order feed, by JSON or CSV.
 struct OrderController: Sendable {
     let orders: OrderStore
+    let time: TimeSource
 
     struct OrderBody: Decodable {
         var orderID: String
@@ -87,7 +88,7 @@ struct OrderController: Sendable {
                 rejected.append(RowError(index: index, orderID: body.orderID, field: error.field, error: error.message))
             }
         }
-        let report = try await orders.upsert(corpID: corpID, valid)
+        let report = try await orders.upsert(corpID: corpID, valid, now: time())
         return Report(inserted: report.inserted, updated: report.updated, rejected: rejected)
     }
 
@@ -137,7 +138,7 @@ struct OrderController: Sendable {
         var inserted = 0
         var updated = 0
         for chunk in stride(from: 0, to: valid.count, by: 1000) {
-            let report = try await orders.upsert(corpID: corpID, Array(valid[chunk..<min(chunk + 1000, valid.count)]))
+            let report = try await orders.upsert(corpID: corpID, Array(valid[chunk..<min(chunk + 1000, valid.count)]), now: time())
             inserted += report.inserted
             updated += report.updated
         }

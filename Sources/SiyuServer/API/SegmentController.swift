@@ -7,6 +7,7 @@ import SiyuStore
 struct SegmentController: Sendable {
     let store: SiyuStore
     let indexes: SegmentIndexes
+    let time: TimeSource
 
     struct CountRequest: Decodable { var expression: String }
     struct SaveRequest: Decodable { var name: String; var expression: String }
@@ -59,7 +60,7 @@ struct SegmentController: Sendable {
         let body = try await request.decode(as: SaveRequest.self, context: context)
         let (expression, built) = try await evaluate(body.expression, corpID: corpID)
         let count = try Self.checked { try built.index.count(expression) }
-        let saved = try await store.segments.save(corpID: corpID, name: body.name, expression: expression.description, actor: context.principal.actor)
+        let saved = try await store.segments.save(corpID: corpID, name: body.name, expression: expression.description, actor: context.principal.actor, now: time())
         return EditedResponse(status: .created, response: SavedView(segment: saved, count: count))
     }
 
@@ -80,7 +81,7 @@ struct SegmentController: Sendable {
             _ = try Self.checked { try built.index.count(expression) }
             canonical = expression.description
         }
-        guard let saved = try await store.segments.update(corpID: corpID, segmentID: segmentID, name: body.name, expression: canonical, actor: context.principal.actor) else {
+        guard let saved = try await store.segments.update(corpID: corpID, segmentID: segmentID, name: body.name, expression: canonical, actor: context.principal.actor, now: time()) else {
             throw APIError(.notFound, code: "not_found", "no segment \(segmentID)")
         }
         let (expression, built) = try await evaluate(saved.expression, corpID: corpID)
@@ -90,7 +91,7 @@ struct SegmentController: Sendable {
     @Sendable func delete(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let corpID = try context.actingCorp()
         let segmentID = try context.parameters.require("segment_id")
-        guard try await store.segments.delete(corpID: corpID, segmentID: segmentID, actor: context.principal.actor) else {
+        guard try await store.segments.delete(corpID: corpID, segmentID: segmentID, actor: context.principal.actor, now: time()) else {
             throw APIError(.notFound, code: "not_found", "no segment \(segmentID)")
         }
         return Response(status: .noContent)

@@ -8,9 +8,9 @@ struct TagController: Sendable {
     let store: SiyuStore
     let tags: CorpTags
 
-    init(store: SiyuStore, wecom: WeComConnections) {
+    init(store: SiyuStore, wecom: WeComConnections, time: TimeSource) {
         self.store = store
-        self.tags = CorpTags(store: store, wecom: wecom)
+        self.tags = CorpTags(store: store, wecom: wecom, time: time)
     }
 
     struct GroupList: ResponseEncodable { var tagGroups: [TagGroup]; enum CodingKeys: String, CodingKey { case tagGroups = "tag_groups" } }

@@ -11,6 +11,7 @@ import SiyuStore
 struct WebhookController: Sendable {
     let webhooks: WebhookStore
     let policy: OutboundAddressPolicy
+    let time: TimeSource
     var resolver: HostResolver = .system
 
     struct WebhookBody: ResponseEncodable {
@@ -89,7 +90,7 @@ struct WebhookController: Sendable {
         let corpID = try context.actingCorp()
         let body = try await request.decode(as: RegisterRequest.self, context: context)
         try await refuseDisallowedAddress(try WebhookStore.validateURL(body.url))
-        let registered = try await webhooks.register(corpID: corpID, url: body.url, eventTypes: body.eventTypes, actor: context.principal.actor)
+        let registered = try await webhooks.register(corpID: corpID, url: body.url, eventTypes: body.eventTypes, actor: context.principal.actor, now: time())
         context.logger.info("webhook registered", metadata: ["corp_id": .string(corpID), "webhook_id": .string(registered.webhook.webhookID)])
         return EditedResponse(status: .created, response: WebhookBody(registered.webhook, secret: registered.secret))
     }
@@ -102,7 +103,7 @@ struct WebhookController: Sendable {
     @Sendable func delete(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let corpID = try context.actingCorp()
         let webhookID = try context.parameters.require("webhook_id")
-        guard try await webhooks.delete(corpID: corpID, webhookID: webhookID, actor: context.principal.actor) else {
+        guard try await webhooks.delete(corpID: corpID, webhookID: webhookID, actor: context.principal.actor, now: time()) else {
             throw Self.noSuchWebhook(webhookID)
         }
         return Response(status: .noContent)

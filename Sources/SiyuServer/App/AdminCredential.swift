@@ -49,7 +49,7 @@ public struct AdminCredential: Sendable {
         let token = "adm." + Hex.random(bytes: 24)
         let credential = AdminCredential(token: token)
         let hex = Hex.encode(credential.hash)
-        if try await store.system.setIfAbsent(SystemSettings.adminTokenHash, to: hex) {
+        if try await store.system.setIfAbsent(SystemSettings.adminTokenHash, to: hex, now: Date()) {  // installation bookkeeping at start-up
             return Resolved(credential: credential, generatedToken: token)
         }
         // Another process stored one first: use that one.

@@ -45,8 +45,9 @@ public struct ServerDependencies: Sendable {
     /// How the console signs people in (secure cookies, session lifetime, throttling).
     public var console: ConsoleSettings
     var segments: SegmentIndexes
-    /// Campaign time (due sends, quiet hours, deadlines). Tests align it with the sandbox's clock.
-    public var clock: @Sendable () -> Date = { Date() }
+    /// The one "now" of every store call, service, controller, job and console page (due sends,
+    /// quiet hours, deadlines, job times). Tests pin it, or align it with the sandbox's clock.
+    public let time: TimeSource
     /// How often unfinished campaigns ask the platform for their tasks' results.
     public var campaignPollInterval: Duration = .seconds(60)
     /// Which addresses webhooks (URLs a corp sets) may reach: public ones unless the
@@ -56,29 +57,31 @@ public struct ServerDependencies: Sendable {
     var presentedAddressHeader: HTTPField.Name?
 
     var campaigns: CampaignService {
-        CampaignService(store: store, wecom: wecom, indexes: segments, clock: clock, pollInterval: campaignPollInterval, logger: logger)
+        CampaignService(store: store, wecom: wecom, indexes: segments, time: time, pollInterval: campaignPollInterval, logger: logger)
     }
 
     public init(
         store: SiyuStore, admin: AdminCredential, metrics: SiyuMetrics = SiyuMetrics(),
-        wecomBaseURL: String = "https://qyapi.weixin.qq.com", console: ConsoleSettings = ConsoleSettings(), logger: Logger = Logger(label: "siyu")
+        wecomBaseURL: String = "https://qyapi.weixin.qq.com", console: ConsoleSettings = ConsoleSettings(), time: TimeSource = .system,
+        logger: Logger = Logger(label: "siyu")
     ) {
         self.store = store
+        self.time = time
         self.console = console
         self.admin = admin
         self.metrics = metrics
         self.logger = logger
         self.wecom = WeComConnections(corps: store.corps, defaultBaseURL: wecomBaseURL, logger: logger)
-        self.ingestor = CallbackIngestor(inbox: store.inbox, logger: logger)
-        self.segments = SegmentIndexes(store: store)
+        self.ingestor = CallbackIngestor(inbox: store.inbox, time: time, logger: logger)
+        self.segments = SegmentIndexes(store: store, time: time)
     }
 
     /// The long-lived services every server process runs besides HTTP.
     public func backgroundServices(workers: Int = 2, jobPollInterval: Duration = .milliseconds(200)) -> [any Service] {
         let handlers = buildJobHandlers(self, logger: logger)
         let owner = "\(ProcessInfo.processInfo.hostName)-\(getpid())"
-        return [ingestor, DailySyncScheduler(store: store, logger: logger)] + (0..<max(0, workers)).map { index in
-            JobWorker(jobs: store.jobs, handlers: handlers, owner: "\(owner)-w\(index)", pollInterval: jobPollInterval, logger: logger)
+        return [ingestor, DailySyncScheduler(store: store, time: time, logger: logger)] + (0..<max(0, workers)).map { index in
+            JobWorker(jobs: store.jobs, handlers: handlers, owner: "\(owner)-w\(index)", pollInterval: jobPollInterval, time: time, logger: logger)
         }
     }
 }
@@ -98,16 +101,16 @@ public func buildRouter(_ dependencies: ServerDependencies, configuration: Serve
     let api = router.group("api/v1")
         .add(middleware: AuthMiddleware(admin: dependencies.admin, keys: dependencies.store.apiKeys))
         .group(context: AuthenticatedContext.self)
-        .add(middleware: AuditMiddleware<AuthenticatedContext>(audit: dependencies.store.audit))
-    CorpController(corps: dependencies.store.corps, keys: dependencies.store.apiKeys, audit: dependencies.store.audit, wecom: dependencies.wecom)
+        .add(middleware: AuditMiddleware<AuthenticatedContext>(audit: dependencies.store.audit, time: dependencies.time))
+    CorpController(corps: dependencies.store.corps, keys: dependencies.store.apiKeys, audit: dependencies.store.audit, wecom: dependencies.wecom, time: dependencies.time)
         .addRoutes(to: api)
-    ChannelController(store: dependencies.store, wecom: dependencies.wecom).addRoutes(to: api)
-    TagController(store: dependencies.store, wecom: dependencies.wecom).addRoutes(to: api)
-    CustomerController(store: dependencies.store, wecom: dependencies.wecom).addRoutes(to: api)
-    OrderController(orders: dependencies.store.orders).addRoutes(to: api)
-    SegmentController(store: dependencies.store, indexes: dependencies.segments).addRoutes(to: api)
-    CampaignController(store: dependencies.store, indexes: dependencies.segments, campaigns: dependencies.campaigns).addRoutes(to: api)
-    WebhookController(webhooks: dependencies.store.webhooks, policy: dependencies.outboundPolicy).addRoutes(to: api)
+    ChannelController(store: dependencies.store, wecom: dependencies.wecom, time: dependencies.time).addRoutes(to: api)
+    TagController(store: dependencies.store, wecom: dependencies.wecom, time: dependencies.time).addRoutes(to: api)
+    CustomerController(store: dependencies.store, wecom: dependencies.wecom, time: dependencies.time).addRoutes(to: api)
+    OrderController(orders: dependencies.store.orders, time: dependencies.time).addRoutes(to: api)
+    SegmentController(store: dependencies.store, indexes: dependencies.segments, time: dependencies.time).addRoutes(to: api)
+    CampaignController(store: dependencies.store, campaigns: dependencies.campaigns, time: dependencies.time).addRoutes(to: api)
+    WebhookController(webhooks: dependencies.store.webhooks, policy: dependencies.outboundPolicy, time: dependencies.time).addRoutes(to: api)
     AuditController(audit: dependencies.store.audit).addRoutes(to: api)
     addConsoleRoutes(to: router, dependencies)
     routeMethods.load(router.routes)

@@ -1,3 +1,4 @@
+import SiyuCore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -32,6 +33,7 @@ extension ConsoleContext: AuditedContext {
 /// (``AuditLog/requestAddress``). Previews and counts, which change nothing, are left out.
 struct AuditMiddleware<Context: AuditedContext>: RouterMiddleware {
     let audit: AuditLog
+    let time: TimeSource
 
     static func isAudited(_ method: HTTPRequest.Method, route: String) -> Bool {
         [.post, .put, .patch, .delete].contains(method) && !route.hasSuffix("/preview") && !AuthMiddleware.computingPOSTs.contains(route)
@@ -50,7 +52,7 @@ struct AuditMiddleware<Context: AuditedContext>: RouterMiddleware {
         do {
             try await audit.record(
                 corpID: context.parameters.get("corp_id") ?? context.auditCorpID ?? "", actor: context.auditActor,
-                action: "http \(request.method.rawValue) \(route)", target: target, detail: detail, address: context.clientAddress
+                action: "http \(request.method.rawValue) \(route)", target: target, detail: detail, address: context.clientAddress, now: time()
             )
         } catch {
             // The change is made; refusing the answer now would only make the caller retry it.

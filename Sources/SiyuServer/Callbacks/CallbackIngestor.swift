@@ -1,3 +1,4 @@
+import SiyuCore
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -29,11 +30,13 @@ public final class CallbackIngestor: Service, Sendable {
     /// How long one batch's transaction may take before the loop stops waiting for it and goes on.
     let batchDeadline: Duration = .seconds(3)
     let logger: Logger
+    let time: TimeSource
     private let state = Mutex(State())
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
 
-    public init(inbox: CallbackInbox, maxBatch: Int = 512, deadline: Duration = .milliseconds(2500), logger: Logger) {
+    public init(inbox: CallbackInbox, maxBatch: Int = 512, deadline: Duration = .milliseconds(2500), time: TimeSource, logger: Logger) {
+        self.time = time
         self.inbox = inbox
         self.maxBatch = maxBatch
         self.deadline = deadline
@@ -117,7 +120,7 @@ public final class CallbackIngestor: Service, Sendable {
             do {
                 // A batch that hangs (a connection dropped mid-query) must not hold up the next one.
                 let (inbox, submissions) = (self.inbox, batch.map(\.submission))
-                result = .success(try await Abandonable.run(giveUpAfter: batchDeadline) { try await inbox.recordBatch(submissions) })
+                result = .success(try await Abandonable.run(giveUpAfter: batchDeadline) { try await inbox.recordBatch(submissions, now: self.time()) })
             } catch {
                 logger.error("cannot store callbacks", metadata: ["count": .stringConvertible(batch.count), "error": .string(String(describing: error))])
                 result = .failure(error)

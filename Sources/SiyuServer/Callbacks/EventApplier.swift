@@ -14,6 +14,7 @@ import WeCom
 struct EventApplier: Sendable {
     let store: SiyuStore
     let wecom: WeComConnections
+    let time: TimeSource
     let logger: Logger
     var calendar = BusinessCalendar()
 
@@ -48,7 +49,7 @@ struct EventApplier: Sendable {
                 try await contactChanged(corpID: corpID, pair: pair, event: .customerDeletedMember, state: nil, welcomeCode: nil, at: at)
             case .transferFail(let pair, let reason):
                 try await store.customers.recordTimeline(
-                    corpID: corpID, externalUserID: pair.externalUserID, kind: "transfer_failed", userID: pair.userID, at: at, detail: ["reason": reason.rawValue]
+                    corpID: corpID, externalUserID: pair.externalUserID, kind: "transfer_failed", userID: pair.userID, at: at, detail: ["reason": reason.rawValue], now: time()
                 )
             case .other:
                 return
@@ -58,9 +59,9 @@ struct EventApplier: Sendable {
         case .externalChat(let change):
             switch change {
             case .create(let chatID):
-                try await refreshGroup(corpID: corpID, chatID: chatID, client: try await wecom.client(for: corpID), store: store)
+                try await refreshGroup(corpID: corpID, chatID: chatID, client: try await wecom.client(for: corpID), store: store, now: time())
             case .update(let update):
-                try await refreshGroup(corpID: corpID, chatID: update.chatID, client: try await wecom.client(for: corpID), store: store)
+                try await refreshGroup(corpID: corpID, chatID: update.chatID, client: try await wecom.client(for: corpID), store: store, now: time())
             case .dismiss(let chatID):
                 try await store.groups.dismiss(corpID: corpID, chatIDs: [chatID], now: at)
             case .other:
@@ -76,7 +77,7 @@ struct EventApplier: Sendable {
     func contactChanged(corpID: String, pair: WeComCallback.ContactPair, event: ContactEvent, state: String?, welcomeCode: String?, at: Date) async throws {
         let client = try await wecom.client(for: corpID)
         let observation = try await Self.observe(client: client, externalUserID: pair.externalUserID, event: event, userID: pair.userID, state: state, at: at)
-        let outcome = try await store.customers.reconcile(corpID: corpID, observation)
+        let outcome = try await store.customers.reconcile(corpID: corpID, observation, now: time())
         guard outcome.newlyActive.contains(pair.userID), let channelID = outcome.channels[pair.userID],
               let channel = try await store.channels.find(corpID: corpID, channelID: channelID)
         else { return }
@@ -86,10 +87,10 @@ struct EventApplier: Sendable {
         if !channel.settings.autoTagIDs.isEmpty {
             try await client.markTag(MarkTagRequest(userID: pair.userID, externalUserID: pair.externalUserID, addTag: channel.settings.autoTagIDs))
             try await store.customers.changeTags(
-                corpID: corpID, externalUserID: pair.externalUserID, userID: pair.userID, add: channel.settings.autoTagIDs, remove: [], actor: "channel:\(channelID)"
+                corpID: corpID, externalUserID: pair.externalUserID, userID: pair.userID, add: channel.settings.autoTagIDs, remove: [], actor: "channel:\(channelID)", now: time()
             )
         }
-        try await ChannelRotationService(store: store, calendar: calendar).rotate(corpID: corpID, channel: channel, client: client)
+        try await ChannelRotationService(store: store, calendar: calendar).rotate(corpID: corpID, channel: channel, client: client, now: time())
     }
 
     /// The platform's present view of one customer; an unknown customer or relation means none left.
@@ -115,18 +116,18 @@ struct EventApplier: Sendable {
                 welcomeCode: code, text: text.isEmpty ? nil : TextContent(content: text), attachments: welcome.attachments.isEmpty ? nil : welcome.attachments.map(Attachment.init)
             ))
             detail["text"] = text
-            try? await store.customers.recordTimeline(corpID: corpID, externalUserID: pair.externalUserID, kind: "welcomed", userID: pair.userID, at: Date(), detail: detail)
+            try? await store.customers.recordTimeline(corpID: corpID, externalUserID: pair.externalUserID, kind: "welcomed", userID: pair.userID, at: time(), detail: detail, now: time())
         } catch {
             detail["error"] = String(describing: error)
             logger.warning("welcome message not sent", metadata: ["corp_id": .string(corpID), "error": .string(String(describing: error))])
-            try? await store.customers.recordTimeline(corpID: corpID, externalUserID: pair.externalUserID, kind: "welcome_failed", userID: pair.userID, at: Date(), detail: detail)
+            try? await store.customers.recordTimeline(corpID: corpID, externalUserID: pair.externalUserID, kind: "welcome_failed", userID: pair.userID, at: time(), detail: detail, now: time())
         }
     }
 
     func refreshTags(corpID: String) async throws {
         let client = try await wecom.client(for: corpID)
         let groups = try await client.corpTags()
-        try await store.directory.replaceTags(corpID: corpID, groups: groups.filter { $0.deleted != true }.map(TagGroup.init))
+        try await store.directory.replaceTags(corpID: corpID, groups: groups.filter { $0.deleted != true }.map(TagGroup.init), now: time())
     }
 }
 
@@ -182,17 +183,17 @@ extension Attachment {
 
 /// Re-reads one customer group and stores it with its members; a group the platform no longer
 /// knows (dismissed or out of reach) is marked dismissed.
-func refreshGroup(corpID: String, chatID: String, client: WeComClient, store: SiyuStore) async throws {
+func refreshGroup(corpID: String, chatID: String, client: WeComClient, store: SiyuStore, now: Date) async throws {
     let group: GroupChat
     do {
         group = try await client.groupChat(chatID, needName: false)
     } catch let error as WeComAPIError where CampaignService.isRefusal(error) {
-        try await store.groups.dismiss(corpID: corpID, chatIDs: [chatID])
+        try await store.groups.dismiss(corpID: corpID, chatIDs: [chatID], now: now)
         return
     }
     try await store.groups.upsert(
         corpID: corpID, chatID: group.chatID, name: group.name, owner: group.owner, notice: group.notice,
         createdAt: Date(timeIntervalSince1970: TimeInterval(group.createTime)),
-        members: group.memberList.map { .init(memberID: $0.userID, type: $0.type, joinedAt: Date(timeIntervalSince1970: TimeInterval($0.joinTime))) }
+        members: group.memberList.map { .init(memberID: $0.userID, type: $0.type, joinedAt: Date(timeIntervalSince1970: TimeInterval($0.joinTime))) }, now: now
     )
 }

@@ -9,6 +9,7 @@ struct ConsoleAuthController: Sendable {
     let store: SiyuStore
     let renderer: ConsoleRenderer
     let settings: ConsoleSettings
+    let time: TimeSource
 
     /// Routes anyone may reach.
     func addPublicRoutes(to group: RouterGroup<AppRequestContext>) {
@@ -41,7 +42,7 @@ struct ConsoleAuthController: Sendable {
         let username = form["username"] ?? ""
         let password = form["password"] ?? ""
         let address = context.clientAddress ?? "unknown"
-        let now = Date()
+        let now = time()
         let users = store.consoleUsers
         if let until = try await users.beginSignIn(username: username, address: address, limits: settings.signInLimits, now: now) {
             context.logger.warning("console sign-in throttled", metadata: ["username": .string(username), "address": .string(address)])

@@ -10,7 +10,6 @@ import WeCom
 /// cancelling and reminding go through ``CampaignService``, like the REST API.
 struct ConsoleCampaignController: Sendable {
     let store: SiyuStore
-    let indexes: SegmentIndexes
     let campaigns: CampaignService
     let layout: ConsoleLayout
 
@@ -213,7 +212,7 @@ struct ConsoleCampaignController: Sendable {
         }
 
         /// The service's request; what the service checks (name, content, audience) it reports itself.
-        func parse() throws -> CampaignService.Request {
+        func parse() throws -> CampaignDraft {
             guard let kind = CampaignKind(rawValue: kind) else { throw ValidationError(field: "kind", message: "kind is message, group_message or moment") }
             let members = ConsoleForm(pairs: [("members", self.members)]).list("members")
             let audience: CampaignAudience = switch kind {
@@ -229,7 +228,7 @@ struct ConsoleCampaignController: Sendable {
             } else {
                 throw ValidationError(field: "deadline_hours", message: "deadline_hours is 1 to 720")
             }
-            return CampaignService.Request(
+            return CampaignDraft(
                 name: name, kind: kind, audience: audience,
                 content: CampaignContent(text: text.isEmpty ? nil : text, attachments: attachments.map(\.attachment)),
                 sendAt: try ConsoleCampaignController.chinaTime(sendAt), deadlineHours: hours
@@ -260,7 +259,7 @@ struct ConsoleCampaignController: Sendable {
         return try await renderResults(request, context, campaign: campaign, reminders: reminders, status: status)
     }
 
-    private func find(_ context: ConsoleContext) async throws -> CampaignStore.Campaign {
+    private func find(_ context: ConsoleContext) async throws -> Campaign {
         guard let campaign = try await store.campaigns.find(corpID: try context.corp(), campaignID: try context.parameters.require("campaign_id")) else {
             throw ConsoleRefusal(.notFound, "error_not_found")
         }
@@ -268,20 +267,21 @@ struct ConsoleCampaignController: Sendable {
     }
 
     private func renderResults(
-        _ request: Request, _ context: ConsoleContext, campaign: CampaignStore.Campaign, reminders: CampaignService.Reminders?, status: HTTPResponse.Status = .ok
+        _ request: Request, _ context: ConsoleContext, campaign: Campaign, reminders: CampaignService.Reminders?, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let corpID = try context.corp()
         let t = layout.renderer.strings.table(ConsoleLanguage(request))
         func label(_ prefix: String, _ key: String) -> String { t[prefix + key] ?? key }
-        func reasons(_ counts: [String: Int]) -> [[String: Any]] {
-            counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { ["reason": $0.key, "label": label("reason_", $0.key), "count": $0.value] }
+        func reasons(_ counts: [RecipientReason: Int]) -> [[String: Any]] {
+            counts.map { ($0.key.rawValue, $0.value) }.sorted { ($0.1, $1.0) > ($1.1, $0.0) }
+                .map { ["reason": $0.0, "label": label("reason_", $0.0), "count": $0.1] }
         }
         let results = try await campaigns.results(corpID: corpID, campaignID: campaign.campaignID)
         let totals = results.totals
         let tasks = try await store.campaigns.tasks(corpID: corpID, campaignID: campaign.campaignID)
         let memberNames = Dictionary(try await store.directory.members(corpID: corpID).map { ($0.userID, $0.name) }, uniquingKeysWith: { first, _ in first })
-        let open = campaign.state == .scheduled || campaign.state == .sending
-        let dayAgo = Date().addingTimeInterval(-86400)
+        let open = campaign.isOpen
+        let now = layout.time()
 
         let failed = totals.failed.values.reduce(0, +), skipped = totals.skipped.values.reduce(0, +)
         let bars: [(label: String, value: Int)] = [
@@ -306,10 +306,10 @@ struct ConsoleCampaignController: Sendable {
             "tasks": tasks.map { task -> [String: Any] in
                 [
                     "msgid": task.msgID, "sender": task.sender, "name": memberNames[task.sender] ?? "", "recipients": task.recipients,
-                    "state_label": label("task_", task.state), "reminders": task.reminders.filter { $0 > dayAgo }.count,
+                    "state_label": label("task_", task.state.rawValue), "reminders": task.recentReminders(now: now).count,
                 ]
             },
-            "can_cancel": open, "can_remind": open && tasks.contains { $0.state == "pending" },
+            "can_cancel": open, "can_remind": open && tasks.contains { $0.state == .pending },
         ]
         // An absent chart shows the empty state (an empty string would count as present).
         if totals.recipients > 0 { page["chart"] = SVGChart.bars(title: t["results_chart"] ?? "", items: bars) }
@@ -317,8 +317,9 @@ struct ConsoleCampaignController: Sendable {
             page["reminders"] = [
                 "nothing_pending": reminders.nothingPending, "limit_reached": reminders.limitReached,
                 "outcomes": reminders.outcomes.sorted { $0.key < $1.key }.map { member, outcome -> [String: Any] in
-                    let key = outcome.hasPrefix("refused") ? "refused" : outcome
-                    return ["member": member, "name": memberNames[member] ?? "", "outcome": label("remind_", key), "detail": key == "refused" ? outcome : ""]
+                    var detail = ""
+                    if case .refused(let message) = outcome { detail = message }
+                    return ["member": member, "name": memberNames[member] ?? "", "outcome": label("remind_", outcome.code), "detail": detail]
                 },
             ] as [String: Any]
         }
@@ -328,7 +329,7 @@ struct ConsoleCampaignController: Sendable {
 
     /// The results page's header: what the campaign is and when. Templates show a section for any
     /// present value, even an empty string, so what is not there is left out.
-    private static func header(_ campaign: CampaignStore.Campaign, label: (String, String) -> String) -> [String: Any] {
+    private static func header(_ campaign: Campaign, label: (String, String) -> String) -> [String: Any] {
         let attachments = campaign.content.attachments.map { attachment -> [String: String] in
             let body = attachment.body
             return ["type": label("attachment_", attachment.msgType), "detail": body["title"] ?? body["url"] ?? body["pic_url"] ?? body["media_id"] ?? ""]
@@ -352,7 +353,7 @@ struct ConsoleCampaignController: Sendable {
     }
 
     /// One page of recipients, optionally of one state, with the filter and the next page's link.
-    private func addRecipients(_ request: Request, corpID: String, campaign: CampaignStore.Campaign, t: [String: String], to page: inout [String: Any]) async throws {
+    private func addRecipients(_ request: Request, corpID: String, campaign: Campaign, t: [String: String], to page: inout [String: Any]) async throws {
         let stateText = request.uri.queryParameters.get("state").map { String($0) } ?? ""
         let state = RecipientState(rawValue: stateText)
         let after = request.uri.queryParameters.get("after").map { String($0) }
@@ -362,7 +363,7 @@ struct ConsoleCampaignController: Sendable {
         let explained: Set<RecipientState> = [.failed, .skipped, .held, .cancelled]
         page["recipients"] = recipients.map { recipient -> [String: Any] in
             let state = recipient.state.rawValue
-            let reason = explained.contains(recipient.state) ? (t["reason_" + recipient.reason] ?? recipient.reason) : ""
+            let reason = explained.contains(recipient.state) ? (t["reason_" + recipient.reason.rawValue] ?? recipient.reason.rawValue) : ""
             let sendAt = recipient.sendAt.map { ConsoleDates.minute($0) } ?? ""
             return [
                 "recipient": recipient.recipient, "is_customer": campaign.kind == .message, "sender": recipient.sender ?? "",
@@ -398,16 +399,18 @@ struct ConsoleCampaignController: Sendable {
         let language = ConsoleLanguage(request)
         let strings = layout.renderer.strings
         let body = try await request.decode(as: PreviewRequest.self, context: context)
-        let sendAt = try Self.chinaTime(body.sendAt) ?? Date()
         do {
-            let preview = try await CampaignPreview.compute(store: store, indexes: indexes, corpID: corpID, audience: body.audience, sendAt: sendAt)
-            func reasons(_ counts: [String: Int]) -> [[String: Any]] {
-                counts.sorted { $0.key < $1.key }.map { ["reason": $0.key, "label": strings.text("reason_" + $0.key, language), "count": $0.value] }
+            let sendAt = try Self.chinaTime(body.sendAt)
+            let preview = try await campaigns.previewAudience(corpID: corpID, segment: body.audience, sendAt: sendAt)
+            let summary = preview.summary
+            func reasons(_ counts: [RecipientReason: Int]) -> [[String: Any]] {
+                counts.map { ($0.key.rawValue, $0.value) }.sorted { $0.0 < $1.0 }
+                    .map { ["reason": $0.0, "label": strings.text("reason_" + $0.0, language), "count": $0.1] }
             }
             return try Self.json([
-                "audience": preview.audience, "send": preview.send, "hold": reasons(preview.hold), "skip": reasons(preview.skip),
-                "senders": preview.senders.count, "calls": preview.calls, "expression": preview.expression,
-                "send_at": ConsoleDates.minute(preview.sendAt),
+                "audience": summary.audience, "send": summary.send, "hold": reasons(summary.hold), "skip": reasons(summary.skip),
+                "senders": summary.senders.count, "calls": summary.calls, "expression": preview.expression ?? "",
+                "send_at": ConsoleDates.minute(summary.sendAt),
             ], status: .ok)
         } catch let refusal as SegmentRefusal {
             var error: [String: Any] = ["message": refusal.error.message]

@@ -23,7 +23,7 @@ struct ConsoleChannelController: Sendable {
     @Sendable func list(_ request: Request, context: ConsoleContext) async throws -> Response {
         try context.requireOperator()
         let corpID = try context.corp()
-        let totals = try await store.channels.totals(corpID: corpID, since: Date().addingTimeInterval(-30 * 86400))
+        let totals = try await store.channels.totals(corpID: corpID, since: codes.time().addingTimeInterval(-30 * 86400))
         let t = layout.renderer.strings.table(ConsoleLanguage(request))
         let channels = try await store.channels.list(corpID: corpID).map { channel -> [String: Any] in
             let total = totals[channel.channelID] ?? ChannelStore.Totals()
@@ -110,7 +110,7 @@ struct ConsoleChannelController: Sendable {
                 "channel_id": channel.channelID, "name": channel.name, "qr": channel.qrCode ?? "", "has_qr": channel.qrCode != nil,
                 "state": channel.state, "active_members": channel.activeMembers.joined(separator: ", "),
             ] as [String: Any]
-            let stats = try await store.channels.statistics(corpID: corpID, channelID: channel.channelID, from: Date().addingTimeInterval(-29 * 86400), to: Date())
+            let stats = try await store.channels.statistics(corpID: corpID, channelID: channel.channelID, from: codes.time().addingTimeInterval(-29 * 86400), to: codes.time())
             page["stats"] = ["adds": stats.totalAdds, "losses": stats.totalLosses, "net": stats.totalAdds - stats.totalLosses] as [String: Any]
             page["chart"] = SVGChart.line(title: t["chart_channel"] ?? "", labels: stats.days.map { String($0.day.dropFirst(5)) }, series: [
                 .init(name: t["series_new"] ?? "", values: stats.days.map(\.adds)), .init(name: t["series_lost"] ?? "", values: stats.days.map(\.losses)),

@@ -19,7 +19,7 @@ struct ConsoleDashboardController: Sendable {
         guard let corpID = context.signIn.corpID else {
             return try await layout.page("dashboard", request, context, section: "dashboard", title: t["nav_dashboard"] ?? "", ["no_corp": true])
         }
-        let now = Date()
+        let now = layout.time()
         let report = try await store.customers.growth(corpID: corpID, from: now.addingTimeInterval(-Double(Self.days - 1) * 86400), to: now)
         let channelNames = Dictionary(try await store.channels.list(corpID: corpID).map { ($0.channelID, $0.name) }, uniquingKeysWith: { first, _ in first })
         let memberNames = Dictionary(try await store.directory.members(corpID: corpID).map { ($0.userID, $0.name) }, uniquingKeysWith: { first, _ in first })

@@ -8,6 +8,8 @@ import SiyuStore
 struct ConsoleLayout: Sendable {
     let renderer: ConsoleRenderer
     let store: SiyuStore
+    /// Every console page's "now" (the dashboard's days, reminder windows).
+    let time: TimeSource
 
     /// The sections of the navigation, in order, and who sees them.
     static let sections: [(id: String, path: String, employees: Bool)] = [

@@ -23,9 +23,10 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let store: SiyuStore
     let settings: ConsoleSettings
+    let time: TimeSource
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let now = Date()
+        let now = time()
         guard let token = request.cookies[ConsoleCookies.session]?.value,
               let session = try await store.consoleUsers.session(hash: ConsolePasswords.tokenHash(token), now: now) else {
             if request.method == .get || request.method == .head {

@@ -39,9 +39,9 @@ extension ConsoleUserStore {
     /// WeCom `memberUserID` whose customers they see. `bcryptCost` is 10 unless a test wants speed.
     @discardableResult
     public func createUser(
-        username: String, password: String, role: ConsoleRole, corpID: String? = nil, memberUserID: String? = nil, bcryptCost: UInt8 = 10
+        username: String, password: String, role: ConsoleRole, corpID: String? = nil, memberUserID: String? = nil, bcryptCost: UInt8 = 10, now: Date
     ) async throws -> ConsoleUser {
         let hash = try ConsolePasswords.hash(password, cost: bcryptCost)
-        return try await create(username: username, passwordHash: hash, role: role, corpID: corpID, memberUserID: memberUserID)
+        return try await create(username: username, passwordHash: hash, role: role, corpID: corpID, memberUserID: memberUserID, now: now)
     }
 }

@@ -19,25 +19,25 @@ extension ConsoleRenderer {
 func addConsoleRoutes(to router: Router<AppRequestContext>, _ dependencies: ServerDependencies) {
     let renderer = ConsoleRenderer.bundled
     let store = dependencies.store
-    let layout = ConsoleLayout(renderer: renderer, store: store)
+    let layout = ConsoleLayout(renderer: renderer, store: store, time: dependencies.time)
     router.get("/") { _, _ in Response.redirect(to: "/console") }
     // Pages link the SVG icon; this answers clients that ask for the old name anyway.
     router.get("/favicon.ico") { _, _ in Response.redirect(to: "/console/static/favicon.svg", type: .permanent) }
 
     let console = router.group("console").add(middleware: ConsoleErrorMiddleware(renderer: renderer))
-    let auth = ConsoleAuthController(store: store, renderer: renderer, settings: dependencies.console)
+    let auth = ConsoleAuthController(store: store, renderer: renderer, settings: dependencies.console, time: dependencies.time)
     auth.addPublicRoutes(to: console)
     // Any other path under /console: the console's own "not found" page, not the API's JSON.
     console.get("**") { _, _ -> Response in throw ConsoleRefusal(.notFound, "error_not_found") }
 
     let signedIn = console.group()
-        .add(middleware: ConsoleSessionMiddleware(store: store, settings: dependencies.console))
+        .add(middleware: ConsoleSessionMiddleware(store: store, settings: dependencies.console, time: dependencies.time))
         .group(context: ConsoleContext.self)
-        .add(middleware: AuditMiddleware<ConsoleContext>(audit: store.audit))
+        .add(middleware: AuditMiddleware<ConsoleContext>(audit: store.audit, time: dependencies.time))
     auth.addRoutes(to: signedIn)
     ConsoleDashboardController(store: store, layout: layout).addRoutes(to: signedIn)
-    ConsoleChannelController(store: store, codes: ChannelCodes(store: store, wecom: dependencies.wecom), layout: layout).addRoutes(to: signedIn)
-    ConsoleCustomerController(store: store, tagging: CustomerTagging(store: store, wecom: dependencies.wecom), layout: layout).addRoutes(to: signedIn)
-    ConsoleTagController(store: store, tags: CorpTags(store: store, wecom: dependencies.wecom), layout: layout).addRoutes(to: signedIn)
-    ConsoleCampaignController(store: store, indexes: dependencies.segments, campaigns: dependencies.campaigns, layout: layout).addRoutes(to: signedIn)
+    ConsoleChannelController(store: store, codes: ChannelCodes(store: store, wecom: dependencies.wecom, time: dependencies.time), layout: layout).addRoutes(to: signedIn)
+    ConsoleCustomerController(store: store, tagging: CustomerTagging(store: store, wecom: dependencies.wecom, time: dependencies.time), layout: layout).addRoutes(to: signedIn)
+    ConsoleTagController(store: store, tags: CorpTags(store: store, wecom: dependencies.wecom, time: dependencies.time), layout: layout).addRoutes(to: signedIn)
+    ConsoleCampaignController(store: store, campaigns: dependencies.campaigns, layout: layout).addRoutes(to: signedIn)
 }

@@ -12,42 +12,43 @@ struct CampaignService: Sendable {
     let wecom: WeComConnections
     let indexes: SegmentIndexes
     /// Campaign time: when a campaign is due, quiet hours, deadlines (tests align it with the sandbox's clock).
-    let clock: @Sendable () -> Date
+    let time: TimeSource
     let pollInterval: Duration
     let logger: Logger
 
-    /// Recipients per `add_msg_template` call: the platform's limits.
-    static let customersPerTask = 10_000
-    static let groupsPerTask = 2000
+    // MARK: Creating and previewing
 
-    struct Request: Sendable {
-        var name: String
-        var kind: CampaignKind
-        var audience: CampaignAudience
-        var content: CampaignContent
-        var sendAt: Date?
-        var deadlineHours: Int?
+    /// Creates a campaign: the draft's rules, the references it names, its targets, then the
+    /// store plans and persists it against the contact budget.
+    func create(corpID: String, _ draft: CampaignDraft, actor: String) async throws -> Campaign {
+        let now = time()
+        let valid = try draft.validate(now: now)
+        let targets = try await targets(corpID: corpID, valid.kind, valid.audience)
+        let campaign = Campaign(id: "cmp_" + Hex.random(bytes: 8), valid, createdBy: actor, now: now)
+        _ = try await store.campaigns.create(corpID: corpID, campaign, targets: targets, now: now)
+        return campaign
     }
 
-    // MARK: Creating
+    /// What creating `draft` now would do: the same rules, targets and plan, reserving nothing.
+    func preview(corpID: String, _ draft: CampaignDraft) async throws -> CampaignPreview {
+        let valid = try draft.validate(now: time())
+        return try await preview(corpID: corpID, kind: valid.kind, audience: valid.audience, sendAt: valid.sendAt)
+    }
 
-    func create(corpID: String, _ request: Request, actor: String) async throws -> CampaignStore.Campaign {
-        // The store validates again (it is the rule); checking here first spares WeCom calls and
-        // the segment evaluation for a request that cannot be created.
-        try request.content.validate()
-        try request.audience.validate(for: request.kind)
-        let now = clock()
-        let sendAt = max(request.sendAt ?? now, now)
-        let hours = request.deadlineHours ?? 72
-        guard (1...720).contains(hours) else { throw ValidationError(field: "deadline_hours", message: "deadline_hours is 1 to 720") }
-        try await checkReferences(corpID: corpID, request.audience)
-        let targets = try await targets(corpID: corpID, kind: request.kind, audience: request.audience)
-        return try await store.campaigns.create(
-            corpID: corpID,
-            .init(name: request.name, kind: request.kind, audience: request.audience, content: request.content,
-                  sendAt: sendAt, deadlineAt: sendAt.addingTimeInterval(Double(hours) * 3600)),
-            targets: targets, actor: actor, now: now, dispatchDelay: .seconds(max(0, sendAt.timeIntervalSince(now)))
-        )
+    /// A message campaign's audience alone against the budget: the compose page's live count and
+    /// the deprecated `{"audience": "<expression>"}` preview, which has no name or content yet.
+    func previewAudience(corpID: String, segment: String, channel: TouchChannel? = nil, sendAt: Date?) async throws -> CampaignPreview {
+        let audience = CampaignAudience(segment: segment)
+        try audience.validate(for: .message)
+        let (sendAt, _) = try CampaignDraft(name: "", audience: audience, content: CampaignContent(text: nil), sendAt: sendAt).schedule(now: time())
+        return try await preview(corpID: corpID, kind: .message, audience: audience, sendAt: sendAt, channel: channel)
+    }
+
+    private func preview(corpID: String, kind: CampaignKind, audience: CampaignAudience, sendAt: Date, channel: TouchChannel? = nil) async throws -> CampaignPreview {
+        let targets = try await targets(corpID: corpID, kind, audience)
+        let plan = try await store.campaigns.plan(corpID: corpID, kind: kind, sendAt: sendAt, targets: targets, channel: channel)
+        let expression = try audience.segment.map { text in try SegmentController.checked { try SegmentParser.parse(text) }.description }
+        return CampaignPreview(summary: plan.summary(kind: kind, sendAt: sendAt), expression: kind == .message ? expression : nil)
     }
 
     /// The members, groups and tags an audience names must be the corp's own.
@@ -57,29 +58,31 @@ struct CampaignService: Sendable {
         try await store.references.require(.tag, audience.tagIDs ?? [], corpID: corpID, field: "audience.tag_ids")
     }
 
-    /// Who the campaign is for: the segment's customers, or groups with their owners (the only
-    /// member who may send to a group). Moments have no per-recipient targets.
-    private func targets(corpID: String, kind: CampaignKind, audience: CampaignAudience) async throws -> [CampaignStore.Target] {
+    /// Who the campaign is for: the segment's customers (the store finds who sends to each), or
+    /// groups with their owners (the only member who may send to a group). Moments have no
+    /// per-recipient targets. The members, groups and tags named must be the corp's own.
+    private func targets(corpID: String, _ kind: CampaignKind, _ audience: CampaignAudience) async throws -> [CampaignTarget] {
+        try await checkReferences(corpID: corpID, audience)
         switch kind {
         case .message:
             let expression = try SegmentController.checked { try SegmentParser.parse(audience.segment ?? "") }
             let built = try await indexes.index(for: corpID)
             let members = try SegmentController.checked { try built.index.members(expression) }
-            return members.map { CampaignStore.Target(recipient: built.customers[Int($0)]) }
+            return members.map { CampaignTarget(built.customers[Int($0)], sender: nil) }
         case .groupMessage:
             let client = try await wecom.client(for: corpID)
-            var targets: [CampaignStore.Target] = []
+            var targets: [CampaignTarget] = []
             for owner in audience.members ?? [] {
                 for group in try await client.allGroupChats(statusFilter: 0, owners: [owner]) {
-                    targets.append(.init(recipient: group.chatID, sender: owner))
+                    targets.append(CampaignTarget(group.chatID, sender: owner))
                 }
             }
-            var seen = Set(targets.map(\.recipient))
+            var seen = Set(targets.map(\.recipient.externalUserID))
             for chatID in audience.chatIDs ?? [] where seen.insert(chatID).inserted {
                 do {
-                    targets.append(.init(recipient: chatID, sender: try await client.groupChat(chatID, needName: false).owner))
+                    targets.append(CampaignTarget(chatID, sender: try await client.groupChat(chatID, needName: false).owner))
                 } catch let error as WeComAPIError where Self.isRefusal(error) {
-                    targets.append(.init(recipient: chatID, sender: nil))  // planned as no_member: nobody can send to it
+                    targets.append(CampaignTarget(chatID, sender: nil))  // planned as no_member: nobody can send to it
                 }
             }
             return targets
@@ -93,12 +96,11 @@ struct CampaignService: Sendable {
     /// `campaign.dispatch`: creates the platform tasks for everything that is due.
     func dispatch(corpID: String, campaignID: String) async throws {
         guard let campaign = try await store.campaigns.find(corpID: corpID, campaignID: campaignID) else { return }
-        guard campaign.state == .scheduled || campaign.state == .sending else { return }
-        let now = clock()
+        guard campaign.isOpen else { return }
+        let now = time()
         if campaign.sendAt > now {
             try await store.jobs.enqueue(
-                kind: CampaignStore.dispatchJobKind, payload: campaignID, corpID: corpID,
-                runAfter: Date().addingTimeInterval(campaign.sendAt.timeIntervalSince(now)), maxAttempts: 5
+                kind: CampaignStore.dispatchJobKind, payload: campaignID, corpID: corpID, runAfter: campaign.sendAt, maxAttempts: 5, now: now
             )
             return
         }
@@ -106,7 +108,7 @@ struct CampaignService: Sendable {
         if campaign.kind == .moment {
             if campaign.momentJobID == nil { try await publishMoment(campaign, corpID: corpID, client: client, now: now) }
         } else {
-            let perTask = campaign.kind == .message ? Self.customersPerTask : Self.groupsPerTask
+            let perTask = campaign.kind.recipientsPerTask
             let due = try await store.campaigns.due(corpID: corpID, campaignID: campaignID, now: now)
             for sender in due.keys.sorted() {
                 let recipients = due[sender]!
@@ -119,8 +121,7 @@ struct CampaignService: Sendable {
             if let next = try await store.campaigns.nextHold(corpID: corpID, campaignID: campaignID), next > now,
                try await !store.jobs.hasQueued(kind: CampaignStore.dispatchJobKind, corpID: corpID, payload: campaignID) {
                 try await store.jobs.enqueue(
-                    kind: CampaignStore.dispatchJobKind, payload: campaignID, corpID: corpID,
-                    runAfter: Date().addingTimeInterval(next.timeIntervalSince(now)), maxAttempts: 5
+                    kind: CampaignStore.dispatchJobKind, payload: campaignID, corpID: corpID, runAfter: next, maxAttempts: 5, now: now
                 )
             }
         }
@@ -133,7 +134,7 @@ struct CampaignService: Sendable {
 
     /// One `add_msg_template` call. Platform refusals fail the chunk with a reason; transport
     /// failures and throttling throw so the job retries (what was already submitted is not resent).
-    private func submit(_ campaign: CampaignStore.Campaign, corpID: String, sender: String, recipients: [String], client: WeComClient) async throws {
+    private func submit(_ campaign: Campaign, corpID: String, sender: String, recipients: [String], client: WeComClient) async throws {
         let single = campaign.kind == .message
         let request = AddMsgTemplateRequest(
             chatType: single ? "single" : "group", externalUserID: single ? recipients : nil, chatIDList: single ? nil : recipients,
@@ -143,15 +144,15 @@ struct CampaignService: Sendable {
             let response = try await client.addMessageTemplate(request)
             try await store.campaigns.recordTask(
                 corpID: corpID, campaignID: campaign.campaignID, msgID: response.msgID, sender: sender, recipients: recipients,
-                failList: response.failList ?? [], now: clock()
+                failList: response.failList ?? [], now: time()
             )
         } catch let error as WeComAPIError where Self.isRefusal(error) {
             logger.warning("campaign task refused", metadata: ["corp": .string(corpID), "campaign": .string(campaign.campaignID), "error": .string(error.description)])
-            try await store.campaigns.recordTaskError(corpID: corpID, campaignID: campaign.campaignID, recipients: recipients, error: error.description, now: clock())
+            try await store.campaigns.recordTaskError(corpID: corpID, campaignID: campaign.campaignID, recipients: recipients, error: error.description, now: time())
         }
     }
 
-    private func publishMoment(_ campaign: CampaignStore.Campaign, corpID: String, client: WeComClient, now: Date) async throws {
+    private func publishMoment(_ campaign: Campaign, corpID: String, client: WeComClient, now: Date) async throws {
         let members = campaign.audience.members ?? []
         let tags = campaign.audience.tagIDs ?? []
         let range = members.isEmpty && tags.isEmpty ? nil : VisibleRange(
@@ -182,9 +183,10 @@ struct CampaignService: Sendable {
     // MARK: Polling
 
     private func schedulePoll(corpID: String, campaignID: String) async throws {
+        let now = time()
         try await store.jobs.enqueue(
             kind: CampaignStore.pollJobKind, payload: campaignID, corpID: corpID,
-            runAfter: Date().addingTimeInterval(pollInterval.timeInterval), maxAttempts: 10
+            runAfter: now.addingTimeInterval(pollInterval.timeInterval), maxAttempts: 10, now: now
         )
     }
 
@@ -192,7 +194,7 @@ struct CampaignService: Sendable {
     /// deadline, finishes the campaign when nothing is on its way, and otherwise polls again.
     func poll(corpID: String, campaignID: String) async throws {
         guard let campaign = try await store.campaigns.find(corpID: corpID, campaignID: campaignID),
-              campaign.state == .scheduled || campaign.state == .sending else { return }
+              campaign.isOpen else { return }
         let client = try await wecom.client(for: corpID)
         if campaign.kind == .moment {
             guard let jobID = campaign.momentJobID else { return }
@@ -200,47 +202,47 @@ struct CampaignService: Sendable {
             if result.status == 3 {
                 let failed = result.result.flatMap { $0.errcode == 0 || $0.errcode == nil ? nil : "errcode \($0.errcode!), \($0.errmsg ?? "")" }
                 try await store.campaigns.recordMoment(
-                    corpID: corpID, campaignID: campaignID, jobID: nil, momentID: result.result?.momentID, error: failed, finished: true, now: clock()
+                    corpID: corpID, campaignID: campaignID, jobID: nil, momentID: result.result?.momentID, error: failed, finished: true, now: time()
                 )
                 return
             }
             return try await schedulePoll(corpID: corpID, campaignID: campaignID)
         }
-        for task in try await store.campaigns.tasks(corpID: corpID, campaignID: campaignID) where task.state == "pending" {
+        for task in try await store.campaigns.tasks(corpID: corpID, campaignID: campaignID) where task.state == .pending {
             try await collect(task, campaign: campaign, corpID: corpID, client: client, expireAt: campaign.deadlineAt)
         }
-        let state = try await store.campaigns.finishIfDone(corpID: corpID, campaignID: campaignID, now: clock())
-        let stillOut = try await store.campaigns.tasks(corpID: corpID, campaignID: campaignID).contains { $0.state == "pending" }
+        let state = try await store.campaigns.finishIfDone(corpID: corpID, campaignID: campaignID, now: time())
+        let stillOut = try await store.campaigns.tasks(corpID: corpID, campaignID: campaignID).contains { $0.state == .pending }
         if (state == .sending || state == .scheduled) && stillOut { try await schedulePoll(corpID: corpID, campaignID: campaignID) }
     }
 
     /// Reads one task's status; records results when the member has sent it, or closes it when
     /// `expireAt` has passed (cancelling it on the platform first so it cannot go out later).
-    private func collect(_ task: CampaignStore.Task, campaign: CampaignStore.Campaign, corpID: String, client: WeComClient, expireAt: Date?) async throws {
+    private func collect(_ task: CampaignTask, campaign: Campaign, corpID: String, client: WeComClient, expireAt: Date?) async throws {
         let status = try await client.groupMessageTasks(msgID: task.msgID).first { $0.userID == task.sender }?.status ?? 0
         if status == 2 {
             let results = try await client.groupMessageResults(msgID: task.msgID, userID: task.sender)
-            let outcomes = results.compactMap { result -> (recipient: String, state: RecipientState, reason: String, sentAt: Date?)? in
+            let outcomes = results.compactMap { result -> (recipient: String, state: RecipientState, reason: RecipientReason, sentAt: Date?)? in
                 guard let recipient = result.externalUserID ?? result.chatID else { return nil }
-                let (state, reason) = RecipientReason.outcome(platformStatus: result.status) ?? (.failed, RecipientReason.notSelected)
+                let (state, reason) = RecipientReason.outcome(platformStatus: result.status) ?? (.failed, .notSelected)
                 return (recipient, state, reason, result.sendTime.map { Date(timeIntervalSince1970: TimeInterval($0)) })
             }
             try await store.campaigns.recordResults(
-                corpID: corpID, campaignID: campaign.campaignID, msgID: task.msgID, outcomes: outcomes, taskState: "sent", now: clock()
+                corpID: corpID, campaignID: campaign.campaignID, msgID: task.msgID, outcomes: outcomes, taskState: .sent, now: time()
             )
             // Anyone the platform did not list is not in the member's sent task either.
             try await store.campaigns.closeTask(
-                corpID: corpID, campaignID: campaign.campaignID, msgID: task.msgID, taskState: "sent", state: .failed,
-                reason: RecipientReason.notSelected, now: clock()
+                corpID: corpID, campaignID: campaign.campaignID, msgID: task.msgID, taskState: .sent, state: .failed,
+                reason: .notSelected, now: time()
             )
-        } else if let expireAt, clock() >= expireAt {
+        } else if let expireAt, time() >= expireAt {
             do { try await client.cancelGroupMessage(msgID: task.msgID) } catch let error as WeComAPIError where Self.isRefusal(error) {
                 logger.info("cancel of an expired task refused", metadata: ["msgid": .string(task.msgID), "error": .string(error.description)])
             }
             let expired = expireAt == campaign.deadlineAt
             try await store.campaigns.closeTask(
-                corpID: corpID, campaignID: campaign.campaignID, msgID: task.msgID, taskState: expired ? "expired" : "cancelled",
-                state: expired ? .failed : .cancelled, reason: expired ? RecipientReason.senderDidNotSend : RecipientReason.cancelled, now: clock()
+                corpID: corpID, campaignID: campaign.campaignID, msgID: task.msgID, taskState: expired ? .expired : .cancelled,
+                state: expired ? .failed : .cancelled, reason: expired ? .senderDidNotSend : .cancelled, now: time()
             )
         }
     }
@@ -252,10 +254,10 @@ struct CampaignService: Sendable {
         guard let campaign = try await store.campaigns.find(corpID: corpID, campaignID: campaignID) else {
             throw StoreError(.notFound, "no campaign \(campaignID)")
         }
-        guard try await store.campaigns.cancelUnsent(corpID: corpID, campaignID: campaignID, actor: actor, now: clock()) else { return false }
+        guard try await store.campaigns.cancelUnsent(corpID: corpID, campaignID: campaignID, actor: actor, now: time()) else { return false }
         guard campaign.kind != .moment else { return true }
         let client = try await wecom.client(for: corpID)
-        for task in try await store.campaigns.tasks(corpID: corpID, campaignID: campaignID) where task.state == "pending" {
+        for task in try await store.campaigns.tasks(corpID: corpID, campaignID: campaignID) where task.state == .pending {
             do { try await client.cancelGroupMessage(msgID: task.msgID) } catch let error as WeComAPIError where Self.isRefusal(error) {
                 logger.info("cancel refused", metadata: ["msgid": .string(task.msgID), "error": .string(error.description)])
             }
@@ -265,32 +267,32 @@ struct CampaignService: Sendable {
         return true
     }
 
-    /// What a reminder round did: per member `reminded`, `limit_reached` or `refused: …`.
+    /// What a reminder round did, per member with an unsent task.
     struct Reminders: Sendable {
-        var outcomes: [String: String]
+        var outcomes: [String: ReminderOutcome]
         /// No member has an unsent task.
         var nothingPending: Bool { outcomes.isEmpty }
-        /// Every unsent task already had its reminders for the last 24 hours.
-        var limitReached: Bool { !outcomes.isEmpty && outcomes.values.allSatisfy { $0 == "limit_reached" } }
+        /// Every unsent task already had its reminders for the window.
+        var limitReached: Bool { !outcomes.isEmpty && outcomes.values.allSatisfy { $0 == .limitReached } }
     }
 
-    /// Reminds every member whose task is still unsent, at most 3 times per task per 24 hours.
+    /// Reminds every member whose task is still unsent, within the platform's limit per task.
     func remind(corpID: String, campaignID: String) async throws -> Reminders {
         guard try await store.campaigns.find(corpID: corpID, campaignID: campaignID) != nil else {
             throw StoreError(.notFound, "no campaign \(campaignID)")
         }
         let client = try await wecom.client(for: corpID)
-        var outcome: [String: String] = [:]
-        for task in try await store.campaigns.tasks(corpID: corpID, campaignID: campaignID) where task.state == "pending" {
-            guard try await store.campaigns.recordReminder(corpID: corpID, campaignID: campaignID, msgID: task.msgID, now: clock()) else {
-                outcome[task.sender] = "limit_reached"
+        var outcome: [String: ReminderOutcome] = [:]
+        for task in try await store.campaigns.tasks(corpID: corpID, campaignID: campaignID) where task.state == .pending {
+            guard try await store.campaigns.recordReminder(corpID: corpID, campaignID: campaignID, msgID: task.msgID, now: time()) else {
+                outcome[task.sender] = .limitReached
                 continue
             }
             do {
                 try await client.remindGroupMessage(msgID: task.msgID)
-                outcome[task.sender] = "reminded"
+                outcome[task.sender] = .reminded
             } catch let error as WeComAPIError where Self.isRefusal(error) {
-                outcome[task.sender] = "refused: \(error.errmsg)"
+                outcome[task.sender] = .refused(error.errmsg)
             }
         }
         return Reminders(outcomes: outcome)
@@ -300,7 +302,7 @@ struct CampaignService: Sendable {
 
     /// A campaign with its results so far.
     struct Summary: Sendable {
-        var campaign: CampaignStore.Campaign
+        var campaign: Campaign
         var results: CampaignResults
     }
 

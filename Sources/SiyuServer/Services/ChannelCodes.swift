@@ -8,6 +8,7 @@ import WeCom
 struct ChannelCodes: Sendable {
     let store: SiyuStore
     let wecom: WeComConnections
+    let time: TimeSource
     var calendar = BusinessCalendar()
 
     /// The corp's channel, or a 404.
@@ -23,7 +24,7 @@ struct ChannelCodes: Sendable {
         try Channel.validateName(name)
         try settings.validate()
         try await checkTags(corpID: corpID, settings.autoTagIDs)
-        let now = Date()
+        let now = time()
         let active = settings.activeMembers(addsToday: [:], weekday: calendar.weekday(now))
         let state = "ch" + Self.randomToken(10)
         let client = try await wecom.client(for: corpID)
@@ -52,7 +53,7 @@ struct ChannelCodes: Sendable {
         }
         try settings.validate()
         try await checkTags(corpID: corpID, settings.autoTagIDs)
-        let now = Date()
+        let now = time()
         let adds = try await store.channels.adds(corpID: corpID, channelID: channel.channelID, since: calendar.startOfDay(now))
         let active = settings.activeMembers(addsToday: adds, weekday: calendar.weekday(now))
         if let configID = channel.configID {
@@ -76,7 +77,7 @@ struct ChannelCodes: Sendable {
                 // Already gone on the platform.
             }
         }
-        _ = try await store.channels.delete(corpID: corpID, channelID: channel.channelID, actor: actor)
+        _ = try await store.channels.delete(corpID: corpID, channelID: channel.channelID, actor: actor, now: time())
     }
 
     private func checkTags(corpID: String, _ tagIDs: [String]) async throws {

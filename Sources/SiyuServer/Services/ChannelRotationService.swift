@@ -9,7 +9,7 @@ struct ChannelRotationService: Sendable {
     let calendar: BusinessCalendar
 
     /// Recomputes the channel's members for now and updates the contact way when they changed.
-    func rotate(corpID: String, channel: Channel, client: WeComClient, now: Date = Date()) async throws {
+    func rotate(corpID: String, channel: Channel, client: WeComClient, now: Date) async throws {
         let adds = try await store.channels.adds(corpID: corpID, channelID: channel.channelID, since: calendar.startOfDay(now))
         let wanted = channel.settings.activeMembers(addsToday: adds, weekday: calendar.weekday(now))
         guard wanted != channel.activeMembers, let configID = channel.configID else { return }

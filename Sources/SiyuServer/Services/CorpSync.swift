@@ -38,7 +38,7 @@ public struct CorpSync: Sendable {
         }
     }
 
-    public func run(corpID: String, now: Date = Date()) async throws -> Report {
+    public func run(corpID: String, now: Date) async throws -> Report {
         let client = try await wecom.client(for: corpID)
         var report = Report()
 
@@ -75,7 +75,7 @@ public struct CorpSync: Sendable {
         }
         // Customer groups: every live group with its members; the rest are dismissed.
         let live = try await client.allGroupChats(statusFilter: 0)
-        for group in live { try await refreshGroup(corpID: corpID, chatID: group.chatID, client: client, store: store) }
+        for group in live { try await refreshGroup(corpID: corpID, chatID: group.chatID, client: client, store: store, now: now) }
         let liveIDs = Set(live.map(\.chatID))
         try await store.groups.dismiss(corpID: corpID, chatIDs: try await store.groups.list(corpID: corpID).map(\.chatID).filter { !liveIDs.contains($0) }, now: now)
         report.groups = live.count
@@ -108,9 +108,11 @@ public struct DailySyncScheduler: Service {
     let store: SiyuStore
     let interval: Duration
     let calendar: BusinessCalendar
+    let time: TimeSource
     let logger: Logger
 
-    public init(store: SiyuStore, interval: Duration = .seconds(3600), calendar: BusinessCalendar = BusinessCalendar(), logger: Logger) {
+    public init(store: SiyuStore, interval: Duration = .seconds(3600), calendar: BusinessCalendar = BusinessCalendar(), time: TimeSource, logger: Logger) {
+        self.time = time
         self.store = store
         self.interval = interval
         self.calendar = calendar
@@ -120,7 +122,7 @@ public struct DailySyncScheduler: Service {
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                try await scheduleMissing()
+                try await scheduleMissing(now: time())
             } catch {
                 logger.warning("cannot schedule syncs", metadata: ["error": .string(String(describing: error))])
             }
@@ -128,7 +130,7 @@ public struct DailySyncScheduler: Service {
         }
     }
 
-    func scheduleMissing(now: Date = Date()) async throws {
+    func scheduleMissing(now: Date) async throws {
         let next = calendar.startOfDay(now).addingTimeInterval(86400 + 3 * 3600)
         var after: String? = nil
         while true {

@@ -8,6 +8,7 @@ import WeCom
 struct CorpTags: Sendable {
     let store: SiyuStore
     let wecom: WeComConnections
+    let time: TimeSource
 
     /// A new group with its first tags; returns every group afterwards.
     func createGroup(corpID: String, name: String, tags: [String], order: Int? = nil) async throws -> [TagGroup] {
@@ -43,7 +44,7 @@ struct CorpTags: Sendable {
         try await requireKnown(corpID: corpID, id: id, isGroup: isGroup)
         let client = try await wecom.client(for: corpID)
         try await client.deleteCorpTag(isGroup ? DeleteCorpTagRequest(groupID: [id]) : DeleteCorpTagRequest(tagID: [id]))
-        try await store.directory.removeTags(corpID: corpID, tagIDs: isGroup ? [] : [id], groupIDs: isGroup ? [id] : [], actor: actor)
+        try await store.directory.removeTags(corpID: corpID, tagIDs: isGroup ? [] : [id], groupIDs: isGroup ? [id] : [], actor: actor, now: time())
     }
 
     private func requireKnown(corpID: String, id: String, isGroup: Bool) async throws {
@@ -55,7 +56,7 @@ struct CorpTags: Sendable {
     /// Mirrors the platform's tags after a change, so both sides hold exactly the same.
     private func refresh(corpID: String, client: WeComClient) async throws -> [TagGroup] {
         let groups = try await client.corpTags().filter { $0.deleted != true }.map(TagGroup.init)
-        try await store.directory.replaceTags(corpID: corpID, groups: groups)
+        try await store.directory.replaceTags(corpID: corpID, groups: groups, now: time())
         return try await store.directory.tagGroups(corpID: corpID)
     }
 }

@@ -8,6 +8,7 @@ import WeCom
 struct CustomerTagging: Sendable {
     let store: SiyuStore
     let wecom: WeComConnections
+    let time: TimeSource
 
     /// What happened to one customer.
     struct Outcome: Encodable, Sendable {
@@ -37,7 +38,7 @@ struct CustomerTagging: Sendable {
             for member in members {
                 do {
                     try await client.markTag(MarkTagRequest(userID: member, externalUserID: customer, addTag: add.isEmpty ? nil : add, removeTag: remove.isEmpty ? nil : remove))
-                    try await store.customers.changeTags(corpID: corpID, externalUserID: customer, userID: member, add: add, remove: remove, actor: actor)
+                    try await store.customers.changeTags(corpID: corpID, externalUserID: customer, userID: member, add: add, remove: remove, actor: actor, now: time())
                     done += 1
                 } catch {
                     failure = String(describing: error)

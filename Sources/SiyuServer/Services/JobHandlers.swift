@@ -5,11 +5,11 @@ import SiyuStore
 /// Every kind of background job the server runs, by kind. One place, so a worker in any
 /// process handles the same kinds. Each capability contributes its handlers here.
 public func buildJobHandlers(_ dependencies: ServerDependencies, logger: Logger) -> [String: JobHandler] {
-    let applier = EventApplier(store: dependencies.store, wecom: dependencies.wecom, logger: logger)
+    let applier = EventApplier(store: dependencies.store, wecom: dependencies.wecom, time: dependencies.time, logger: logger)
     let sync = CorpSync(store: dependencies.store, wecom: dependencies.wecom, logger: logger)
     let contributions: [[String: JobHandler]] = [
         [CorpSync.jobKind: JobHandler(retry: RetryPolicy(base: .seconds(60), maximum: .seconds(3600), maxAttempts: 3)) { job in
-            _ = try await sync.run(corpID: job.corpID)
+            _ = try await sync.run(corpID: job.corpID, now: dependencies.time())
         }],
         [CallbackInbox.applyJobKind: JobHandler(retry: RetryPolicy(base: .seconds(1), maximum: .seconds(300), maxAttempts: 10)) { job in
             try await applier.apply(job)
@@ -22,7 +22,7 @@ public func buildJobHandlers(_ dependencies: ServerDependencies, logger: Logger)
                 try await dependencies.campaigns.poll(corpID: job.corpID, campaignID: job.payload)
             },
         ],
-        [WebhookStore.deliverJobKind: WebhookSender(webhooks: dependencies.store.webhooks, policy: dependencies.outboundPolicy, logger: logger).handler],
+        [WebhookStore.deliverJobKind: WebhookSender(webhooks: dependencies.store.webhooks, policy: dependencies.outboundPolicy, time: dependencies.time, logger: logger).handler],
     ]
     return contributions.reduce(into: [:]) { all, part in all.merge(part) { first, _ in first } }
 }

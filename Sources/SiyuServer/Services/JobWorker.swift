@@ -25,12 +25,14 @@ public struct JobWorker: Service {
     let owner: String
     let pollInterval: Duration
     let lease: Duration
+    let time: TimeSource
     let logger: Logger
 
     public init(
         jobs: JobQueue, handlers: [String: JobHandler], owner: String = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UUID().uuidString.prefix(8))",
-        pollInterval: Duration = .milliseconds(500), lease: Duration = .seconds(60), logger: Logger
+        pollInterval: Duration = .milliseconds(500), lease: Duration = .seconds(60), time: TimeSource, logger: Logger
     ) {
+        self.time = time
         self.jobs = jobs
         self.handlers = handlers
         self.owner = owner
@@ -45,7 +47,7 @@ public struct JobWorker: Service {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let claimed: [JobQueue.Job]
             do {
-                claimed = try await jobs.claim(owner: owner, kinds: kinds, limit: 8, lease: lease)
+                claimed = try await jobs.claim(owner: owner, kinds: kinds, limit: 8, lease: lease, now: time())
             } catch {
                 logger.error("cannot claim jobs", metadata: ["error": .string(String(describing: error))])
                 claimed = []
@@ -59,7 +61,7 @@ public struct JobWorker: Service {
                 await perform(job)
             }
         }
-        let released = (try? await jobs.releaseLeases(owner: owner)) ?? 0
+        let released = (try? await jobs.releaseLeases(owner: owner, now: time())) ?? 0
         logger.info("job worker stopped", metadata: ["released_leases": .stringConvertible(released)])
     }
 
@@ -71,9 +73,9 @@ public struct JobWorker: Service {
         if !job.corpID.isEmpty { logger[metadataKey: "corp_id"] = .string(job.corpID) }
         do {
             try await handler.perform(job)
-            try await jobs.complete(job, owner: owner)
+            try await jobs.complete(job, owner: owner, now: time())
         } catch {
-            let outcome = try? await jobs.fail(job, owner: owner, error: String(describing: error), policy: handler.retry)
+            let outcome = try? await jobs.fail(job, owner: owner, error: String(describing: error), policy: handler.retry, now: time())
             logger.warning("job failed", metadata: [
                 "error": .string(String(describing: error)), "attempt": .stringConvertible(job.attempts),
                 "outcome": .string(outcome.map { String(describing: $0) } ?? "unrecorded"),

@@ -19,6 +19,7 @@ actor SegmentIndexes {
     }
 
     let store: SiyuStore
+    let time: TimeSource
     private var cache: [String: Built] = [:]
     /// How the last catch-up went, for tests and metrics.
     private(set) var lastRefresh: [String: Refresh] = [:]
@@ -28,7 +29,8 @@ actor SegmentIndexes {
         case updated(customers: Int)
     }
 
-    init(store: SiyuStore) {
+    init(store: SiyuStore, time: TimeSource) {
+        self.time = time
         self.store = store
     }
 
@@ -39,7 +41,7 @@ actor SegmentIndexes {
         if built.revision == revision { return built }
         guard let changed = try await store.segments.changes(corpID: corpID, after: built.revision, upTo: revision),
               changed.count <= SegmentStore.inPlaceLimit else { return try await rebuild(corpID) }
-        if !changed.isEmpty { Self.apply(try await store.segments.snapshot(corpID: corpID, only: changed), changed: changed, to: &built) }
+        if !changed.isEmpty { Self.apply(try await store.segments.snapshot(corpID: corpID, only: changed, now: time()), changed: changed, to: &built) }
         // Facts read after `revision` may be newer still; the next call re-applies anything logged after it.
         built.revision = revision
         cache[corpID] = built
@@ -48,7 +50,7 @@ actor SegmentIndexes {
     }
 
     private func rebuild(_ corpID: String) async throws -> Built {
-        let built = Self.build(try await store.segments.snapshot(corpID: corpID))
+        let built = Self.build(try await store.segments.snapshot(corpID: corpID, now: time()))
         cache[corpID] = built
         lastRefresh[corpID] = .rebuilt
         return built

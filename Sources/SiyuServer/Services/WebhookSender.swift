@@ -23,6 +23,7 @@ public struct WebhookSender: Sendable {
     let resolver: HostResolver
     let retry: RetryPolicy
     let timeout: Duration
+    let time: TimeSource
     let logger: Logger
 
     /// Production backoff: 10 s, 20 s, 40 s … capped at an hour, 8 attempts (about 21 minutes in all).
@@ -30,8 +31,9 @@ public struct WebhookSender: Sendable {
 
     public init(
         webhooks: WebhookStore, policy: OutboundAddressPolicy = .publicOnly, resolver: HostResolver = .system,
-        retry: RetryPolicy = productionRetry, timeout: Duration = .seconds(10), logger: Logger
+        retry: RetryPolicy = productionRetry, timeout: Duration = .seconds(10), time: TimeSource, logger: Logger
     ) {
+        self.time = time
         self.webhooks = webhooks
         self.policy = policy
         self.resolver = resolver
@@ -66,7 +68,7 @@ public struct WebhookSender: Sendable {
         let failure: DeliveryFailure
         do {
             let status = try await send(outbound)
-            try await webhooks.recordAttempt(corpID: job.corpID, deliveryID: job.payload, outcome: .delivered(status: status))
+            try await webhooks.recordAttempt(corpID: job.corpID, deliveryID: job.payload, outcome: .delivered(status: status), now: time())
             logger.debug("webhook delivered", metadata: ["status": .stringConvertible(status)])
             return
         } catch let error as DeliveryFailure {
@@ -76,7 +78,7 @@ public struct WebhookSender: Sendable {
         }
         let outcome: WebhookStore.AttemptOutcome =
             final ? .failed(status: failure.status, error: failure.message) : .retrying(status: failure.status, error: failure.message)
-        try await webhooks.recordAttempt(corpID: job.corpID, deliveryID: job.payload, outcome: outcome)
+        try await webhooks.recordAttempt(corpID: job.corpID, deliveryID: job.payload, outcome: outcome, now: time())
         logger.info("webhook attempt failed", metadata: [
             "attempt": .stringConvertible(job.attempts), "final": .stringConvertible(final), "error": .string(failure.message),
         ])
@@ -93,7 +95,7 @@ public struct WebhookSender: Sendable {
             throw DeliveryFailure(status: nil, message: error.message)
         }
         let body = outbound.delivery.payload
-        let timestamp = Int(Date().timeIntervalSince1970)
+        let timestamp = Int(time().timeIntervalSince1970)
         var request = HTTPClientRequest(url: outbound.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")

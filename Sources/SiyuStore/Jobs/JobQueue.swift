@@ -65,7 +65,7 @@ public struct JobQueue: Sendable {
     @discardableResult
     public func enqueue(
         kind: String, payload: String, corpID: String = "", runAfter: Date? = nil,
-        maxAttempts: Int = RetryPolicy.default.maxAttempts, now: Date = Date()
+        maxAttempts: Int = RetryPolicy.default.maxAttempts, now: Date
     ) async throws -> String {
         try await database.write { sql in
             try await Self.enqueue(on: sql, kind: kind, payload: payload, corpID: corpID, runAfter: runAfter, maxAttempts: maxAttempts, now: now)
@@ -76,14 +76,14 @@ public struct JobQueue: Sendable {
     @discardableResult
     public static func enqueue(
         on sql: any SQLDatabase, kind: String, payload: String, corpID: String = "", runAfter: Date? = nil,
-        maxAttempts: Int = RetryPolicy.default.maxAttempts, now: Date = Date()
+        maxAttempts: Int = RetryPolicy.default.maxAttempts, now: Date
     ) async throws -> String {
         let jobID = UUID().uuidString.lowercased()
-        let at = Clock.millis(now)
+        let at = StoredTime.millis(now)
         try await sql.raw("""
             INSERT INTO jobs (corp_id, job_id, kind, payload, state, run_after, attempts, max_attempts, created_at, updated_at)
             VALUES (\(bind: corpID), \(bind: jobID), \(bind: kind), \(bind: payload), 'queued',
-                    \(bind: Clock.millis(runAfter ?? now)), 0, \(bind: max(1, maxAttempts)), \(bind: at), \(bind: at))
+                    \(bind: StoredTime.millis(runAfter ?? now)), 0, \(bind: max(1, maxAttempts)), \(bind: at), \(bind: at))
             """).run()
         return jobID
     }
@@ -107,13 +107,13 @@ public struct JobQueue: Sendable {
 
     /// Enqueues many jobs in one statement inside a caller's transaction; returns their ids.
     @discardableResult
-    public static func enqueueMany(on sql: any SQLDatabase, _ jobs: [NewJob], now: Date = Date()) async throws -> [String] {
+    public static func enqueueMany(on sql: any SQLDatabase, _ jobs: [NewJob], now: Date) async throws -> [String] {
         guard !jobs.isEmpty else { return [] }
-        let at = Clock.millis(now)
+        let at = StoredTime.millis(now)
         let ids = jobs.map { _ in UUID().uuidString.lowercased() }
         let values = zip(ids, jobs).map { id, job -> SQLQueryString in
             """
-            (\(bind: job.corpID), \(bind: id), \(bind: job.kind), \(bind: job.payload), 'queued', \(bind: Clock.millis(job.runAfter ?? now)), 0, \(bind: max(1, job.maxAttempts)), \(bind: at), \(bind: at))
+            (\(bind: job.corpID), \(bind: id), \(bind: job.kind), \(bind: job.payload), 'queued', \(bind: StoredTime.millis(job.runAfter ?? now)), 0, \(bind: max(1, job.maxAttempts)), \(bind: at), \(bind: at))
             """
         }.joined(separator: ", ")
         try await sql.raw("""
@@ -128,10 +128,10 @@ public struct JobQueue: Sendable {
     /// Due means queued with `run_after <= now`, or running with an expired lease. A job whose
     /// lease expired on its final attempt goes to the dead letters instead of running again.
     public func claim(
-        owner: String, kinds: [String], limit: Int = 1, lease: Duration = .seconds(60), now: Date = Date()
+        owner: String, kinds: [String], limit: Int = 1, lease: Duration = .seconds(60), now: Date
     ) async throws -> [Job] {
         guard !kinds.isEmpty else { return [] }
-        let at = Clock.millis(now)
+        let at = StoredTime.millis(now)
         let leaseUntil = at + Int64(lease.components.seconds * 1000 + lease.components.attoseconds / 1_000_000_000_000_000)
         let kindBinds: [any Encodable & Sendable] = kinds
         let lock = database.flavor.claimLockClause
@@ -163,10 +163,10 @@ public struct JobQueue: Sendable {
 
     /// Marks a claimed job done. Returns false if `owner` no longer holds its lease.
     @discardableResult
-    public func complete(_ job: Job, owner: String, now: Date = Date()) async throws -> Bool {
+    public func complete(_ job: Job, owner: String, now: Date) async throws -> Bool {
         try await database.write { sql in
             try await sql.raw("""
-                UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, last_error = NULL, updated_at = \(bind: Clock.millis(now))
+                UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, last_error = NULL, updated_at = \(bind: StoredTime.millis(now))
                 WHERE corp_id = \(bind: job.corpID) AND job_id = \(bind: job.jobID) AND state = 'running' AND lease_owner = \(bind: owner)
                 RETURNING job_id
                 """).all().isEmpty == false
@@ -182,15 +182,15 @@ public struct JobQueue: Sendable {
     /// Records a failed attempt: schedules the retry with backoff, or dead-letters the job.
     @discardableResult
     public func fail(
-        _ job: Job, owner: String, error: String, policy: RetryPolicy = .default, now: Date = Date()
+        _ job: Job, owner: String, error: String, policy: RetryPolicy = .default, now: Date
     ) async throws -> FailureOutcome {
         let dead = job.attempts >= job.maxAttempts
         let retryAt = now.addingTimeInterval(policy.delay(afterFailedAttempts: job.attempts).seconds)
         let message = String(error.prefix(2000))
         return try await database.write { sql in
             let rows = try await sql.raw("""
-                UPDATE jobs SET state = \(bind: dead ? "dead" : "queued"), run_after = \(bind: Clock.millis(dead ? now : retryAt)),
-                    lease_owner = NULL, lease_until = NULL, last_error = \(bind: message), updated_at = \(bind: Clock.millis(now))
+                UPDATE jobs SET state = \(bind: dead ? "dead" : "queued"), run_after = \(bind: StoredTime.millis(dead ? now : retryAt)),
+                    lease_owner = NULL, lease_until = NULL, last_error = \(bind: message), updated_at = \(bind: StoredTime.millis(now))
                 WHERE corp_id = \(bind: job.corpID) AND job_id = \(bind: job.jobID) AND state = 'running' AND lease_owner = \(bind: owner)
                 RETURNING job_id
                 """).all()
@@ -201,11 +201,11 @@ public struct JobQueue: Sendable {
 
     /// Gives back every lease `owner` holds (graceful shutdown); the attempt does not count.
     @discardableResult
-    public func releaseLeases(owner: String, now: Date = Date()) async throws -> Int {
+    public func releaseLeases(owner: String, now: Date) async throws -> Int {
         try await database.write { sql in
             try await sql.raw("""
                 UPDATE jobs SET state = 'queued', lease_owner = NULL, lease_until = NULL,
-                    attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = \(bind: Clock.millis(now))
+                    attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, updated_at = \(bind: StoredTime.millis(now))
                 WHERE state = 'running' AND lease_owner = \(bind: owner)
                 RETURNING job_id
                 """).all().count
@@ -214,10 +214,10 @@ public struct JobQueue: Sendable {
 
     /// Puts a dead-lettered job back in the queue with a fresh set of attempts.
     @discardableResult
-    public func requeueDead(corpID: String, jobID: String, now: Date = Date()) async throws -> Bool {
+    public func requeueDead(corpID: String, jobID: String, now: Date) async throws -> Bool {
         try await database.write { sql in
             try await sql.raw("""
-                UPDATE jobs SET state = 'queued', attempts = 0, run_after = \(bind: Clock.millis(now)), updated_at = \(bind: Clock.millis(now))
+                UPDATE jobs SET state = 'queued', attempts = 0, run_after = \(bind: StoredTime.millis(now)), updated_at = \(bind: StoredTime.millis(now))
                 WHERE corp_id = \(bind: corpID) AND job_id = \(bind: jobID) AND state = 'dead'
                 RETURNING job_id
                 """).all().isEmpty == false
@@ -249,7 +249,7 @@ public struct JobQueue: Sendable {
                 WHERE corp_id = \(bind: corpID) AND job_id = \(bind: jobID)
                 """).first(decoding: SnapshotRow.self).map {
                 Snapshot(corpID: $0.corpID, jobID: $0.jobID, kind: $0.kind, state: $0.state, attempts: Int($0.attempts),
-                         runAfter: Clock.date($0.runAfter), leaseOwner: $0.leaseOwner, lastError: $0.lastError)
+                         runAfter: StoredTime.date($0.runAfter), leaseOwner: $0.leaseOwner, lastError: $0.lastError)
             }
         }
     }

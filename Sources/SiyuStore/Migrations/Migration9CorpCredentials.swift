@@ -30,7 +30,7 @@ extension Migrations {
                     let detail = String(decoding: try JSONEncoder.sorted.encode(["removed": reshaped.removed.joined(separator: ",")]), as: UTF8.self)
                     try await sql.raw("""
                         INSERT INTO audit_log (corp_id, entry_id, at, actor, action, target, detail)
-                        VALUES (\(bind: corpID), \(bind: UUID().uuidString.lowercased()), \(bind: Clock.millis(Date())),
+                        VALUES (\(bind: corpID), \(bind: UUID().uuidString.lowercased()), \(bind: StoredTime.millis(Date())),
                                 'migration:9', 'corp.settings_migrated', \(bind: corpID), \(bind: detail))
                         """).run()
                 }

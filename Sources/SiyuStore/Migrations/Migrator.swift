@@ -39,7 +39,7 @@ public struct Migrator: Sendable {
                 try await migration.data?(sql)
                 try await sql.raw("""
                     INSERT INTO schema_migrations (version, name, applied_at)
-                    VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Clock.millis(Date())))
+                    VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: StoredTime.millis(Date())))
                     """).run()
                 return true
             }
@@ -88,7 +88,7 @@ public struct Migrator: Sendable {
 }
 
 /// Unix milliseconds, the one time representation in the schema.
-enum Clock {
+enum StoredTime {
     static func millis(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1000).rounded())
     }

@@ -48,14 +48,14 @@ public struct APIKeyStore: Sendable {
                 throw StoreError(.corruptRow, "api key \(corpID)/\(keyID) has an unknown scope \(scope)")
             }
             return Info(
-                corpID: corpID, keyID: keyID, label: label, scope: scope, createdAt: Clock.date(createdAt),
-                lastUsedAt: lastUsedAt.map(Clock.date), revokedAt: revokedAt.map(Clock.date)
+                corpID: corpID, keyID: keyID, label: label, scope: scope, createdAt: StoredTime.date(createdAt),
+                lastUsedAt: lastUsedAt.map(StoredTime.date), revokedAt: revokedAt.map(StoredTime.date)
             )
         }
     }
 
     /// Creates a key for a corp that exists; the returned token is never stored.
-    public func create(corpID: String, label: String, scope: APIKeyScope = .write, actor: String, now: Date = Date()) async throws -> Created {
+    public func create(corpID: String, label: String, scope: APIKeyScope = .write, actor: String, now: Date) async throws -> Created {
         let label = label.trimmingCharacters(in: .whitespacesAndNewlines)
         guard label.count <= 100 else {
             throw ValidationError(field: "label", message: "label must be at most 100 characters")
@@ -63,7 +63,7 @@ public struct APIKeyStore: Sendable {
         let keyID = Self.randomHex(bytes: 6)
         let token = "sk.\(corpID).\(keyID).\(Self.randomHex(bytes: 32))"
         let hash = Self.hash(token)
-        let at = Clock.millis(now)
+        let at = StoredTime.millis(now)
         return try await database.write { sql in
             guard try await sql.raw("SELECT corp_id FROM corps WHERE corp_id = \(bind: corpID)").first() != nil else {
                 throw StoreError(.notFound, "corp \(corpID) is not registered")
@@ -77,7 +77,7 @@ public struct APIKeyStore: Sendable {
             )
             return Created(
                 token: token,
-                info: Info(corpID: corpID, keyID: keyID, label: label, scope: scope, createdAt: Clock.date(at), lastUsedAt: nil, revokedAt: nil)
+                info: Info(corpID: corpID, keyID: keyID, label: label, scope: scope, createdAt: StoredTime.date(at), lastUsedAt: nil, revokedAt: nil)
             )
         }
     }
@@ -108,10 +108,10 @@ public struct APIKeyStore: Sendable {
     }
 
     /// Revokes a key; returns false when the corp has no such key.
-    public func revoke(corpID: String, keyID: String, actor: String, now: Date = Date()) async throws -> Bool {
+    public func revoke(corpID: String, keyID: String, actor: String, now: Date) async throws -> Bool {
         try await database.write { sql in
             let rows = try await sql.raw("""
-                UPDATE api_keys SET revoked_at = \(bind: Clock.millis(now))
+                UPDATE api_keys SET revoked_at = \(bind: StoredTime.millis(now))
                 WHERE corp_id = \(bind: corpID) AND key_id = \(bind: keyID) AND revoked_at IS NULL
                 RETURNING key_id
                 """).all()

@@ -59,7 +59,7 @@ public struct AuditLog: Sendable {
         }
 
         init(_ entry: Entry) {
-            at = Clock.millis(entry.at)
+            at = StoredTime.millis(entry.at)
             entryID = entry.entryID
         }
 
@@ -88,7 +88,7 @@ public struct AuditLog: Sendable {
 
         var entry: Entry {
             Entry(
-                corpID: corpID, entryID: entryID, at: Clock.date(at), actor: actor, action: action, target: target,
+                corpID: corpID, entryID: entryID, at: StoredTime.date(at), actor: actor, action: action, target: target,
                 detail: (try? JSONDecoder().decode([String: String].self, from: Data(detail.utf8))) ?? [:], address: address
             )
         }
@@ -104,7 +104,7 @@ public struct AuditLog: Sendable {
         let encoded = String(decoding: try JSONEncoder.sorted.encode(detail), as: UTF8.self)
         try await sql.raw("""
             INSERT INTO audit_log (corp_id, entry_id, at, actor, action, target, detail, address)
-            VALUES (\(bind: corpID), \(bind: UUID().uuidString.lowercased()), \(bind: Clock.millis(now)),
+            VALUES (\(bind: corpID), \(bind: UUID().uuidString.lowercased()), \(bind: StoredTime.millis(now)),
                     \(bind: actor), \(bind: action), \(bind: target), \(bind: encoded), \(bind: address ?? requestAddress))
             """).run()
     }
@@ -112,7 +112,7 @@ public struct AuditLog: Sendable {
     /// Writes one entry on its own (for changes whose store keeps no entry of its own).
     public func record(
         corpID: String, actor: String, action: String, target: String, detail: [String: String] = [:],
-        address: String? = nil, now: Date = Date()
+        address: String? = nil, now: Date
     ) async throws {
         try await database.write { sql in
             try await Self.append(on: sql, corpID: corpID, actor: actor, action: action, target: target, detail: detail, now: now, address: address)
@@ -131,8 +131,8 @@ public struct AuditLog: Sendable {
         if let corpID = filter.corpID { query += " AND corp_id = \(bind: corpID)" }
         if let actor = filter.actor { query += " AND actor = \(bind: actor)" }
         if let action = filter.action { query += " AND action = \(bind: action)" }
-        if let since = filter.since { query += " AND at >= \(bind: Clock.millis(since))" }
-        if let until = filter.until { query += " AND at < \(bind: Clock.millis(until))" }
+        if let since = filter.since { query += " AND at >= \(bind: StoredTime.millis(since))" }
+        if let until = filter.until { query += " AND at < \(bind: StoredTime.millis(until))" }
         if let cursor {
             query += " AND (at < \(bind: cursor.at) OR (at = \(bind: cursor.at) AND entry_id < \(bind: cursor.entryID)))"
         }

@@ -39,7 +39,7 @@ public struct CallbackInbox: Sendable {
 
         var item: Item {
             Item(
-                corpID: corpID, dedupeKey: dedupeKey, payload: payload, receivedAt: Clock.date(receivedAt),
+                corpID: corpID, dedupeKey: dedupeKey, payload: payload, receivedAt: StoredTime.date(receivedAt),
                 state: state, attempts: Int(attempts), lastError: lastError
             )
         }
@@ -52,12 +52,12 @@ public struct CallbackInbox: Sendable {
     }
 
     /// Stores a callback unless the same content was stored before. Returns only after commit.
-    public func record(corpID: String, payload: String, dedupeKey: String? = nil, now: Date = Date()) async throws -> RecordOutcome {
+    public func record(corpID: String, payload: String, dedupeKey: String? = nil, now: Date) async throws -> RecordOutcome {
         let key = dedupeKey ?? Self.dedupeKey(for: payload)
         return try await database.write { sql in
             let rows = try await sql.raw("""
                 INSERT INTO callback_inbox (corp_id, dedupe_key, payload, received_at, state, attempts)
-                VALUES (\(bind: corpID), \(bind: key), \(bind: payload), \(bind: Clock.millis(now)), 'pending', 0)
+                VALUES (\(bind: corpID), \(bind: key), \(bind: payload), \(bind: StoredTime.millis(now)), 'pending', 0)
                 ON CONFLICT (corp_id, dedupe_key) DO NOTHING
                 RETURNING dedupe_key
                 """).all()
@@ -84,9 +84,9 @@ public struct CallbackInbox: Sendable {
     /// Stores many callbacks in one transaction (one fsync: group commit) and enqueues an
     /// apply job for each new one: two statements per batch, whatever its size. Outcomes are in
     /// the order of `submissions`; a key repeated within the batch is stored once.
-    public func recordBatch(_ submissions: [Submission], now: Date = Date()) async throws -> [RecordOutcome] {
+    public func recordBatch(_ submissions: [Submission], now: Date) async throws -> [RecordOutcome] {
         guard !submissions.isEmpty else { return [] }
-        let at = Clock.millis(now)
+        let at = StoredTime.millis(now)
         var firstIndex: [String: Int] = [:]
         var unique: [Submission] = []
         for (index, item) in submissions.enumerated() where firstIndex[item.corpID + "\u{1F}" + item.dedupeKey] == nil {

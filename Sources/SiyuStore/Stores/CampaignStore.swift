@@ -15,205 +15,70 @@ public struct CampaignStore: Sendable {
     public static let dispatchJobKind = "campaign.dispatch"
     public static let pollJobKind = "campaign.poll"
 
-    public struct Campaign: Codable, Sendable, Equatable {
-        public var campaignID: String
-        public var name: String
-        public var kind: CampaignKind
-        public var audience: CampaignAudience
-        public var content: CampaignContent
-        public var state: CampaignState
-        public var sendAt: Date
-        public var deadlineAt: Date
-        public var createdBy: String
-        public var createdAt: Date
-        public var updatedAt: Date
-        public var finishedAt: Date?
-        public var momentJobID: String?
-        public var momentID: String?
-        public var lastError: String?
-
-        enum CodingKeys: String, CodingKey {
-            case campaignID = "campaign_id", name, kind, audience, content, state, sendAt = "send_at", deadlineAt = "deadline_at"
-            case createdBy = "created_by", createdAt = "created_at", updatedAt = "updated_at", finishedAt = "finished_at"
-            case momentJobID = "moment_job_id", momentID = "moment_id", lastError = "last_error"
-        }
-    }
-
-    public struct NewCampaign: Sendable {
-        public var name: String
-        public var kind: CampaignKind
-        public var audience: CampaignAudience
-        public var content: CampaignContent
-        public var sendAt: Date
-        public var deadlineAt: Date
-
-        public init(name: String, kind: CampaignKind, audience: CampaignAudience, content: CampaignContent, sendAt: Date, deadlineAt: Date) {
-            self.name = name
-            self.kind = kind
-            self.audience = audience
-            self.content = content
-            self.sendAt = sendAt
-            self.deadlineAt = deadlineAt
-        }
-    }
-
-    /// One recipient a campaign wants to reach. For message campaigns the sender is filled in
-    /// from the customer's relations; for group campaigns it is the group's owner.
-    public struct Target: Sendable {
-        public var recipient: String
-        public var sender: String?
-
-        public init(recipient: String, sender: String? = nil) {
-            self.recipient = recipient
-            self.sender = sender
-        }
-    }
-
-    public struct Recipient: Codable, Sendable, Equatable {
-        public var recipient: String
-        public var sender: String?
-        public var state: RecipientState
-        public var reason: String
-        public var msgID: String?
-        public var sendAt: Date?
-        public var updatedAt: Date
-
-        enum CodingKeys: String, CodingKey {
-            case recipient, sender, state, reason, msgID = "msgid", sendAt = "send_at", updatedAt = "updated_at"
-        }
-    }
-
-    public struct Task: Codable, Sendable, Equatable {
-        public var msgID: String
-        public var sender: String
-        public var recipients: Int
-        public var state: String
-        /// Reminders sent (times), oldest first.
-        public var reminders: [Date]
-
-        enum CodingKeys: String, CodingKey { case msgID = "msgid", sender, recipients, state, reminders }
-    }
-
     // MARK: Creating (and reserving the budget)
 
-    /// Creates a campaign and plans every target against the contact budget, reserving sends and
-    /// holds, in one transaction per corp. Enqueues the dispatch at the send time.
-    public func create(
-        corpID: String, _ new: NewCampaign, targets: [Target], actor: String, now: Date, dispatchDelay: Duration = .zero
-    ) async throws -> Campaign {
-        let name = new.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !name.isEmpty, name.count <= 80 else { throw ValidationError(field: "name", message: "a campaign name is 1 to 80 characters") }
-        try new.content.validate()
-        try new.audience.validate(for: new.kind)
-        guard new.deadlineAt > new.sendAt else { throw ValidationError(field: "deadline_hours", message: "the deadline must come after the send time") }
+    /// Stores a new campaign and its plan: inside one transaction, serialised per corp, the
+    /// targets are planned against the ledger (``CampaignPlan``), every recipient row and
+    /// reservation is written, and the dispatch is queued for the send time and each hold's end.
+    public func create(corpID: String, _ campaign: Campaign, targets: [CampaignTarget], now: Date) async throws -> CampaignPlan {
         let policy = try await contacts.policy(corpID: corpID)
-        let campaign = Campaign(
-            campaignID: "cmp_" + Hex.random(bytes: 8), name: name, kind: new.kind, audience: new.audience, content: new.content,
-            state: .scheduled, sendAt: Self.wholeSeconds(new.sendAt), deadlineAt: Self.wholeSeconds(new.deadlineAt), createdBy: actor,
-            createdAt: now, updatedAt: now
-        )
-        let flavor = database.flavor
         return try await database.write { sql in
-            try await Self.lockBudget(on: sql, flavor: flavor, corpID: corpID)
+            if let lock = sql.flavor.contactBudgetLock(corpID: corpID) { try await sql.raw(lock).run() }
             try await sql.raw("""
                 INSERT INTO campaigns (corp_id, campaign_id, name, kind, audience, content, state, send_at, deadline_at, created_by, created_at, updated_at)
-                VALUES (\(bind: corpID), \(bind: campaign.campaignID), \(bind: name), \(bind: campaign.kind.rawValue), \(bind: try Self.json(campaign.audience)),
-                        \(bind: try Self.json(campaign.content)), 'scheduled', \(bind: Clock.millis(campaign.sendAt)), \(bind: Clock.millis(campaign.deadlineAt)),
-                        \(bind: actor), \(bind: Clock.millis(now)), \(bind: Clock.millis(now)))
+                VALUES (\(bind: corpID), \(bind: campaign.campaignID), \(bind: campaign.name), \(bind: campaign.kind.rawValue), \(bind: try Self.json(campaign.audience)),
+                        \(bind: try Self.json(campaign.content)), \(bind: campaign.state.rawValue), \(bind: StoredTime.millis(campaign.sendAt)),
+                        \(bind: StoredTime.millis(campaign.deadlineAt)), \(bind: campaign.createdBy), \(bind: StoredTime.millis(now)), \(bind: StoredTime.millis(now)))
                 """).run()
-            if campaign.kind != .moment {
-                try await Self.plan(on: sql, corpID: corpID, campaign: campaign, targets: targets, policy: policy, now: now)
+            let plan = try await Self.plan(on: sql, corpID: corpID, campaignID: campaign.campaignID, kind: campaign.kind, sendAt: campaign.sendAt, targets: targets, policy: policy)
+            try await Self.persist(plan, on: sql, corpID: corpID, campaignID: campaign.campaignID, now: now)
+            for runAfter in [campaign.sendAt] + plan.holdTimes {
+                try await JobQueue.enqueue(
+                    on: sql, kind: Self.dispatchJobKind, payload: campaign.campaignID, corpID: corpID, runAfter: max(runAfter, now), maxAttempts: 5, now: now
+                )
             }
-            try await JobQueue.enqueue(
-                on: sql, kind: Self.dispatchJobKind, payload: campaign.campaignID, corpID: corpID,
-                runAfter: Date().addingTimeInterval(dispatchDelay.timeInterval), maxAttempts: 5
-            )
             try await AuditLog.append(
-                on: sql, corpID: corpID, actor: actor, action: "campaign.create", target: campaign.campaignID,
-                detail: ["name": name, "kind": campaign.kind.rawValue, "recipients": String(targets.count)], now: now
+                on: sql, corpID: corpID, actor: campaign.createdBy, action: "campaign.create", target: campaign.campaignID,
+                detail: ["name": campaign.name, "kind": campaign.kind.rawValue, "recipients": String(plan.rows.count)], now: now
             )
-            return campaign
+            return plan
         }
     }
 
-    /// The first instant the ledger must cover to plan at `date` under `policy`.
-    public static func ledgerStart(for policy: ContactPolicy, at date: Date) -> Date {
-        date.addingTimeInterval(-Double(max(62, 2 * (policy.brandCap?.days ?? 0))) * 86400)
+    /// What creating a campaign with these targets would plan now, reserving nothing: the same
+    /// planning as ``create(corpID:_:targets:now:)`` on a read.
+    public func plan(corpID: String, kind: CampaignKind, sendAt: Date, targets: [CampaignTarget], channel: TouchChannel? = nil) async throws -> CampaignPlan {
+        let policy = try await contacts.policy(corpID: corpID)
+        return try await database.read { sql in
+            try await Self.plan(on: sql, corpID: corpID, campaignID: "preview", kind: kind, sendAt: sendAt, targets: targets, policy: policy, channel: channel)
+        }
     }
 
+    /// Message campaigns send to customers: their tags (for opt-outs) and the member closest to
+    /// each come from the store. Group targets arrive with their owners.
     private static func plan(
-        on sql: any SQLDatabase, corpID: String, campaign: Campaign, targets: [Target], policy: ContactPolicy, now: Date
-    ) async throws {
-        var seen = Set<String>()
-        let unique = targets.filter { seen.insert($0.recipient).inserted }
-        var senders: [String: String?] = [:]
-        var recipients: [ContactBudget.Recipient] = []
-        if campaign.kind == .message {
-            for entry in try await ContactStore.audience(on: sql, corpID: corpID, externalUserIDs: unique.map(\.recipient)) {
-                senders[entry.recipient.externalUserID] = entry.sender
-                recipients.append(entry.recipient)
-            }
-        } else {
-            for target in unique {
-                senders[target.recipient] = target.sender
-                recipients.append(ContactBudget.Recipient(externalUserID: target.recipient))
-            }
+        on sql: any SQLDatabase, corpID: String, campaignID: String, kind: CampaignKind, sendAt: Date, targets: [CampaignTarget], policy: ContactPolicy,
+        channel: TouchChannel? = nil
+    ) async throws -> CampaignPlan {
+        var resolved = targets
+        if kind == .message {
+            resolved = try await ContactStore.audience(on: sql, corpID: corpID, externalUserIDs: targets.map(\.recipient.externalUserID))
+                .map { CampaignTarget(recipient: $0.recipient, sender: $0.sender) }
         }
-        var rows: [(String, String?, RecipientState, String, Date?)] = []
-        var reachable: [ContactBudget.Recipient] = []
-        for recipient in recipients {
-            if case .some(.some) = senders[recipient.externalUserID] {
-                reachable.append(recipient)
-            } else {
-                rows.append((recipient.externalUserID, nil, .skipped, RecipientReason.noMember, nil))
-            }
-        }
-        var ledger = try await ContactStore.ledger(on: sql, corpID: corpID, since: ledgerStart(for: policy, at: campaign.sendAt))
-        let channel = campaign.kind.touchChannel
-        let decisions = ContactBudget.plan(
-            recipients: reachable, channel: channel, at: campaign.sendAt, policy: policy, ledger: &ledger, campaignID: campaign.campaignID
-        )
-        var touches: [(externalUserID: String, channel: TouchChannel, at: Date, campaignID: String?)] = []
-        var holdTimes = Set<Date>()
-        for (recipient, decision) in zip(reachable, decisions) {
-            let sender = senders[recipient.externalUserID] ?? nil
-            switch decision {
-            case .send(let at):
-                rows.append((recipient.externalUserID, sender, .planned, RecipientReason.sent, at))
-                touches.append((recipient.externalUserID, channel, at, campaign.campaignID))
-            case .hold(let until, let reason):
-                rows.append((recipient.externalUserID, sender, .held, reason.rawValue, until))
-                touches.append((recipient.externalUserID, channel, until, campaign.campaignID))
-                holdTimes.insert(until)
-            case .skip(let reason):
-                rows.append((recipient.externalUserID, sender, .skipped, reason.rawValue, nil))
-            }
-        }
-        // In key order: appends to the primary keys instead of scattering pages.
-        rows.sort { $0.0 < $1.0 }
-        touches.sort { $0.externalUserID < $1.externalUserID }
-        for chunk in stride(from: 0, to: rows.count, by: 400) {
-            let values = rows[chunk..<min(chunk + 400, rows.count)].map { row -> SQLQueryString in
-                "(\(bind: corpID), \(bind: campaign.campaignID), \(bind: row.0), \(bind: row.1), \(bind: row.2.rawValue), \(bind: row.3), \(bind: row.4.map(Clock.millis)), \(bind: Clock.millis(now)))"
+        var ledger = try await ContactStore.ledger(on: sql, corpID: corpID, since: CampaignPlan.ledgerStart(for: policy, at: sendAt))
+        return CampaignPlan(campaignID: campaignID, kind: kind, sendAt: sendAt, targets: resolved, policy: policy, ledger: &ledger, channel: channel)
+    }
+
+    private static func persist(_ plan: CampaignPlan, on sql: any SQLDatabase, corpID: String, campaignID: String, now: Date) async throws {
+        for chunk in sql.bindChunks(plan.rows, bindsPerItem: 8) {
+            let values = chunk.map { row -> SQLQueryString in
+                "(\(bind: corpID), \(bind: campaignID), \(bind: row.recipient), \(bind: row.sender), \(bind: row.state.rawValue), \(bind: row.reason.rawValue), \(bind: row.sendAt.map(StoredTime.millis)), \(bind: StoredTime.millis(now)))"
             }.joined(separator: ", ")
             try await sql.raw("""
                 INSERT INTO campaign_recipients (corp_id, campaign_id, recipient, sender, state, reason, send_at, updated_at) VALUES \(values)
                 """).run()
         }
-        try await ContactStore.record(on: sql, corpID: corpID, touches: touches)
-        for until in holdTimes {
-            try await JobQueue.enqueue(
-                on: sql, kind: dispatchJobKind, payload: campaign.campaignID, corpID: corpID,
-                runAfter: Date().addingTimeInterval(max(0, until.timeIntervalSince(now))), maxAttempts: 5
-            )
-        }
-    }
-
-    /// Serialises budget planning per corp: SQLite's single writer already does; PostgreSQL
-    /// takes a transaction-scoped advisory lock on the corp.
-    private static func lockBudget(on sql: any SQLDatabase, flavor: SQLFlavor, corpID: String) async throws {
-        guard flavor == .postgres else { return }
-        try await sql.raw("SELECT pg_advisory_xact_lock(hashtext(\(bind: "contact-budget:" + corpID)))").run()
+        try await ContactStore.record(on: sql, corpID: corpID, touches: plan.touches.map { ($0.externalUserID, $0.channel, $0.at, $0.campaignID) })
     }
 
     // MARK: Reading
@@ -227,7 +92,7 @@ public struct CampaignStore: Sendable {
     /// Newest first; `before` is the `created_at` cursor of the previous page.
     public func list(corpID: String, limit: Int, before: Date? = nil) async throws -> [Campaign] {
         try await database.read { sql in
-            let cursor = before.map(Clock.millis) ?? Int64.max
+            let cursor = before.map(StoredTime.millis) ?? Int64.max
             return try await sql.raw("""
                 SELECT * FROM campaigns WHERE corp_id = \(bind: corpID) AND created_at < \(bind: cursor)
                 ORDER BY created_at DESC, campaign_id DESC LIMIT \(bind: limit)
@@ -236,20 +101,20 @@ public struct CampaignStore: Sendable {
     }
 
     /// Counts per sender, state and reason: the raw material of a campaign's results.
-    public func tally(corpID: String, campaignID: String) async throws -> [(sender: String?, state: RecipientState, reason: String, count: Int)] {
+    public func tally(corpID: String, campaignID: String) async throws -> [(sender: String?, state: RecipientState, reason: RecipientReason, count: Int)] {
         try await database.read { sql in
             try await sql.raw("""
                 SELECT sender, state, reason, COUNT(*) AS n FROM campaign_recipients
                 WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) GROUP BY sender, state, reason
-                """).all().compactMap { row in
-                guard let state = RecipientState(rawValue: try row.decode(column: "state", as: String.self)) else { return nil }
-                return (try row.decode(column: "sender", as: String?.self), state, try row.decode(column: "reason", as: String.self), Int(try row.decode(column: "n", as: Int64.self)))
+                """).all().map { row in
+                (try row.decode(column: "sender", as: String?.self), try row.decodeStored(column: "state", as: RecipientState.self),
+                 try row.decodeStored(column: "reason", as: RecipientReason.self), Int(try row.decode(column: "n", as: Int64.self)))
             }
         }
     }
 
     /// Recipients in key order after `after`, optionally of one state.
-    public func recipients(corpID: String, campaignID: String, state: RecipientState? = nil, after: String? = nil, limit: Int) async throws -> [Recipient] {
+    public func recipients(corpID: String, campaignID: String, state: RecipientState? = nil, after: String? = nil, limit: Int) async throws -> [CampaignRecipient] {
         try await database.read { sql in
             var query = SQLQueryString("SELECT * FROM campaign_recipients WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID)")
             if let state { query = query + " AND state = \(bind: state.rawValue)" }
@@ -282,8 +147,8 @@ public struct CampaignStore: Sendable {
                 """).all().map { row in
                 Reach(
                     campaignID: try row.decode(column: "campaign_id", as: String.self), name: try row.decode(column: "name", as: String.self),
-                    state: CampaignState(rawValue: try row.decode(column: "state", as: String.self)) ?? .scheduled,
-                    sendAt: Clock.date(try row.decode(column: "send_at", as: Int64.self)),
+                    state: try row.decodeStored(column: "state", as: CampaignState.self),
+                    sendAt: StoredTime.date(try row.decode(column: "send_at", as: Int64.self)),
                     recipients: Int(try row.decode(column: "recipients", as: Int64.self)), reached: Int(try row.decode(column: "reached", as: Int64.self))
                 )
             }
@@ -312,25 +177,25 @@ public struct CampaignStore: Sendable {
                 MemberTask(
                     campaignID: try row.decode(column: "campaign_id", as: String.self), campaignName: try row.decode(column: "name", as: String.self),
                     msgID: try row.decode(column: "msgid", as: String.self), recipients: Int(try row.decode(column: "recipients", as: Int64.self)),
-                    createdAt: Clock.date(try row.decode(column: "created_at", as: Int64.self)),
-                    deadlineAt: Clock.date(try row.decode(column: "deadline_at", as: Int64.self))
+                    createdAt: StoredTime.date(try row.decode(column: "created_at", as: Int64.self)),
+                    deadlineAt: StoredTime.date(try row.decode(column: "deadline_at", as: Int64.self))
                 )
             }
         }
     }
 
-    public func tasks(corpID: String, campaignID: String) async throws -> [Task] {
+    public func tasks(corpID: String, campaignID: String) async throws -> [CampaignTask] {
         try await database.read { sql in try await Self.tasks(on: sql, corpID: corpID, campaignID: campaignID) }
     }
 
-    private static func tasks(on sql: any SQLDatabase, corpID: String, campaignID: String) async throws -> [Task] {
+    private static func tasks(on sql: any SQLDatabase, corpID: String, campaignID: String) async throws -> [CampaignTask] {
         try await sql.raw("SELECT * FROM campaign_tasks WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) ORDER BY created_at, msgid")
             .all().map { row in
                 let reminders = try JSONDecoder().decode([Int64].self, from: Data(try row.decode(column: "reminders", as: String.self).utf8))
-                return Task(
+                return CampaignTask(
                     msgID: try row.decode(column: "msgid", as: String.self), sender: try row.decode(column: "sender", as: String.self),
-                    recipients: Int(try row.decode(column: "recipients", as: Int64.self)), state: try row.decode(column: "state", as: String.self),
-                    reminders: reminders.map(Clock.date)
+                    recipients: Int(try row.decode(column: "recipients", as: Int64.self)), state: try row.decodeStored(column: "state", as: CampaignTaskState.self),
+                    reminders: reminders.map(StoredTime.date)
                 )
             }
     }
@@ -344,7 +209,7 @@ public struct CampaignStore: Sendable {
             for row in try await sql.raw("""
                 SELECT recipient, sender FROM campaign_recipients
                 WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID)
-                  AND (state = 'planned' OR (state = 'held' AND send_at <= \(bind: Clock.millis(now))))
+                  AND (state = 'planned' OR (state = 'held' AND send_at <= \(bind: StoredTime.millis(now))))
                 ORDER BY sender, recipient
                 """).all() {
                 guard let sender = try row.decode(column: "sender", as: String?.self) else { continue }
@@ -359,7 +224,7 @@ public struct CampaignStore: Sendable {
         try await database.read { sql in
             try await sql.raw("""
                 SELECT MIN(send_at) AS next FROM campaign_recipients WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND state = 'held'
-                """).first()?.decode(column: "next", as: Int64?.self).map(Clock.date)
+                """).first()?.decode(column: "next", as: Int64?.self).map(StoredTime.date)
         }
     }
 
@@ -372,10 +237,10 @@ public struct CampaignStore: Sendable {
         try await database.write { sql in
             try await sql.raw("""
                 INSERT INTO campaign_tasks (corp_id, campaign_id, msgid, sender, recipients, state, created_at, updated_at)
-                VALUES (\(bind: corpID), \(bind: campaignID), \(bind: msgID), \(bind: sender), \(bind: Int64(submitted.count)), 'pending', \(bind: Clock.millis(now)), \(bind: Clock.millis(now)))
+                VALUES (\(bind: corpID), \(bind: campaignID), \(bind: msgID), \(bind: sender), \(bind: Int64(submitted.count)), 'pending', \(bind: StoredTime.millis(now)), \(bind: StoredTime.millis(now)))
                 """).run()
-            try await Self.set(on: sql, corpID: corpID, campaignID: campaignID, recipients: submitted, state: .submitted, reason: RecipientReason.sent, msgID: msgID, now: now)
-            try await Self.set(on: sql, corpID: corpID, campaignID: campaignID, recipients: Array(failed), state: .failed, reason: RecipientReason.rejected, msgID: msgID, now: now)
+            try await Self.set(on: sql, corpID: corpID, campaignID: campaignID, recipients: submitted, state: .submitted, reason: .sent, msgID: msgID, now: now)
+            try await Self.set(on: sql, corpID: corpID, campaignID: campaignID, recipients: Array(failed), state: .failed, reason: .rejected, msgID: msgID, now: now)
             try await Self.release(on: sql, corpID: corpID, campaignID: campaignID, recipients: Array(failed))
             try await Self.setState(on: sql, corpID: corpID, campaignID: campaignID, .sending, now: now, onlyFrom: [.scheduled])
         }
@@ -384,10 +249,10 @@ public struct CampaignStore: Sendable {
     /// The platform refused a task outright: its recipients fail with `api_error`.
     public func recordTaskError(corpID: String, campaignID: String, recipients: [String], error: String, now: Date) async throws {
         try await database.write { sql in
-            try await Self.set(on: sql, corpID: corpID, campaignID: campaignID, recipients: recipients, state: .failed, reason: RecipientReason.apiError, msgID: nil, now: now)
+            try await Self.set(on: sql, corpID: corpID, campaignID: campaignID, recipients: recipients, state: .failed, reason: .apiError, msgID: nil, now: now)
             try await Self.release(on: sql, corpID: corpID, campaignID: campaignID, recipients: recipients)
             try await sql.raw("""
-                UPDATE campaigns SET last_error = \(bind: String(error.prefix(500))), updated_at = \(bind: Clock.millis(now))
+                UPDATE campaigns SET last_error = \(bind: String(error.prefix(500))), updated_at = \(bind: StoredTime.millis(now))
                 WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID)
                 """).run()
             try await Self.setState(on: sql, corpID: corpID, campaignID: campaignID, .sending, now: now, onlyFrom: [.scheduled])
@@ -398,10 +263,10 @@ public struct CampaignStore: Sendable {
     /// touches move to the real send time; the rest are released.
     public func recordResults(
         corpID: String, campaignID: String, msgID: String,
-        outcomes: [(recipient: String, state: RecipientState, reason: String, sentAt: Date?)], taskState: String, now: Date
+        outcomes: [(recipient: String, state: RecipientState, reason: RecipientReason, sentAt: Date?)], taskState: CampaignTaskState, now: Date
     ) async throws {
         try await database.write { sql in
-            let groups = Dictionary(grouping: outcomes) { "\($0.state.rawValue)\u{1F}\($0.reason)" }
+            let groups = Dictionary(grouping: outcomes) { "\($0.state.rawValue)\u{1F}\($0.reason.rawValue)" }
             for (_, group) in groups {
                 try await Self.set(
                     on: sql, corpID: corpID, campaignID: campaignID, recipients: group.map(\.recipient), state: group[0].state,
@@ -410,16 +275,16 @@ public struct CampaignStore: Sendable {
             }
             try await Self.release(on: sql, corpID: corpID, campaignID: campaignID, recipients: outcomes.filter { $0.state != .delivered }.map(\.recipient))
             for (sentAt, group) in Dictionary(grouping: outcomes.filter { $0.state == .delivered && $0.sentAt != nil }, by: { $0.sentAt! }) {
-                for chunk in stride(from: 0, to: group.count, by: 900) {
-                    let binds: [any Encodable & Sendable] = group[chunk..<min(chunk + 900, group.count)].map(\.recipient)
+                for chunk in sql.bindChunks(group) {
+                    let binds: [any Encodable & Sendable] = chunk.map(\.recipient)
                     try await sql.raw("""
-                        UPDATE contact_touches SET at = \(bind: Clock.millis(sentAt))
+                        UPDATE contact_touches SET at = \(bind: StoredTime.millis(sentAt))
                         WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND external_userid IN (\(binds: binds))
                         """).run()
                 }
             }
             try await sql.raw("""
-                UPDATE campaign_tasks SET state = \(bind: taskState), updated_at = \(bind: Clock.millis(now))
+                UPDATE campaign_tasks SET state = \(bind: taskState.rawValue), updated_at = \(bind: StoredTime.millis(now))
                 WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND msgid = \(bind: msgID)
                 """).run()
             // Deliveries move `last_contact`, a segment fact.
@@ -430,7 +295,7 @@ public struct CampaignStore: Sendable {
 
     /// Ends a task the member never sent (after the deadline, or on cancel): its still-submitted
     /// recipients get `state`/`reason` and their reservations are released.
-    public func closeTask(corpID: String, campaignID: String, msgID: String, taskState: String, state: RecipientState, reason: String, now: Date) async throws {
+    public func closeTask(corpID: String, campaignID: String, msgID: String, taskState: CampaignTaskState, state: RecipientState, reason: RecipientReason, now: Date) async throws {
         try await database.write { sql in
             let pending = try await sql.raw("""
                 SELECT recipient FROM campaign_recipients
@@ -439,7 +304,7 @@ public struct CampaignStore: Sendable {
             try await Self.set(on: sql, corpID: corpID, campaignID: campaignID, recipients: pending, state: state, reason: reason, msgID: msgID, now: now)
             try await Self.release(on: sql, corpID: corpID, campaignID: campaignID, recipients: pending)
             try await sql.raw("""
-                UPDATE campaign_tasks SET state = \(bind: taskState), updated_at = \(bind: Clock.millis(now))
+                UPDATE campaign_tasks SET state = \(bind: taskState.rawValue), updated_at = \(bind: StoredTime.millis(now))
                 WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND msgid = \(bind: msgID)
                 """).run()
         }
@@ -450,13 +315,13 @@ public struct CampaignStore: Sendable {
     public func cancelUnsent(corpID: String, campaignID: String, actor: String, now: Date) async throws -> Bool {
         try await database.write { sql in
             guard let current = try await sql.raw("SELECT state FROM campaigns WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID)").first()?
-                .decode(column: "state", as: String.self) else { throw StoreError(.notFound, "no campaign \(campaignID)") }
-            guard current == CampaignState.scheduled.rawValue || current == CampaignState.sending.rawValue else { return false }
+                .decodeStored(column: "state", as: CampaignState.self) else { throw StoreError(.notFound, "no campaign \(campaignID)") }
+            guard current == .scheduled || current == .sending else { return false }
             let pending = try await sql.raw("""
                 SELECT recipient FROM campaign_recipients
                 WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND state IN ('planned', 'held')
                 """).all().map { try $0.decode(column: "recipient", as: String.self) }
-            try await Self.set(on: sql, corpID: corpID, campaignID: campaignID, recipients: pending, state: .cancelled, reason: RecipientReason.cancelled, msgID: nil, now: now)
+            try await Self.set(on: sql, corpID: corpID, campaignID: campaignID, recipients: pending, state: .cancelled, reason: .cancelled, msgID: nil, now: now)
             try await Self.release(on: sql, corpID: corpID, campaignID: campaignID, recipients: pending)
             try await Self.setState(on: sql, corpID: corpID, campaignID: campaignID, .cancelled, now: now, onlyFrom: [.scheduled, .sending])
             try await AuditLog.append(on: sql, corpID: corpID, actor: actor, action: "campaign.cancel", target: campaignID, detail: [:], now: now)
@@ -464,25 +329,20 @@ public struct CampaignStore: Sendable {
         }
     }
 
-    /// Records a reminder if the task has had fewer than 3 in the last 24 hours; returns whether it may go out.
+    /// Records a reminder if the task may have one more now (``CampaignTask/mayRemind(now:)``);
+    /// returns whether it may go out.
     public func recordReminder(corpID: String, campaignID: String, msgID: String, now: Date) async throws -> Bool {
         try await database.write { sql in
-            guard let text = try await sql.raw("""
-                SELECT reminders FROM campaign_tasks WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND msgid = \(bind: msgID)
-                """).first()?.decode(column: "reminders", as: String.self) else { return false }
-            let cutoff = Clock.millis(now) - 24 * 3600 * 1000
-            let recent = try JSONDecoder().decode([Int64].self, from: Data(text.utf8)).filter { $0 > cutoff }
-            guard recent.count < Self.remindersPerDay else { return false }
+            guard let task = try await Self.tasks(on: sql, corpID: corpID, campaignID: campaignID).first(where: { $0.msgID == msgID }),
+                  task.mayRemind(now: now) else { return false }
+            let kept = (task.recentReminders(now: now) + [now]).map(StoredTime.millis)
             try await sql.raw("""
-                UPDATE campaign_tasks SET reminders = \(bind: try Self.json(recent + [Clock.millis(now)])), updated_at = \(bind: Clock.millis(now))
+                UPDATE campaign_tasks SET reminders = \(bind: try Self.json(kept)), updated_at = \(bind: StoredTime.millis(now))
                 WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND msgid = \(bind: msgID)
                 """).run()
             return true
         }
     }
-
-    /// The platform's limit on reminders per mass message.
-    public static let remindersPerDay = 3
 
     /// Marks the campaign finished when no recipient and no task is on its way; returns the state.
     public func finishIfDone(corpID: String, campaignID: String, now: Date) async throws -> CampaignState? {
@@ -498,7 +358,7 @@ public struct CampaignStore: Sendable {
                 try await Self.setState(on: sql, corpID: corpID, campaignID: campaignID, .finished, now: now, onlyFrom: [.scheduled, .sending])
             }
             return try await sql.raw("SELECT state FROM campaigns WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID)").first()
-                .flatMap { CampaignState(rawValue: try $0.decode(column: "state", as: String.self)) }
+                .map { try $0.decodeStored(column: "state", as: CampaignState.self) }
         }
     }
 
@@ -507,7 +367,7 @@ public struct CampaignStore: Sendable {
         try await database.write { sql in
             try await sql.raw("""
                 UPDATE campaigns SET moment_job_id = COALESCE(\(bind: jobID), moment_job_id), moment_id = COALESCE(\(bind: momentID), moment_id),
-                  last_error = COALESCE(\(bind: error), last_error), updated_at = \(bind: Clock.millis(now))
+                  last_error = COALESCE(\(bind: error), last_error), updated_at = \(bind: StoredTime.millis(now))
                 WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID)
                 """).run()
             try await Self.setState(on: sql, corpID: corpID, campaignID: campaignID, finished ? .finished : .sending, now: now, onlyFrom: [.scheduled, .sending])
@@ -517,14 +377,14 @@ public struct CampaignStore: Sendable {
     // MARK: Helpers
 
     private static func set(
-        on sql: any SQLDatabase, corpID: String, campaignID: String, recipients: [String], state: RecipientState, reason: String,
+        on sql: any SQLDatabase, corpID: String, campaignID: String, recipients: [String], state: RecipientState, reason: RecipientReason,
         msgID: String?, now: Date, onlyPending: Bool = false
     ) async throws {
-        for chunk in stride(from: 0, to: recipients.count, by: 900) {
-            let binds: [any Encodable & Sendable] = Array(recipients[chunk..<min(chunk + 900, recipients.count)])
+        for chunk in sql.bindChunks(recipients) {
+            let binds: [any Encodable & Sendable] = Array(chunk)
             var query: SQLQueryString = """
-                UPDATE campaign_recipients SET state = \(bind: state.rawValue), reason = \(bind: reason),
-                  msgid = COALESCE(\(bind: msgID), msgid), updated_at = \(bind: Clock.millis(now))
+                UPDATE campaign_recipients SET state = \(bind: state.rawValue), reason = \(bind: reason.rawValue),
+                  msgid = COALESCE(\(bind: msgID), msgid), updated_at = \(bind: StoredTime.millis(now))
                 WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND recipient IN (\(binds: binds))
                 """
             if onlyPending { query = query + " AND state = 'submitted'" }
@@ -534,8 +394,8 @@ public struct CampaignStore: Sendable {
 
     /// Deletes the reservations of recipients that will not receive this campaign.
     private static func release(on sql: any SQLDatabase, corpID: String, campaignID: String, recipients: [String]) async throws {
-        for chunk in stride(from: 0, to: recipients.count, by: 900) {
-            let binds: [any Encodable & Sendable] = Array(recipients[chunk..<min(chunk + 900, recipients.count)])
+        for chunk in sql.bindChunks(recipients) {
+            let binds: [any Encodable & Sendable] = Array(chunk)
             try await sql.raw("""
                 DELETE FROM contact_touches WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND external_userid IN (\(binds: binds))
                 """).run()
@@ -546,9 +406,9 @@ public struct CampaignStore: Sendable {
         on sql: any SQLDatabase, corpID: String, campaignID: String, _ state: CampaignState, now: Date, onlyFrom: [CampaignState]
     ) async throws {
         let from: [any Encodable & Sendable] = onlyFrom.map(\.rawValue)
-        let finished: Int64? = state == .finished || state == .cancelled ? Clock.millis(now) : nil
+        let finished: Int64? = state == .finished || state == .cancelled ? StoredTime.millis(now) : nil
         try await sql.raw("""
-            UPDATE campaigns SET state = \(bind: state.rawValue), updated_at = \(bind: Clock.millis(now)), finished_at = COALESCE(\(bind: finished), finished_at)
+            UPDATE campaigns SET state = \(bind: state.rawValue), updated_at = \(bind: StoredTime.millis(now)), finished_at = COALESCE(\(bind: finished), finished_at)
             WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND state IN (\(binds: from))
             """).run()
     }
@@ -557,25 +417,25 @@ public struct CampaignStore: Sendable {
         let decoder = JSONDecoder()
         return Campaign(
             campaignID: try row.decode(column: "campaign_id", as: String.self), name: try row.decode(column: "name", as: String.self),
-            kind: CampaignKind(rawValue: try row.decode(column: "kind", as: String.self)) ?? .message,
+            kind: try row.decodeStored(column: "kind", as: CampaignKind.self),
             audience: try decoder.decode(CampaignAudience.self, from: Data(try row.decode(column: "audience", as: String.self).utf8)),
             content: try decoder.decode(CampaignContent.self, from: Data(try row.decode(column: "content", as: String.self).utf8)),
-            state: CampaignState(rawValue: try row.decode(column: "state", as: String.self)) ?? .scheduled,
-            sendAt: Clock.date(try row.decode(column: "send_at", as: Int64.self)), deadlineAt: Clock.date(try row.decode(column: "deadline_at", as: Int64.self)),
-            createdBy: try row.decode(column: "created_by", as: String.self), createdAt: Clock.date(try row.decode(column: "created_at", as: Int64.self)),
-            updatedAt: Clock.date(try row.decode(column: "updated_at", as: Int64.self)),
-            finishedAt: try row.decode(column: "finished_at", as: Int64?.self).map(Clock.date),
+            state: try row.decodeStored(column: "state", as: CampaignState.self),
+            sendAt: StoredTime.date(try row.decode(column: "send_at", as: Int64.self)), deadlineAt: StoredTime.date(try row.decode(column: "deadline_at", as: Int64.self)),
+            createdBy: try row.decode(column: "created_by", as: String.self), createdAt: StoredTime.date(try row.decode(column: "created_at", as: Int64.self)),
+            updatedAt: StoredTime.date(try row.decode(column: "updated_at", as: Int64.self)),
+            finishedAt: try row.decode(column: "finished_at", as: Int64?.self).map(StoredTime.date),
             momentJobID: try row.decode(column: "moment_job_id", as: String?.self), momentID: try row.decode(column: "moment_id", as: String?.self),
             lastError: try row.decode(column: "last_error", as: String?.self)
         )
     }
 
-    private static func recipient(_ row: any SQLRow) throws -> Recipient {
-        Recipient(
+    private static func recipient(_ row: any SQLRow) throws -> CampaignRecipient {
+        CampaignRecipient(
             recipient: try row.decode(column: "recipient", as: String.self), sender: try row.decode(column: "sender", as: String?.self),
-            state: RecipientState(rawValue: try row.decode(column: "state", as: String.self)) ?? .failed,
-            reason: try row.decode(column: "reason", as: String.self), msgID: try row.decode(column: "msgid", as: String?.self),
-            sendAt: try row.decode(column: "send_at", as: Int64?.self).map(Clock.date), updatedAt: Clock.date(try row.decode(column: "updated_at", as: Int64.self))
+            state: try row.decodeStored(column: "state", as: RecipientState.self),
+            reason: try row.decodeStored(column: "reason", as: RecipientReason.self), msgID: try row.decode(column: "msgid", as: String?.self),
+            sendAt: try row.decode(column: "send_at", as: Int64?.self).map(StoredTime.date), updatedAt: StoredTime.date(try row.decode(column: "updated_at", as: Int64.self))
         )
     }
 
@@ -583,9 +443,5 @@ public struct CampaignStore: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
-    static func wholeSeconds(_ date: Date) -> Date {
-        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down))
     }
 }

@@ -27,7 +27,7 @@ public struct ChannelStore: Sendable {
                 channelID: channelID, name: name, state: state, configID: configID, qrCode: qrCode,
                 settings: try JSONDecoder().decode(ChannelSettings.self, from: Data(settings.utf8)),
                 activeMembers: try JSONDecoder().decode([String].self, from: Data(activeMembers.utf8)),
-                createdAt: Clock.date(createdAt), updatedAt: Clock.date(updatedAt)
+                createdAt: StoredTime.date(createdAt), updatedAt: StoredTime.date(updatedAt)
             )
         }
     }
@@ -41,7 +41,7 @@ public struct ChannelStore: Sendable {
                 INSERT INTO channels (corp_id, channel_id, name, state, config_id, qr_code, settings, active_members, created_at, updated_at)
                 VALUES (\(bind: corpID), \(bind: channel.channelID), \(bind: channel.name), \(bind: channel.state), \(bind: channel.configID),
                         \(bind: channel.qrCode), \(bind: try Self.json(channel.settings)), \(bind: try Self.json(channel.activeMembers)),
-                        \(bind: Clock.millis(channel.createdAt)), \(bind: Clock.millis(channel.updatedAt)))
+                        \(bind: StoredTime.millis(channel.createdAt)), \(bind: StoredTime.millis(channel.updatedAt)))
                 ON CONFLICT DO NOTHING
                 RETURNING channel_id
                 """).all()
@@ -54,11 +54,11 @@ public struct ChannelStore: Sendable {
     }
 
     /// Replaces a channel's name, settings and active members.
-    public func save(corpID: String, _ channel: Channel, actor: String?, now: Date = Date()) async throws {
+    public func save(corpID: String, _ channel: Channel, actor: String?, now: Date) async throws {
         try await database.write { sql in
             try await sql.raw("""
                 UPDATE channels SET name = \(bind: channel.name), settings = \(bind: try Self.json(channel.settings)),
-                    active_members = \(bind: try Self.json(channel.activeMembers)), updated_at = \(bind: Clock.millis(now))
+                    active_members = \(bind: try Self.json(channel.activeMembers)), updated_at = \(bind: StoredTime.millis(now))
                 WHERE corp_id = \(bind: corpID) AND channel_id = \(bind: channel.channelID) AND deleted_at IS NULL
                 """).run()
             try await SegmentStore.bumpRevision(on: sql, corpID: corpID)
@@ -70,10 +70,10 @@ public struct ChannelStore: Sendable {
     }
 
     /// Marks a channel deleted (its history stays attributed to it).
-    public func delete(corpID: String, channelID: String, actor: String, now: Date = Date()) async throws -> Bool {
+    public func delete(corpID: String, channelID: String, actor: String, now: Date) async throws -> Bool {
         try await database.write { sql in
             let rows = try await sql.raw("""
-                UPDATE channels SET deleted_at = \(bind: Clock.millis(now)), updated_at = \(bind: Clock.millis(now))
+                UPDATE channels SET deleted_at = \(bind: StoredTime.millis(now)), updated_at = \(bind: StoredTime.millis(now))
                 WHERE corp_id = \(bind: corpID) AND channel_id = \(bind: channelID) AND deleted_at IS NULL
                 RETURNING channel_id
                 """).all()
@@ -117,7 +117,7 @@ public struct ChannelStore: Sendable {
             var counts: [String: Int] = [:]
             for row in try await sql.raw("""
                 SELECT userid, COUNT(*) AS n FROM follow_relations
-                WHERE corp_id = \(bind: corpID) AND channel_id = \(bind: channelID) AND added_at >= \(bind: Clock.millis(since))
+                WHERE corp_id = \(bind: corpID) AND channel_id = \(bind: channelID) AND added_at >= \(bind: StoredTime.millis(since))
                 GROUP BY userid
                 """).all() {
                 counts[try row.decode(column: "userid", as: String.self)] = try row.decode(column: "n", as: Int.self)
@@ -147,7 +147,7 @@ public struct ChannelStore: Sendable {
             var result: [String: Totals] = [:]
             for row in try await sql.raw("""
                 SELECT channel_id, COUNT(*) AS adds, SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END) AS active,
-                    SUM(CASE WHEN status = 'lost' THEN 1 ELSE 0 END) AS lost, SUM(CASE WHEN added_at >= \(bind: Clock.millis(since)) THEN 1 ELSE 0 END) AS recent
+                    SUM(CASE WHEN status = 'lost' THEN 1 ELSE 0 END) AS lost, SUM(CASE WHEN added_at >= \(bind: StoredTime.millis(since)) THEN 1 ELSE 0 END) AS recent
                 FROM follow_relations WHERE corp_id = \(bind: corpID) AND channel_id IS NOT NULL GROUP BY channel_id
                 """).all() {
                 result[try row.decode(column: "channel_id", as: String.self)] = Totals(
@@ -182,7 +182,7 @@ public struct ChannelStore: Sendable {
             var members: [String: Int] = [:]
             for row in try await sql.raw("""
                 SELECT (added_at + \(bind: offset)) / 86400000 AS day, userid, COUNT(*) AS n FROM follow_relations
-                WHERE corp_id = \(bind: corpID) AND channel_id = \(bind: channelID) AND added_at >= \(bind: Clock.millis(start)) AND added_at < \(bind: Clock.millis(end))
+                WHERE corp_id = \(bind: corpID) AND channel_id = \(bind: channelID) AND added_at >= \(bind: StoredTime.millis(start)) AND added_at < \(bind: StoredTime.millis(end))
                 GROUP BY day, userid
                 """).all() {
                 let n = try row.decode(column: "n", as: Int.self)
@@ -192,7 +192,7 @@ public struct ChannelStore: Sendable {
             for row in try await sql.raw("""
                 SELECT (ended_at + \(bind: offset)) / 86400000 AS day, COUNT(*) AS n FROM follow_relations
                 WHERE corp_id = \(bind: corpID) AND channel_id = \(bind: channelID) AND status = 'lost'
-                  AND ended_at >= \(bind: Clock.millis(start)) AND ended_at < \(bind: Clock.millis(end))
+                  AND ended_at >= \(bind: StoredTime.millis(start)) AND ended_at < \(bind: StoredTime.millis(end))
                 GROUP BY day
                 """).all() {
                 losses[try row.decode(column: "day", as: Int.self), default: 0] += try row.decode(column: "n", as: Int.self)

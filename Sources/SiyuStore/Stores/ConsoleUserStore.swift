@@ -47,7 +47,7 @@ public struct ConsoleUserStore: Sendable {
 
     /// Stores a user whose password is already hashed. Usernames are unique (a repeat is `.duplicate`).
     public func create(
-        username: String, passwordHash: String, role: ConsoleRole, corpID: String?, memberUserID: String?, now: Date = Date()
+        username: String, passwordHash: String, role: ConsoleRole, corpID: String?, memberUserID: String?, now: Date
     ) async throws -> ConsoleUser {
         let username = username.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...64).contains(username.count), !username.contains(where: \.isWhitespace) else {
@@ -65,7 +65,7 @@ public struct ConsoleUserStore: Sendable {
         }
         let user = ConsoleUser(
             userID: "usr_" + Hex.random(bytes: 8), username: username, passwordHash: passwordHash, role: role, corpID: corpID,
-            memberUserID: memberUserID, createdAt: Clock.date(Clock.millis(now)), disabledAt: nil
+            memberUserID: memberUserID, createdAt: StoredTime.date(StoredTime.millis(now)), disabledAt: nil
         )
         try await database.write { sql in
             if let corpID, try await sql.raw("SELECT corp_id FROM corps WHERE corp_id = \(bind: corpID)").first() == nil {
@@ -74,7 +74,7 @@ public struct ConsoleUserStore: Sendable {
             let inserted = try await sql.raw("""
                 INSERT INTO console_users (user_id, username, password_hash, role, corp_id, member_userid, created_at)
                 VALUES (\(bind: user.userID), \(bind: user.username), \(bind: passwordHash), \(bind: role.rawValue), \(bind: corpID),
-                        \(bind: memberUserID), \(bind: Clock.millis(now)))
+                        \(bind: memberUserID), \(bind: StoredTime.millis(now)))
                 ON CONFLICT (username) DO NOTHING
                 RETURNING user_id
                 """).all()
@@ -102,9 +102,9 @@ public struct ConsoleUserStore: Sendable {
 
     /// Starts a session for a user (and audits the sign-in); `sessionHash` is the SHA-256 (hex) of the cookie's token.
     public func startSession(
-        sessionHash: String, userID: String, csrfToken: String, actingCorpID: String?, lifetime: TimeInterval, now: Date = Date()
+        sessionHash: String, userID: String, csrfToken: String, actingCorpID: String?, lifetime: TimeInterval, now: Date
     ) async throws {
-        let at = Clock.millis(now)
+        let at = StoredTime.millis(now)
         try await database.write { sql in
             try await sql.raw("DELETE FROM console_sessions WHERE expires_at < \(bind: at)").run()
             try await sql.raw("""
@@ -120,28 +120,28 @@ public struct ConsoleUserStore: Sendable {
     }
 
     /// The live session with this hash and its enabled user, or nil (unknown, expired, or the user is disabled).
-    public func session(hash: String, now: Date = Date()) async throws -> ConsoleSession? {
+    public func session(hash: String, now: Date) async throws -> ConsoleSession? {
         try await database.read { sql in
             guard let row = try await sql.raw("""
                 SELECT s.session_hash, s.csrf_token, s.acting_corp_id, s.created_at AS session_created_at, s.expires_at, s.last_seen_at,
                     \(unsafeRaw: Self.userColumns)
                 FROM console_sessions s JOIN console_users u ON u.user_id = s.user_id
-                WHERE s.session_hash = \(bind: hash) AND s.expires_at > \(bind: Clock.millis(now)) AND u.disabled_at IS NULL
+                WHERE s.session_hash = \(bind: hash) AND s.expires_at > \(bind: StoredTime.millis(now)) AND u.disabled_at IS NULL
                 """).first() else { return nil }
             return ConsoleSession(
                 sessionHash: try row.decode(column: "session_hash", as: String.self), user: try Self.user(row),
                 csrfToken: try row.decode(column: "csrf_token", as: String.self),
                 actingCorpID: try row.decode(column: "acting_corp_id", as: String?.self),
-                createdAt: Clock.date(try row.decode(column: "session_created_at", as: Int64.self)),
-                expiresAt: Clock.date(try row.decode(column: "expires_at", as: Int64.self)),
-                lastSeenAt: Clock.date(try row.decode(column: "last_seen_at", as: Int64.self))
+                createdAt: StoredTime.date(try row.decode(column: "session_created_at", as: Int64.self)),
+                expiresAt: StoredTime.date(try row.decode(column: "expires_at", as: Int64.self)),
+                lastSeenAt: StoredTime.date(try row.decode(column: "last_seen_at", as: Int64.self))
             )
         }
     }
 
     /// Slides a session's expiry forward from `now`.
-    public func touchSession(hash: String, lifetime: TimeInterval, now: Date = Date()) async throws {
-        let at = Clock.millis(now)
+    public func touchSession(hash: String, lifetime: TimeInterval, now: Date) async throws {
+        let at = StoredTime.millis(now)
         try await database.write { sql in
             try await sql.raw("""
                 UPDATE console_sessions SET last_seen_at = \(bind: at), expires_at = \(bind: at + Int64(lifetime * 1000))
@@ -166,18 +166,18 @@ public struct ConsoleUserStore: Sendable {
     // MARK: Throttling
 
     /// Records a failed sign-in for a username (known or not) from a client address ("unknown" when none).
-    public func recordFailure(username: String, address: String, now: Date = Date()) async throws {
+    public func recordFailure(username: String, address: String, now: Date) async throws {
         try await database.write { sql in
             try await sql.raw("""
                 INSERT INTO console_login_failures (username, address, at)
-                VALUES (\(bind: username), \(bind: address), \(bind: Clock.millis(now)))
+                VALUES (\(bind: username), \(bind: address), \(bind: StoredTime.millis(now)))
                 """).run()
         }
     }
 
     /// Failed sign-ins for a username since `since`, from one address or (nil) from any.
     public func failures(username: String, address: String? = nil, since: Date) async throws -> Int {
-        var query: SQLQueryString = "SELECT COUNT(*) AS n FROM console_login_failures WHERE username = \(bind: username) AND at >= \(bind: Clock.millis(since))"
+        var query: SQLQueryString = "SELECT COUNT(*) AS n FROM console_login_failures WHERE username = \(bind: username) AND at >= \(bind: StoredTime.millis(since))"
         if let address { query += " AND address = \(bind: address)" }
         let final = query
         return try await database.read { sql in try await sql.raw(final).first()?.decode(column: "n", as: Int.self) ?? 0 }
@@ -185,7 +185,7 @@ public struct ConsoleUserStore: Sendable {
 
     /// Until when a sign-in as `username` from `address` is refused, or nil when it may go ahead:
     /// for each limit that is reached, the time its `maxFailures`-th newest failure leaves the window.
-    public func signInRefusedUntil(username: String, address: String, limits: [SignInLimit], now: Date = Date()) async throws -> Date? {
+    public func signInRefusedUntil(username: String, address: String, limits: [SignInLimit], now: Date) async throws -> Date? {
         try await database.read { sql in try await Self.refusedUntil(on: sql, username: username, address: address, limits: limits, now: now) }
     }
 
@@ -193,12 +193,12 @@ public struct ConsoleUserStore: Sendable {
     /// failure (``clearFailures(username:address:before:)`` takes it back when the password is
     /// right); the time it is refused until otherwise. Checking and counting are one transaction, so
     /// guesses sent all at once cannot slip past the limit while each waits for its password check.
-    public func beginSignIn(username: String, address: String, limits: [SignInLimit], now: Date = Date()) async throws -> Date? {
+    public func beginSignIn(username: String, address: String, limits: [SignInLimit], now: Date) async throws -> Date? {
         try await database.write { sql in
             if let until = try await Self.refusedUntil(on: sql, username: username, address: address, limits: limits, now: now) { return until }
             try await sql.raw("""
                 INSERT INTO console_login_failures (username, address, at)
-                VALUES (\(bind: username), \(bind: address), \(bind: Clock.millis(now)))
+                VALUES (\(bind: username), \(bind: address), \(bind: StoredTime.millis(now)))
                 """).run()
             return nil
         }
@@ -208,7 +208,7 @@ public struct ConsoleUserStore: Sendable {
         var until: Int64?
         for limit in limits where limit.maxFailures > 0 {
             let windowMillis = Int64(limit.window * 1000)
-            var query: SQLQueryString = "SELECT at FROM console_login_failures WHERE at >= \(bind: Clock.millis(now) - windowMillis)"
+            var query: SQLQueryString = "SELECT at FROM console_login_failures WHERE at >= \(bind: StoredTime.millis(now) - windowMillis)"
             switch limit.scope {
             case .usernameAtAddress: query += " AND username = \(bind: username) AND address = \(bind: address)"
             case .username: query += " AND username = \(bind: username)"
@@ -219,7 +219,7 @@ public struct ConsoleUserStore: Sendable {
             guard times.count >= limit.maxFailures, let oldest = times.last else { continue }
             until = max(until ?? 0, oldest + windowMillis)
         }
-        return until.map(Clock.date)
+        return until.map(StoredTime.date)
     }
 
     /// Forgets a username's failures from one address (after it signed in from there) and any older than `before`.
@@ -227,7 +227,7 @@ public struct ConsoleUserStore: Sendable {
         try await database.write { sql in
             try await sql.raw("""
                 DELETE FROM console_login_failures
-                WHERE (username = \(bind: username) AND address = \(bind: address)) OR at < \(bind: Clock.millis(before))
+                WHERE (username = \(bind: username) AND address = \(bind: address)) OR at < \(bind: StoredTime.millis(before))
                 """).run()
         }
     }
@@ -236,10 +236,10 @@ public struct ConsoleUserStore: Sendable {
         ConsoleUser(
             userID: try row.decode(column: "user_id", as: String.self), username: try row.decode(column: "username", as: String.self),
             passwordHash: try row.decode(column: "password_hash", as: String.self),
-            role: ConsoleRole(rawValue: try row.decode(column: "role", as: String.self)) ?? .employee,
+            role: try row.decodeStored(column: "role", as: ConsoleRole.self),
             corpID: try row.decode(column: "corp_id", as: String?.self), memberUserID: try row.decode(column: "member_userid", as: String?.self),
-            createdAt: Clock.date(try row.decode(column: "created_at", as: Int64.self)),
-            disabledAt: try row.decode(column: "disabled_at", as: Int64?.self).map(Clock.date)
+            createdAt: StoredTime.date(try row.decode(column: "created_at", as: Int64.self)),
+            disabledAt: try row.decode(column: "disabled_at", as: Int64?.self).map(StoredTime.date)
         )
     }
 }

@@ -22,11 +22,11 @@ public struct ContactStore: Sendable {
     }
 
     /// Validates and stores the corp's policy.
-    public func setPolicy(corpID: String, _ policy: ContactPolicy, actor: String) async throws {
+    public func setPolicy(corpID: String, _ policy: ContactPolicy, actor: String, now: Date) async throws {
         try policy.validate()
         try await CorpReferences(database: database).require(.tag, policy.optOutTagIDs.sorted(), corpID: corpID, field: "opt_out_tag_ids")
         let text = String(decoding: try JSONEncoder.sorted.encode(policy), as: UTF8.self)
-        guard try await corps.setContactPolicyText(text, of: corpID, actor: actor) else {
+        guard try await corps.setContactPolicyText(text, of: corpID, actor: actor, now: now) else {
             throw StoreError(.notFound, "no corp \(corpID)")
         }
     }
@@ -42,7 +42,7 @@ public struct ContactStore: Sendable {
     static func record(on sql: any SQLDatabase, corpID: String, touches: [(externalUserID: String, channel: TouchChannel, at: Date, campaignID: String?)]) async throws {
         for chunk in stride(from: 0, to: touches.count, by: 500) {
             let values = touches[chunk..<min(chunk + 500, touches.count)].map { touch -> SQLQueryString in
-                "(\(bind: corpID), \(bind: touch.campaignID.map { "\($0)/\(touch.externalUserID)/\(Clock.millis(touch.at))" } ?? Hex.random(bytes: 12)), \(bind: touch.externalUserID), \(bind: touch.channel.rawValue), \(bind: Clock.millis(touch.at)), \(bind: touch.campaignID))"
+                "(\(bind: corpID), \(bind: touch.campaignID.map { "\($0)/\(touch.externalUserID)/\(StoredTime.millis(touch.at))" } ?? Hex.random(bytes: 12)), \(bind: touch.externalUserID), \(bind: touch.channel.rawValue), \(bind: StoredTime.millis(touch.at)), \(bind: touch.campaignID))"
             }.joined(separator: ", ")
             try await sql.raw("INSERT INTO contact_touches (corp_id, touch_id, external_userid, channel, at, campaign_id) VALUES \(values)").run()
         }
@@ -58,12 +58,12 @@ public struct ContactStore: Sendable {
         var ledger = ContactLedger()
         for row in try await sql.raw("""
             SELECT external_userid, channel, at, campaign_id FROM contact_touches
-            WHERE corp_id = \(bind: corpID) AND at >= \(bind: Clock.millis(since)) ORDER BY at
+            WHERE corp_id = \(bind: corpID) AND at >= \(bind: StoredTime.millis(since)) ORDER BY at
             """).all() {
-            guard let channel = TouchChannel(rawValue: try row.decode(column: "channel", as: String.self)) else { continue }
+            let channel = try row.decodeStored(column: "channel", as: TouchChannel.self)
             ledger.record(
                 customer: try row.decode(column: "external_userid", as: String.self), channel: channel,
-                at: Clock.date(try row.decode(column: "at", as: Int64.self)), campaignID: try row.decode(column: "campaign_id", as: String?.self)
+                at: StoredTime.date(try row.decode(column: "at", as: Int64.self)), campaignID: try row.decode(column: "campaign_id", as: String?.self)
             )
         }
         return ledger

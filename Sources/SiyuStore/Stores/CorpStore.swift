@@ -22,7 +22,7 @@ public struct CorpStore: Sendable {
         func summary() throws -> CorpSummary {
             CorpSummary(
                 corpID: corpID, name: name, settings: try JSONDecoder().decode(CorpSettings.self, from: Data(settings.utf8)),
-                createdAt: Clock.date(createdAt), updatedAt: Clock.date(updatedAt)
+                createdAt: StoredTime.date(createdAt), updatedAt: StoredTime.date(updatedAt)
             )
         }
     }
@@ -38,7 +38,7 @@ public struct CorpStore: Sendable {
     }
 
     /// Registers a corp and audits it, in one transaction. A corp id already present is an error.
-    public func register(_ registration: CorpRegistration, actor: String, now: Date = Date()) async throws -> CorpSummary {
+    public func register(_ registration: CorpRegistration, actor: String, now: Date) async throws -> CorpSummary {
         try registration.validate()
         let corpID = registration.corpID
         let sealed = Dictionary(uniqueKeysWithValues: try seal(CorpCredentialChange(
@@ -46,7 +46,7 @@ public struct CorpStore: Sendable {
         ), corpID: corpID))
         let (secret, token, aesKey) = (sealed["secret_enc"] ?? "", sealed["callback_token_enc"] ?? "", sealed["aes_key_enc"] ?? "")
         let name = registration.name.trimmingCharacters(in: .whitespacesAndNewlines)
-        let at = Clock.millis(now)
+        let at = StoredTime.millis(now)
         return try await database.write { sql in
             let inserted = try await sql.raw("""
                 INSERT INTO corps (corp_id, name, secret_enc, callback_token_enc, aes_key_enc, settings, created_at, updated_at)
@@ -60,7 +60,7 @@ public struct CorpStore: Sendable {
             try await AuditLog.append(
                 on: sql, corpID: corpID, actor: actor, action: "corp.register", target: corpID, detail: ["name": name], now: now
             )
-            return CorpSummary(corpID: corpID, name: name, settings: CorpSettings(), createdAt: Clock.date(at), updatedAt: Clock.date(at))
+            return CorpSummary(corpID: corpID, name: name, settings: CorpSettings(), createdAt: StoredTime.date(at), updatedAt: StoredTime.date(at))
         }
     }
 
@@ -87,7 +87,7 @@ public struct CorpStore: Sendable {
     /// Who may change what is the caller's rule (credentials and credential settings are admin only).
     public func update(
         _ corpID: String, name: String? = nil, settings: [CorpSettings.Key: String?] = [:],
-        credentials: CorpCredentialChange = CorpCredentialChange(), actor: String, now: Date = Date()
+        credentials: CorpCredentialChange = CorpCredentialChange(), actor: String, now: Date
     ) async throws -> CorpSummary? {
         if let name {
             let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -107,7 +107,7 @@ public struct CorpStore: Sendable {
             current.updatedAt = now
             let encoded = String(decoding: try JSONEncoder.sorted.encode(current.settings), as: UTF8.self)
             try await sql.raw("""
-                UPDATE corps SET name = \(bind: current.name), settings = \(bind: encoded), updated_at = \(bind: Clock.millis(now))
+                UPDATE corps SET name = \(bind: current.name), settings = \(bind: encoded), updated_at = \(bind: StoredTime.millis(now))
                 WHERE corp_id = \(bind: corpID)
                 """).run()
             for (column, value) in sealed {
@@ -141,10 +141,10 @@ public struct CorpStore: Sendable {
     }
 
     /// Stores the corp's contact policy (JSON) and audits it; false when there is no such corp.
-    public func setContactPolicyText(_ text: String, of corpID: String, actor: String, now: Date = Date()) async throws -> Bool {
+    public func setContactPolicyText(_ text: String, of corpID: String, actor: String, now: Date) async throws -> Bool {
         try await database.write { sql in
             let rows = try await sql.raw("""
-                UPDATE corps SET contact_policy = \(bind: text), updated_at = \(bind: Clock.millis(now)) WHERE corp_id = \(bind: corpID) RETURNING corp_id
+                UPDATE corps SET contact_policy = \(bind: text), updated_at = \(bind: StoredTime.millis(now)) WHERE corp_id = \(bind: corpID) RETURNING corp_id
                 """).all()
             guard !rows.isEmpty else { return false }
             try await AuditLog.append(on: sql, corpID: corpID, actor: actor, action: "contact_policy.update", target: corpID, detail: [:], now: now)

@@ -31,8 +31,8 @@ extension CustomerStore {
     /// Each figure is one `GROUP BY` query. The totals are counted back from today's active
     /// customers, so they agree with the customer list.
     public func growth(corpID: String, from: Date, to: Date, topMembers: Int = 10, calendar: BusinessCalendar = BusinessCalendar()) async throws -> GrowthReport {
-        let start = Clock.millis(calendar.startOfDay(from))
-        let end = Clock.millis(calendar.startOfDay(to).addingTimeInterval(86400))
+        let start = StoredTime.millis(calendar.startOfDay(from))
+        let end = StoredTime.millis(calendar.startOfDay(to).addingTimeInterval(86400))
         let offset = Int64(calendar.utcOffsetSeconds) * 1000
         return try await database.read { sql in
             var new: [Int: Int] = [:]
@@ -60,7 +60,7 @@ extension CustomerStore {
                 """).all() {
                 let day = try row.decode(column: "day", as: Int.self)
                 let n = try row.decode(column: "n", as: Int.self)
-                if day >= calendar.dayNumber(Clock.date(end)) { lostAfterEnd += n } else { lost[day] = n }
+                if day >= calendar.dayNumber(StoredTime.date(end)) { lostAfterEnd += n } else { lost[day] = n }
             }
             let active = try await sql.raw("""
                 SELECT COUNT(DISTINCT external_userid) AS n FROM follow_relations WHERE corp_id = \(bind: corpID) AND status = 'active'
@@ -69,7 +69,7 @@ extension CustomerStore {
                 SELECT COUNT(*) AS n FROM customers WHERE corp_id = \(bind: corpID) AND first_added_at >= \(bind: end)
                 """).first()?.decode(column: "n", as: Int.self) ?? 0
 
-            let dayNumbers = Array(calendar.dayNumber(Clock.date(start))...calendar.dayNumber(Clock.date(end - 1)))
+            let dayNumbers = Array(calendar.dayNumber(StoredTime.date(start))...calendar.dayNumber(StoredTime.date(end - 1)))
             var total = active - newAfterEnd + lostAfterEnd
             var days: [GrowthDay] = []
             for day in dayNumbers.reversed() {

@@ -23,8 +23,8 @@ extension CustomerStore {
                     AND (',' || REPLACE(REPLACE(m.departments, '[', ''), ']', '') || ',') LIKE \(bind: "%,\(department),%")))
                 """)
         }
-        if let after = query.addedAfter { conditions.append("c.first_added_at >= \(bind: Clock.millis(after))") }
-        if let before = query.addedBefore { conditions.append("c.first_added_at < \(bind: Clock.millis(before))") }
+        if let after = query.addedAfter { conditions.append("c.first_added_at >= \(bind: StoredTime.millis(after))") }
+        if let before = query.addedBefore { conditions.append("c.first_added_at < \(bind: StoredTime.millis(before))") }
         switch query.status {
         case .active?: conditions.append("EXISTS (\(unsafeRaw: relation) AND r.status = 'active')")
         case .lost?: conditions.append("NOT EXISTS (\(unsafeRaw: relation) AND r.status = 'active') AND EXISTS (\(unsafeRaw: relation) AND r.status = 'lost')")
@@ -69,7 +69,7 @@ extension CustomerStore {
                 let status: RelationStatus = !active.isEmpty ? .active : (list.contains { $0.status == "lost" } ? .lost : .deleted)
                 return CustomerSummary(
                     externalUserID: id, name: try row.decode(column: "name", as: String.self), avatar: try row.decode(column: "avatar", as: String.self),
-                    gender: try row.decode(column: "gender", as: Int.self), firstAddedAt: Clock.date(try row.decode(column: "first_added_at", as: Int64.self)),
+                    gender: try row.decode(column: "gender", as: Int.self), firstAddedAt: StoredTime.date(try row.decode(column: "first_added_at", as: Int64.self)),
                     status: status, members: active.map(\.userID), channelIDs: Array(Set(list.compactMap(\.channel))).sorted(), tagIDs: (tags[id] ?? []).sorted(),
                     customFields: (try? JSONDecoder().decode([String: String].self, from: Data(try row.decode(column: "custom_fields", as: String.self).utf8))) ?? [:]
                 )
@@ -98,9 +98,9 @@ extension CustomerStore {
                 return CustomerProfile.Relation(
                     userID: userID, remark: try r.decode(column: "remark", as: String.self), state: try r.decode(column: "state", as: String?.self),
                     channelID: try r.decode(column: "channel_id", as: String?.self), addWay: try r.decode(column: "add_way", as: Int.self),
-                    status: RelationStatus(rawValue: try r.decode(column: "status", as: String.self)) ?? .active,
-                    addedAt: Clock.date(try r.decode(column: "added_at", as: Int64.self)),
-                    endedAt: try r.decode(column: "ended_at", as: Int64?.self).map(Clock.date), tagIDs: tagsByMember[userID] ?? []
+                    status: try r.decodeStored(column: "status", as: RelationStatus.self),
+                    addedAt: StoredTime.date(try r.decode(column: "added_at", as: Int64.self)),
+                    endedAt: try r.decode(column: "ended_at", as: Int64?.self).map(StoredTime.date), tagIDs: tagsByMember[userID] ?? []
                 )
             }
             let timeline = try await sql.raw("""
@@ -108,7 +108,7 @@ extension CustomerStore {
                 ORDER BY at DESC, entry_id DESC LIMIT \(literal: max(1, min(timelineLimit, 1000)))
                 """).all().map { t in
                 CustomerProfile.TimelineEntry(
-                    at: Clock.date(try t.decode(column: "at", as: Int64.self)), kind: try t.decode(column: "kind", as: String.self),
+                    at: StoredTime.date(try t.decode(column: "at", as: Int64.self)), kind: try t.decode(column: "kind", as: String.self),
                     userID: try t.decode(column: "userid", as: String.self),
                     detail: (try? JSONDecoder().decode([String: String].self, from: Data(try t.decode(column: "detail", as: String.self).utf8))) ?? [:]
                 )
@@ -117,7 +117,7 @@ extension CustomerStore {
                 externalUserID: externalUserID, name: try row.decode(column: "name", as: String.self), avatar: try row.decode(column: "avatar", as: String.self),
                 type: try row.decode(column: "customer_type", as: Int.self), gender: try row.decode(column: "gender", as: Int.self),
                 unionID: try row.decode(column: "unionid", as: String?.self), corpName: try row.decode(column: "corp_name", as: String.self),
-                firstAddedAt: Clock.date(try row.decode(column: "first_added_at", as: Int64.self)),
+                firstAddedAt: StoredTime.date(try row.decode(column: "first_added_at", as: Int64.self)),
                 customFields: (try? JSONDecoder().decode([String: String].self, from: Data(try row.decode(column: "custom_fields", as: String.self).utf8))) ?? [:],
                 relations: relations, timeline: timeline
             )
@@ -130,14 +130,14 @@ extension CustomerStore {
             try await sql.raw("""
                 SELECT r.external_userid, r.userid, r.channel_id, r.added_at, r.ended_at, c.name FROM follow_relations r
                 JOIN customers c ON c.corp_id = r.corp_id AND c.external_userid = r.external_userid
-                WHERE r.corp_id = \(bind: corpID) AND r.status = 'lost' AND r.ended_at >= \(bind: Clock.millis(since ?? Date(timeIntervalSince1970: 0)))
+                WHERE r.corp_id = \(bind: corpID) AND r.status = 'lost' AND r.ended_at >= \(bind: StoredTime.millis(since ?? Date(timeIntervalSince1970: 0)))
                 ORDER BY r.ended_at DESC, r.external_userid LIMIT \(literal: max(1, min(limit, 1000)))
                 """).all().map { r in
                 LostRelation(
                     externalUserID: try r.decode(column: "external_userid", as: String.self), name: try r.decode(column: "name", as: String.self),
                     userID: try r.decode(column: "userid", as: String.self), channelID: try r.decode(column: "channel_id", as: String?.self),
-                    addedAt: Clock.date(try r.decode(column: "added_at", as: Int64.self)),
-                    lostAt: Clock.date(try r.decode(column: "ended_at", as: Int64?.self) ?? 0)
+                    addedAt: StoredTime.date(try r.decode(column: "added_at", as: Int64.self)),
+                    lostAt: StoredTime.date(try r.decode(column: "ended_at", as: Int64?.self) ?? 0)
                 )
             }
         }

@@ -10,7 +10,7 @@ public struct CustomerStore: Sendable {
     /// in one transaction. Repeating, reordering or interleaving observations converges on the
     /// platform's state: relations the platform shows become active; the event's relation (and any
     /// other) the platform no longer shows ends as lost or deleted.
-    public func reconcile(corpID: String, _ observation: ContactObservation, now: Date = Date()) async throws -> ReconcileOutcome {
+    public func reconcile(corpID: String, _ observation: ContactObservation, now: Date) async throws -> ReconcileOutcome {
         try await database.write { sql in
             let outcome = try await Self.reconcile(on: sql, corpID: corpID, observation, now: now)
             try await SegmentStore.bumpRevision(on: sql, corpID: corpID, customers: [observation.externalUserID])
@@ -20,7 +20,7 @@ public struct CustomerStore: Sendable {
 
     /// Reconciles many observations in one transaction (a sync's page of customers): the same
     /// outcome as one call each, with one commit instead of one per customer.
-    public func reconcile(corpID: String, _ observations: [ContactObservation], now: Date = Date()) async throws -> [ReconcileOutcome] {
+    public func reconcile(corpID: String, _ observations: [ContactObservation], now: Date) async throws -> [ReconcileOutcome] {
         guard !observations.isEmpty else { return [] }
         return try await database.write { sql in
             var outcomes: [ReconcileOutcome] = []
@@ -36,11 +36,11 @@ public struct CustomerStore: Sendable {
     static func reconcile(on sql: any SQLDatabase, corpID: String, _ observation: ContactObservation, now: Date) async throws -> ReconcileOutcome {
         var outcome = ReconcileOutcome()
         let ext = observation.externalUserID
-        let nowMs = Clock.millis(now)
-        let eventMs = Clock.millis(observation.at)
+        let nowMs = StoredTime.millis(now)
+        let eventMs = StoredTime.millis(observation.at)
         let channelByState = try await ChannelStore.channels(on: sql, corpID: corpID, states: Set(observation.relations.compactMap(\.state) + [observation.state].compactMap { $0 }))
 
-        let firstAdded = observation.relations.map { Clock.millis($0.addedAt) }.min() ?? eventMs
+        let firstAdded = observation.relations.map { StoredTime.millis($0.addedAt) }.min() ?? eventMs
         if let customer = observation.customer {
             try await sql.raw("""
                 INSERT INTO customers (corp_id, external_userid, name, avatar, customer_type, gender, unionid, corp_name, custom_fields, first_added_at, updated_at)
@@ -61,7 +61,7 @@ public struct CustomerStore: Sendable {
 
         for relation in observation.relations {
             let channelID = relation.state.flatMap { channelByState[$0] }
-            let addedMs = Clock.millis(relation.addedAt)
+            let addedMs = StoredTime.millis(relation.addedAt)
             let reactivated = try await sql.raw("""
                 UPDATE follow_relations SET status = 'active', ended_at = NULL, remark = \(bind: relation.remark), description = \(bind: relation.description),
                     state = \(bind: relation.state), channel_id = \(bind: channelID), add_way = \(bind: relation.addWay), added_at = \(bind: addedMs), updated_at = \(bind: nowMs)
@@ -89,7 +89,7 @@ public struct CustomerStore: Sendable {
             if isNew {
                 outcome.newlyActive.append(relation.userID)
                 try await appendTimeline(on: sql, corpID: corpID, ext: ext, kind: "added", userID: relation.userID, at: relation.addedAt,
-                                         detail: ["state": relation.state ?? "", "channel_id": channelID ?? ""])
+                                         detail: ["state": relation.state ?? "", "channel_id": channelID ?? ""], now: now)
             }
             if let channelID { outcome.channels[relation.userID] = channelID }
             try await replaceTags(on: sql, corpID: corpID, ext: ext, userID: relation.userID, tagIDs: relation.tagIDs, now: nowMs)
@@ -125,7 +125,7 @@ public struct CustomerStore: Sendable {
             }
             if endedNow {
                 outcome.ended[user] = status
-                try await appendTimeline(on: sql, corpID: corpID, ext: ext, kind: status.rawValue, userID: user, at: observation.at, detail: [:])
+                try await appendTimeline(on: sql, corpID: corpID, ext: ext, kind: status.rawValue, userID: user, at: observation.at, detail: [:], now: now)
             }
         }
         return outcome
@@ -152,9 +152,9 @@ public struct CustomerStore: Sendable {
     }
 
     /// Adds and removes tags on one relation after the platform accepted the change.
-    public func changeTags(corpID: String, externalUserID: String, userID: String, add: [String], remove: [String], actor: String, now: Date = Date()) async throws {
+    public func changeTags(corpID: String, externalUserID: String, userID: String, add: [String], remove: [String], actor: String, now: Date) async throws {
         try await database.write { sql in
-            let nowMs = Clock.millis(now)
+            let nowMs = StoredTime.millis(now)
             for tag in add {
                 try await sql.raw("""
                     INSERT INTO customer_tags (corp_id, external_userid, userid, tag_id, tagged_at)
@@ -169,18 +169,18 @@ public struct CustomerStore: Sendable {
             }
             try await SegmentStore.bumpRevision(on: sql, corpID: corpID, customers: [externalUserID])
             if !add.isEmpty {
-                try await Self.appendTimeline(on: sql, corpID: corpID, ext: externalUserID, kind: "tagged", userID: userID, at: now, detail: ["tag_ids": add.joined(separator: ","), "by": actor])
+                try await Self.appendTimeline(on: sql, corpID: corpID, ext: externalUserID, kind: "tagged", userID: userID, at: now, detail: ["tag_ids": add.joined(separator: ","), "by": actor], now: now)
             }
             if !remove.isEmpty {
-                try await Self.appendTimeline(on: sql, corpID: corpID, ext: externalUserID, kind: "untagged", userID: userID, at: now, detail: ["tag_ids": remove.joined(separator: ","), "by": actor])
+                try await Self.appendTimeline(on: sql, corpID: corpID, ext: externalUserID, kind: "untagged", userID: userID, at: now, detail: ["tag_ids": remove.joined(separator: ","), "by": actor], now: now)
             }
         }
     }
 
     /// Records something that happened to a customer outside a reconcile (welcomed, messaged…).
-    public func recordTimeline(corpID: String, externalUserID: String, kind: String, userID: String, at: Date, detail: [String: String]) async throws {
+    public func recordTimeline(corpID: String, externalUserID: String, kind: String, userID: String, at: Date, detail: [String: String], now: Date) async throws {
         try await database.write { sql in
-            try await Self.appendTimeline(on: sql, corpID: corpID, ext: externalUserID, kind: kind, userID: userID, at: at, detail: detail)
+            try await Self.appendTimeline(on: sql, corpID: corpID, ext: externalUserID, kind: kind, userID: userID, at: at, detail: detail, now: now)
         }
     }
 
@@ -209,16 +209,16 @@ public struct CustomerStore: Sendable {
     }
 
     /// Appends to the customer's timeline and, in the same transaction, announces it to subscribed webhooks.
-    static func appendTimeline(on sql: any SQLDatabase, corpID: String, ext: String, kind: String, userID: String, at: Date, detail: [String: String]) async throws {
+    static func appendTimeline(on sql: any SQLDatabase, corpID: String, ext: String, kind: String, userID: String, at: Date, detail: [String: String], now: Date) async throws {
         let encoded = String(decoding: try JSONEncoder.sorted.encode(detail), as: UTF8.self)
         try await sql.raw("""
             INSERT INTO customer_timeline (corp_id, entry_id, external_userid, at, kind, userid, detail)
-            VALUES (\(bind: corpID), \(bind: UUID().uuidString.lowercased()), \(bind: ext), \(bind: Clock.millis(at)), \(bind: kind), \(bind: userID), \(bind: encoded))
+            VALUES (\(bind: corpID), \(bind: UUID().uuidString.lowercased()), \(bind: ext), \(bind: StoredTime.millis(at)), \(bind: kind), \(bind: userID), \(bind: encoded))
             """).run()
         if let event = webhookEvents[kind] {
             try await WebhookStore.publish(
                 on: sql, corpID: corpID, eventType: event,
-                data: CustomerEventData(externalUserID: ext, userID: userID, at: at, detail: detail.filter { !$0.value.isEmpty }), now: Date()
+                data: CustomerEventData(externalUserID: ext, userID: userID, at: at, detail: detail.filter { !$0.value.isEmpty }), now: now
             )
         }
     }
@@ -233,7 +233,7 @@ public struct CustomerStore: Sendable {
     }
 
     /// Sets custom fields (merged) on a customer; false when there is no such customer.
-    public func setCustomFields(corpID: String, externalUserID: String, fields: [String: String], now: Date = Date()) async throws -> Bool {
+    public func setCustomFields(corpID: String, externalUserID: String, fields: [String: String], now: Date) async throws -> Bool {
         try await database.write { sql in
             guard let row = try await sql.raw("SELECT custom_fields FROM customers WHERE corp_id = \(bind: corpID) AND external_userid = \(bind: externalUserID)").first() else {
                 return false
@@ -242,7 +242,7 @@ public struct CustomerStore: Sendable {
             current.merge(fields) { $1 }
             current = current.filter { !$0.value.isEmpty }
             try await sql.raw("""
-                UPDATE customers SET custom_fields = \(bind: String(decoding: try JSONEncoder.sorted.encode(current), as: UTF8.self)), updated_at = \(bind: Clock.millis(now))
+                UPDATE customers SET custom_fields = \(bind: String(decoding: try JSONEncoder.sorted.encode(current), as: UTF8.self)), updated_at = \(bind: StoredTime.millis(now))
                 WHERE corp_id = \(bind: corpID) AND external_userid = \(bind: externalUserID)
                 """).run()
             return true

@@ -8,7 +8,7 @@ public struct DirectoryStore: Sendable {
 
     /// Makes the stored members and departments exactly the platform's; returns how many rows changed.
     @discardableResult
-    public func replaceMembers(corpID: String, departments: [DepartmentRecord], members: [MemberRecord], now: Date = Date()) async throws -> Int {
+    public func replaceMembers(corpID: String, departments: [DepartmentRecord], members: [MemberRecord], now: Date) async throws -> Int {
         try await database.write { sql in
             var changed = 0
             let existing = try await sql.raw("SELECT userid, name, departments, active FROM members WHERE corp_id = \(bind: corpID)").all()
@@ -24,14 +24,14 @@ public struct DirectoryStore: Sendable {
                 changed += 1
                 try await sql.raw("""
                     INSERT INTO members (corp_id, userid, name, departments, active, updated_at)
-                    VALUES (\(bind: corpID), \(bind: member.userID), \(bind: member.name), \(bind: departments), 1, \(bind: Clock.millis(now)))
+                    VALUES (\(bind: corpID), \(bind: member.userID), \(bind: member.name), \(bind: departments), 1, \(bind: StoredTime.millis(now)))
                     ON CONFLICT (corp_id, userid) DO UPDATE SET name = excluded.name, departments = excluded.departments, active = 1, updated_at = excluded.updated_at
                     """).run()
             }
             let current = Set(members.map(\.userID))
             for (userID, value) in known where !current.contains(userID) && value.2 == 1 {
                 changed += 1
-                try await sql.raw("UPDATE members SET active = 0, updated_at = \(bind: Clock.millis(now)) WHERE corp_id = \(bind: corpID) AND userid = \(bind: userID)").run()
+                try await sql.raw("UPDATE members SET active = 0, updated_at = \(bind: StoredTime.millis(now)) WHERE corp_id = \(bind: corpID) AND userid = \(bind: userID)").run()
             }
             try await SegmentStore.bumpRevision(on: sql, corpID: corpID)
             try await sql.raw("DELETE FROM departments WHERE corp_id = \(bind: corpID)").run()
@@ -67,7 +67,7 @@ public struct DirectoryStore: Sendable {
     /// Makes the stored tags exactly the platform's (after a `change_external_tag` callback or a sync).
     /// Customer tags pointing at deleted tags go too. Returns how many tags and groups changed.
     @discardableResult
-    public func replaceTags(corpID: String, groups: [TagGroup], now: Date = Date()) async throws -> Int {
+    public func replaceTags(corpID: String, groups: [TagGroup], now: Date) async throws -> Int {
         try await database.write { sql in
             let before = try await Self.tagGroups(on: sql, corpID: corpID)
             try await SegmentStore.bumpRevision(on: sql, corpID: corpID)
@@ -93,7 +93,7 @@ public struct DirectoryStore: Sendable {
     }
 
     /// Adds or updates one group and its tags (after the platform accepted them).
-    public func upsertTagGroup(corpID: String, _ group: TagGroup, actor: String, now: Date = Date()) async throws {
+    public func upsertTagGroup(corpID: String, _ group: TagGroup, actor: String, now: Date) async throws {
         try await database.write { sql in
             try await sql.raw("DELETE FROM tags WHERE corp_id = \(bind: corpID) AND group_id = \(bind: group.groupID)").run()
             try await sql.raw("DELETE FROM tag_groups WHERE corp_id = \(bind: corpID) AND group_id = \(bind: group.groupID)").run()
@@ -104,7 +104,7 @@ public struct DirectoryStore: Sendable {
     }
 
     /// Removes tags and groups (after the platform deleted them), with their customer tags.
-    public func removeTags(corpID: String, tagIDs: [String], groupIDs: [String], actor: String, now: Date = Date()) async throws {
+    public func removeTags(corpID: String, tagIDs: [String], groupIDs: [String], actor: String, now: Date) async throws {
         try await database.write { sql in
             var tags = tagIDs
             for groupID in groupIDs {
@@ -145,12 +145,12 @@ public struct DirectoryStore: Sendable {
     private static func insert(_ group: TagGroup, on sql: any SQLDatabase, corpID: String, now: Date) async throws {
         try await sql.raw("""
             INSERT INTO tag_groups (corp_id, group_id, name, sort_order, created_at)
-            VALUES (\(bind: corpID), \(bind: group.groupID), \(bind: group.name), \(bind: group.order), \(bind: Clock.millis(now)))
+            VALUES (\(bind: corpID), \(bind: group.groupID), \(bind: group.name), \(bind: group.order), \(bind: StoredTime.millis(now)))
             """).run()
         for tag in group.tags {
             try await sql.raw("""
                 INSERT INTO tags (corp_id, tag_id, group_id, name, sort_order, created_at)
-                VALUES (\(bind: corpID), \(bind: tag.tagID), \(bind: group.groupID), \(bind: tag.name), \(bind: tag.order), \(bind: Clock.millis(now)))
+                VALUES (\(bind: corpID), \(bind: tag.tagID), \(bind: group.groupID), \(bind: tag.name), \(bind: tag.order), \(bind: StoredTime.millis(now)))
                 """).run()
         }
     }

@@ -36,7 +36,7 @@ public struct GroupStore: Sendable {
     }
 
     /// Stores a group as the platform describes it now, replacing its member list.
-    public func upsert(corpID: String, chatID: String, name: String, owner: String, notice: String?, createdAt: Date, members: [Member], now: Date = Date()) async throws {
+    public func upsert(corpID: String, chatID: String, name: String, owner: String, notice: String?, createdAt: Date, members: [Member], now: Date) async throws {
         try await database.write { sql in
             // Known under the same name: only its customers' facts change; otherwise the index learns a name.
             let known = try await sql.raw("""
@@ -47,14 +47,14 @@ public struct GroupStore: Sendable {
                 """).all().map { try $0.decode(column: "member_id", as: String.self) }
             try await sql.raw("""
                 INSERT INTO customer_groups (corp_id, chat_id, name, owner, notice, created_at, dismissed_at, updated_at)
-                VALUES (\(bind: corpID), \(bind: chatID), \(bind: name), \(bind: owner), \(bind: notice), \(bind: Clock.millis(createdAt)), NULL, \(bind: Clock.millis(now)))
+                VALUES (\(bind: corpID), \(bind: chatID), \(bind: name), \(bind: owner), \(bind: notice), \(bind: StoredTime.millis(createdAt)), NULL, \(bind: StoredTime.millis(now)))
                 ON CONFLICT (corp_id, chat_id) DO UPDATE SET name = excluded.name, owner = excluded.owner, notice = excluded.notice,
                   dismissed_at = NULL, updated_at = excluded.updated_at
                 """).run()
             try await sql.raw("DELETE FROM group_members WHERE corp_id = \(bind: corpID) AND chat_id = \(bind: chatID)").run()
             for chunk in stride(from: 0, to: members.count, by: 400) {
                 let values = members[chunk..<min(chunk + 400, members.count)].map { member -> SQLQueryString in
-                    "(\(bind: corpID), \(bind: chatID), \(bind: member.memberID), \(bind: Int64(member.type)), \(bind: Clock.millis(member.joinedAt)))"
+                    "(\(bind: corpID), \(bind: chatID), \(bind: member.memberID), \(bind: Int64(member.type)), \(bind: StoredTime.millis(member.joinedAt)))"
                 }.joined(separator: ", ")
                 try await sql.raw("INSERT INTO group_members (corp_id, chat_id, member_id, member_type, joined_at) VALUES \(values) ON CONFLICT DO NOTHING").run()
             }
@@ -64,13 +64,13 @@ public struct GroupStore: Sendable {
     }
 
     /// Marks groups dismissed (the platform no longer lists them); members are dropped.
-    public func dismiss(corpID: String, chatIDs: [String], now: Date = Date()) async throws {
+    public func dismiss(corpID: String, chatIDs: [String], now: Date) async throws {
         guard !chatIDs.isEmpty else { return }
         try await database.write { sql in
             for chunk in stride(from: 0, to: chatIDs.count, by: 900) {
                 let binds: [any Encodable & Sendable] = Array(chatIDs[chunk..<min(chunk + 900, chatIDs.count)])
                 try await sql.raw("""
-                    UPDATE customer_groups SET dismissed_at = \(bind: Clock.millis(now)), updated_at = \(bind: Clock.millis(now))
+                    UPDATE customer_groups SET dismissed_at = \(bind: StoredTime.millis(now)), updated_at = \(bind: StoredTime.millis(now))
                     WHERE corp_id = \(bind: corpID) AND chat_id IN (\(binds: binds)) AND dismissed_at IS NULL
                     """).run()
                 try await sql.raw("DELETE FROM group_members WHERE corp_id = \(bind: corpID) AND chat_id IN (\(binds: binds))").run()
@@ -95,9 +95,9 @@ public struct GroupStore: Sendable {
                     chatID: try row.decode(column: "chat_id", as: String.self), name: try row.decode(column: "name", as: String.self),
                     owner: try row.decode(column: "owner", as: String.self), notice: try row.decode(column: "notice", as: String?.self),
                     members: Int(try row.decode(column: "members", as: Int64.self)), customers: Int(try row.decode(column: "customers", as: Int64.self)),
-                    createdAt: Clock.date(try row.decode(column: "created_at", as: Int64.self)),
-                    dismissedAt: try row.decode(column: "dismissed_at", as: Int64?.self).map(Clock.date),
-                    updatedAt: Clock.date(try row.decode(column: "updated_at", as: Int64.self))
+                    createdAt: StoredTime.date(try row.decode(column: "created_at", as: Int64.self)),
+                    dismissedAt: try row.decode(column: "dismissed_at", as: Int64?.self).map(StoredTime.date),
+                    updatedAt: StoredTime.date(try row.decode(column: "updated_at", as: Int64.self))
                 )
             }
         }

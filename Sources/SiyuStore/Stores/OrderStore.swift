@@ -12,7 +12,7 @@ public struct OrderStore: Sendable {
     }
 
     /// Inserts new orders and updates known ones, in one transaction. Validate first.
-    public func upsert(corpID: String, _ orders: [Order], now: Date = Date()) async throws -> UpsertReport {
+    public func upsert(corpID: String, _ orders: [Order], now: Date) async throws -> UpsertReport {
         guard !orders.isEmpty else { return UpsertReport(inserted: 0, updated: 0) }
         return try await database.write { sql in
             try await SegmentStore.bumpRevision(on: sql, corpID: corpID, customers: orders.map(\.externalUserID))
@@ -20,7 +20,7 @@ public struct OrderStore: Sendable {
             for order in orders {
                 let updated = try await sql.raw("""
                     UPDATE orders SET external_userid = \(bind: order.externalUserID), amount_fen = \(bind: order.amountFen), currency = \(bind: order.currency),
-                        status = \(bind: order.status.rawValue), ordered_at = \(bind: Clock.millis(order.orderedAt)), updated_at = \(bind: Clock.millis(now))
+                        status = \(bind: order.status.rawValue), ordered_at = \(bind: StoredTime.millis(order.orderedAt)), updated_at = \(bind: StoredTime.millis(now))
                     WHERE corp_id = \(bind: corpID) AND order_id = \(bind: order.orderID)
                     RETURNING order_id
                     """).all()
@@ -31,7 +31,7 @@ public struct OrderStore: Sendable {
                 try await sql.raw("""
                     INSERT INTO orders (corp_id, order_id, external_userid, amount_fen, currency, status, ordered_at, created_at, updated_at)
                     VALUES (\(bind: corpID), \(bind: order.orderID), \(bind: order.externalUserID), \(bind: order.amountFen), \(bind: order.currency),
-                            \(bind: order.status.rawValue), \(bind: Clock.millis(order.orderedAt)), \(bind: Clock.millis(now)), \(bind: Clock.millis(now)))
+                            \(bind: order.status.rawValue), \(bind: StoredTime.millis(order.orderedAt)), \(bind: StoredTime.millis(now)), \(bind: StoredTime.millis(now)))
                     """).run()
                 report.inserted += 1
             }
@@ -52,8 +52,8 @@ public struct OrderStore: Sendable {
                 Order(
                     orderID: try row.decode(column: "order_id", as: String.self), externalUserID: try row.decode(column: "external_userid", as: String.self),
                     amountFen: try row.decode(column: "amount_fen", as: Int64.self), currency: try row.decode(column: "currency", as: String.self),
-                    status: Order.Status(rawValue: try row.decode(column: "status", as: String.self)) ?? .paid,
-                    orderedAt: Clock.date(try row.decode(column: "ordered_at", as: Int64.self))
+                    status: try row.decodeStored(column: "status", as: Order.Status.self),
+                    orderedAt: StoredTime.date(try row.decode(column: "ordered_at", as: Int64.self))
                 )
             }
         }
@@ -78,7 +78,7 @@ public struct OrderStore: Sendable {
             """).all() {
             totals[try row.decode(column: "external_userid", as: String.self)] = CustomerTotals(
                 count: try row.decode(column: "n", as: Int.self), amountFen: try row.decode(column: "amount", as: Int64.self),
-                lastOrderedAt: Clock.date(try row.decode(column: "last", as: Int64.self))
+                lastOrderedAt: StoredTime.date(try row.decode(column: "last", as: Int64.self))
             )
         }
         return totals

@@ -78,20 +78,20 @@ public struct SegmentStore: Sendable {
         Saved(
             segmentID: try row.decode(column: "segment_id", as: String.self), name: try row.decode(column: "name", as: String.self),
             expression: try row.decode(column: "expression", as: String.self),
-            createdAt: Clock.date(try row.decode(column: "created_at", as: Int64.self)), updatedAt: Clock.date(try row.decode(column: "updated_at", as: Int64.self))
+            createdAt: StoredTime.date(try row.decode(column: "created_at", as: Int64.self)), updatedAt: StoredTime.date(try row.decode(column: "updated_at", as: Int64.self))
         )
     }
 
     /// Saves a segment under a name unique within the corp. `expression` is stored as given
     /// (the caller has parsed and resolved it).
-    public func save(corpID: String, name: String, expression: String, actor: String, now: Date = Date()) async throws -> Saved {
+    public func save(corpID: String, name: String, expression: String, actor: String, now: Date) async throws -> Saved {
         let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty, trimmed.count <= 60 else { throw ValidationError(field: "name", message: "a segment name is 1 to 60 characters") }
         let id = "seg_" + Hex.random(bytes: 8)
         return try await database.write { sql in
             let inserted = try await sql.raw("""
                 INSERT INTO segments (corp_id, segment_id, name, expression, created_at, updated_at)
-                VALUES (\(bind: corpID), \(bind: id), \(bind: trimmed), \(bind: expression), \(bind: Clock.millis(now)), \(bind: Clock.millis(now)))
+                VALUES (\(bind: corpID), \(bind: id), \(bind: trimmed), \(bind: expression), \(bind: StoredTime.millis(now)), \(bind: StoredTime.millis(now)))
                 ON CONFLICT DO NOTHING RETURNING segment_id
                 """).all()
             guard !inserted.isEmpty else { throw StoreError(.duplicate, "a segment named \(trimmed) already exists") }
@@ -100,7 +100,7 @@ public struct SegmentStore: Sendable {
         }
     }
 
-    public func update(corpID: String, segmentID: String, name: String?, expression: String?, actor: String, now: Date = Date()) async throws -> Saved? {
+    public func update(corpID: String, segmentID: String, name: String?, expression: String?, actor: String, now: Date) async throws -> Saved? {
         if let name {
             let trimmed = name.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty, trimmed.count <= 60 else { throw ValidationError(field: "name", message: "a segment name is 1 to 60 characters") }
@@ -117,7 +117,7 @@ public struct SegmentStore: Sendable {
                 """).first()
             guard clash == nil else { throw StoreError(.duplicate, "a segment named \(current.name) already exists") }
             try await sql.raw("""
-                UPDATE segments SET name = \(bind: current.name), expression = \(bind: current.expression), updated_at = \(bind: Clock.millis(now))
+                UPDATE segments SET name = \(bind: current.name), expression = \(bind: current.expression), updated_at = \(bind: StoredTime.millis(now))
                 WHERE corp_id = \(bind: corpID) AND segment_id = \(bind: segmentID)
                 """).run()
             try await AuditLog.append(on: sql, corpID: corpID, actor: actor, action: "segment.update", target: segmentID, detail: ["name": current.name], now: now)
@@ -125,7 +125,7 @@ public struct SegmentStore: Sendable {
         }
     }
 
-    public func delete(corpID: String, segmentID: String, actor: String, now: Date = Date()) async throws -> Bool {
+    public func delete(corpID: String, segmentID: String, actor: String, now: Date) async throws -> Bool {
         try await database.write { sql in
             let rows = try await sql.raw("DELETE FROM segments WHERE corp_id = \(bind: corpID) AND segment_id = \(bind: segmentID) RETURNING segment_id").all()
             if rows.isEmpty { return false }
@@ -165,18 +165,18 @@ public struct SegmentStore: Sendable {
 
     /// Reads the snapshot in one transaction, so the revision matches the rows. With `only`,
     /// the customer facts are read for those customers alone (names and members in full).
-    public func snapshot(corpID: String, only: Set<String>? = nil) async throws -> Snapshot {
+    public func snapshot(corpID: String, only: Set<String>? = nil, now: Date) async throws -> Snapshot {
         let ids: [any Encodable & Sendable]? = only.map { Array($0) }
         let scope: SQLQueryString = ids.map { " AND external_userid IN (\(binds: $0))" } ?? ""
         let memberScope: SQLQueryString = ids.map { " AND member_id IN (\(binds: $0))" } ?? ""
         return try await database.write { sql in
             let revision = try await sql.raw("SELECT revision FROM corp_revisions WHERE corp_id = \(bind: corpID)").first()?.decode(column: "revision", as: Int64.self) ?? 0
             let customers = try await sql.raw("SELECT external_userid, first_added_at FROM customers WHERE corp_id = \(bind: corpID)\(scope) ORDER BY external_userid").all().map {
-                (try $0.decode(column: "external_userid", as: String.self), Clock.date(try $0.decode(column: "first_added_at", as: Int64.self)))
+                (try $0.decode(column: "external_userid", as: String.self), StoredTime.date(try $0.decode(column: "first_added_at", as: Int64.self)))
             }
             let relations = try await sql.raw("SELECT external_userid, userid, channel_id, status FROM follow_relations WHERE corp_id = \(bind: corpID)\(scope)").all().map {
                 (try $0.decode(column: "external_userid", as: String.self), try $0.decode(column: "userid", as: String.self),
-                 try $0.decode(column: "channel_id", as: String?.self), RelationStatus(rawValue: try $0.decode(column: "status", as: String.self)) ?? .lost)
+                 try $0.decode(column: "channel_id", as: String?.self), try $0.decodeStored(column: "status", as: RelationStatus.self))
             }
             let tags = try await sql.raw("SELECT DISTINCT external_userid, tag_id FROM customer_tags WHERE corp_id = \(bind: corpID)\(scope)").all().map {
                 (try $0.decode(column: "external_userid", as: String.self), try $0.decode(column: "tag_id", as: String.self))
@@ -203,10 +203,10 @@ public struct SegmentStore: Sendable {
                 SELECT member_id, chat_id FROM group_members WHERE corp_id = \(bind: corpID) AND member_type = 2\(memberScope)
                 """).all().map { (try $0.decode(column: "member_id", as: String.self), try $0.decode(column: "chat_id", as: String.self)) }
             for row in try await sql.raw("""
-                SELECT external_userid, MAX(at) AS last FROM contact_touches WHERE corp_id = \(bind: corpID) AND at <= \(bind: Clock.millis(Date()))\(scope)
+                SELECT external_userid, MAX(at) AS last FROM contact_touches WHERE corp_id = \(bind: corpID) AND at <= \(bind: StoredTime.millis(now))\(scope)
                 GROUP BY external_userid
                 """).all() {
-                snapshot.lastContact[try row.decode(column: "external_userid", as: String.self)] = Clock.date(try row.decode(column: "last", as: Int64.self))
+                snapshot.lastContact[try row.decode(column: "external_userid", as: String.self)] = StoredTime.date(try row.decode(column: "last", as: Int64.self))
             }
             return snapshot
         }

@@ -66,7 +66,8 @@ public struct SiyuStore: Sendable {
                 throw StoreError(.masterKeyMismatch, "this master key is not the one the database was created with; set SIYU_MASTER_KEY (or restore siyu.master.key) to the original key")
             }
         } else {
-            try await system.setIfAbsent(SystemSettings.masterKeyCheck, to: try box.seal("siyu", context: context))
+            // Installation bookkeeping before any service (and its clock) exists, like a migration's applied_at.
+            try await system.setIfAbsent(SystemSettings.masterKeyCheck, to: try box.seal("siyu", context: context), now: Date())
         }
     }
 }
@@ -88,11 +89,11 @@ public struct SystemSettings: Sendable {
 
     /// Stores `value` unless a value is already there; returns whether it was stored.
     @discardableResult
-    public func setIfAbsent(_ name: String, to value: String) async throws -> Bool {
+    public func setIfAbsent(_ name: String, to value: String, now: Date) async throws -> Bool {
         try await database.write { sql in
             let rows = try await sql.raw("""
                 INSERT INTO system_settings (name, value, updated_at)
-                VALUES (\(bind: name), \(bind: value), \(bind: Clock.millis(Date())))
+                VALUES (\(bind: name), \(bind: value), \(bind: StoredTime.millis(now)))
                 ON CONFLICT (name) DO NOTHING
                 RETURNING name
                 """).all()

@@ -43,7 +43,7 @@ extension WebhookStore {
             WHERE corp_id = \(bind: corpID) AND active = 1 ORDER BY created_at, webhook_id
             """).all(decoding: Subscriber.self)
             .filter { decodeEventTypes($0.eventTypes).contains(eventType) }
-        let at = Clock.millis(now)
+        let at = StoredTime.millis(now)
         for subscriber in subscribers {
             let deliveryID = UUID().uuidString.lowercased()
             let body = try Envelope(id: deliveryID, type: eventType, corpID: corpID, createdAt: now, data: data).encoded()

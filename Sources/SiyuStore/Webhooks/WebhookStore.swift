@@ -92,7 +92,7 @@ public struct WebhookStore: Sendable {
         var webhook: Webhook {
             Webhook(
                 corpID: corpID, webhookID: webhookID, url: url, eventTypes: WebhookStore.decodeEventTypes(eventTypes),
-                active: active != 0, createdAt: Clock.date(createdAt), updatedAt: Clock.date(updatedAt)
+                active: active != 0, createdAt: StoredTime.date(createdAt), updatedAt: StoredTime.date(updatedAt)
             )
         }
     }
@@ -125,7 +125,7 @@ public struct WebhookStore: Sendable {
             Delivery(
                 corpID: corpID, deliveryID: deliveryID, webhookID: webhookID, eventType: eventType, payload: payload,
                 state: DeliveryState(rawValue: state) ?? .pending, attempts: Int(attempts), lastStatus: lastStatus.map { Int($0) },
-                lastError: lastError, createdAt: Clock.date(createdAt), deliveredAt: deliveredAt.map(Clock.date)
+                lastError: lastError, createdAt: StoredTime.date(createdAt), deliveredAt: deliveredAt.map(StoredTime.date)
             )
         }
     }
@@ -138,7 +138,7 @@ public struct WebhookStore: Sendable {
 
     /// Registers a webhook for a corp that exists and audits it, in one transaction.
     public func register(
-        corpID: String, url: String, eventTypes: [String], actor: String, now: Date = Date()
+        corpID: String, url: String, eventTypes: [String], actor: String, now: Date
     ) async throws -> Registered {
         let url = try Self.validateURL(url)
         let types = try Self.validateEventTypes(eventTypes)
@@ -146,7 +146,7 @@ public struct WebhookStore: Sendable {
         let secret = "whsec_" + APIKeyStore.randomHex(bytes: 32)
         let sealed = try box.seal(secret, context: Self.secretContext(corpID: corpID, webhookID: webhookID))
         let encodedTypes = String(decoding: try JSONEncoder.sorted.encode(types), as: UTF8.self)
-        let at = Clock.millis(now)
+        let at = StoredTime.millis(now)
         return try await database.write { sql in
             guard try await sql.raw("SELECT corp_id FROM corps WHERE corp_id = \(bind: corpID)").first() != nil else {
                 throw StoreError(.notFound, "corp \(corpID) is not registered")
@@ -161,7 +161,7 @@ public struct WebhookStore: Sendable {
             )
             let webhook = Webhook(
                 corpID: corpID, webhookID: webhookID, url: url, eventTypes: types, active: true,
-                createdAt: Clock.date(at), updatedAt: Clock.date(at)
+                createdAt: StoredTime.date(at), updatedAt: StoredTime.date(at)
             )
             return Registered(webhook: webhook, secret: secret)
         }
@@ -179,7 +179,7 @@ public struct WebhookStore: Sendable {
 
     /// Deletes a webhook with its delivery log; returns false when the corp has no such webhook.
     /// Deliveries still queued are dropped: their jobs find nothing to send.
-    public func delete(corpID: String, webhookID: String, actor: String, now: Date = Date()) async throws -> Bool {
+    public func delete(corpID: String, webhookID: String, actor: String, now: Date) async throws -> Bool {
         try await database.write { sql in
             let rows = try await sql.raw("""
                 DELETE FROM webhooks WHERE corp_id = \(bind: corpID) AND webhook_id = \(bind: webhookID)
@@ -234,7 +234,7 @@ public struct WebhookStore: Sendable {
     /// as it is. Returns false when there was no pending delivery to update.
     @discardableResult
     public func recordAttempt(
-        corpID: String, deliveryID: String, outcome: AttemptOutcome, now: Date = Date()
+        corpID: String, deliveryID: String, outcome: AttemptOutcome, now: Date
     ) async throws -> Bool {
         let state: DeliveryState
         let status: Int?
@@ -244,7 +244,7 @@ public struct WebhookStore: Sendable {
         case .retrying(let code, let message): (state, status, error) = (.pending, code, message)
         case .failed(let code, let message): (state, status, error) = (.failed, code, message)
         }
-        let at = Clock.millis(now)
+        let at = StoredTime.millis(now)
         return try await database.write { sql in
             try await sql.raw("""
                 UPDATE webhook_deliveries SET state = \(bind: state.rawValue), attempts = attempts + 1,

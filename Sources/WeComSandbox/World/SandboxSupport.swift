@@ -32,6 +32,8 @@ public struct SandboxError: Error, Sendable, Equatable {
 /// The sandbox's time: real time unless a test pins it, so replays are exact.
 public final class SandboxClock: Sendable {
     private let pinned: Mutex<Date?>
+    /// When the pinned time was last set or moved.
+    private let setAt = Mutex(ContinuousClock.now)
 
     public init(pinnedAt date: Date? = nil) {
         pinned = Mutex(date)
@@ -39,16 +41,28 @@ public final class SandboxClock: Sendable {
 
     public var now: Date { pinned.withLock { $0 } ?? Date() }
 
+    /// The pinned time plus the real time since it was last set or moved (real time when not
+    /// pinned): for a client under test whose own pacing (polls every few milliseconds, retry
+    /// backoff) must go on while the platform's time stands still. It never falls behind `now`
+    /// and catches up with every `advance` and `pin`.
+    public var running: Date {
+        guard let date = pinned.withLock({ $0 }) else { return Date() }
+        let elapsed = ContinuousClock.now - setAt.withLock { $0 }
+        return date.addingTimeInterval(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+    }
+
     /// Unix seconds, the platform's time unit.
     public var unixNow: Int { Int(now.timeIntervalSince1970) }
 
     /// Pins the clock (or moves a pinned clock) forward.
     public func advance(by seconds: TimeInterval) {
         pinned.withLock { date in date = (date ?? Date()).addingTimeInterval(seconds) }
+        setAt.withLock { $0 = .now }
     }
 
     public func pin(at date: Date) {
         pinned.withLock { $0 = date }
+        setAt.withLock { $0 = .now }
     }
 
     /// The pinned time, or nil when the clock follows real time.

@@ -30,7 +30,7 @@ struct CampaignStoreBench: AsyncParsableCommand {
             let store = try await SiyuStore.open(database: database, masterKey: .generate())
             _ = try await store.corps.register(CorpRegistration(
                 corpID: corpID, name: "bench", secret: "s", callbackToken: "t", encodingAESKey: String(repeating: "a", count: 43)
-            ), actor: "bench")
+            ), actor: "bench", now: Date())
             var phases: [(String, Double)] = []
             func timed<T>(_ name: String, _ body: () async throws -> T) async rethrows -> T {
                 let start = ContinuousClock.now
@@ -65,7 +65,7 @@ struct CampaignStoreBench: AsyncParsableCommand {
                 }
             }
             try await store.contacts.setPolicy(
-                corpID: corpID, ContactPolicy(platformRule: .daysInMonth, brandCap: BrandCap(maxTouches: 2, days: 7)), actor: "bench"
+                corpID: corpID, ContactPolicy(platformRule: .daysInMonth, brandCap: BrandCap(maxTouches: 2, days: 7)), actor: "bench", now: now
             )
             // A third of the customers were reached yesterday.
             try await timed("seed ledger history") {
@@ -73,14 +73,14 @@ struct CampaignStoreBench: AsyncParsableCommand {
                     ("wm\($0)", .massMessage, now.addingTimeInterval(-86_400), "earlier")
                 })
             }
-            let targets = (0..<count).map { CampaignStore.Target(recipient: "wm\($0)") }
-            let campaign = try await timed("create: plan + reserve + write recipients") {
-                try await store.campaigns.create(
-                    corpID: corpID,
-                    .init(name: "bench", kind: .message, audience: CampaignAudience(segment: "status = active"), content: CampaignContent(text: "hi"),
-                          sendAt: now, deadlineAt: now.addingTimeInterval(86_400)),
-                    targets: targets, actor: "bench", now: now
-                )
+            let targets = (0..<count).map { CampaignTarget("wm\($0)", sender: nil) }
+            let draft = CampaignDraft(
+                name: "bench", kind: .message, audience: CampaignAudience(segment: "status = active"), content: CampaignContent(text: "hi"),
+                sendAt: now, deadlineHours: 24
+            )
+            let campaign = Campaign(id: "cmp_bench", try draft.validate(now: now), createdBy: "bench", now: now)
+            try await timed("create: plan + reserve + write recipients") {
+                _ = try await store.campaigns.create(corpID: corpID, campaign, targets: targets, now: now)
             }
             let due = try await timed("dispatch: due recipients by sender") {
                 try await store.campaigns.due(corpID: corpID, campaignID: campaign.campaignID, now: now)
@@ -90,7 +90,7 @@ struct CampaignStoreBench: AsyncParsableCommand {
             var usage = rusage()
             getrusage(RUSAGE_SELF.rawValue, &usage)
             print("database \(location.description), customers \(count), senders \(due.count), add_msg_template calls \(due.values.reduce(0) { $0 + ($1.count + 9_999) / 10_000 })")
-            print("planned \(results.totals.pending), skipped \(results.totals.skipped.map { "\($0.key)=\($0.value)" }.sorted())")
+            print("planned \(results.totals.pending), skipped \(results.totals.skipped.map { "\($0.key.rawValue)=\($0.value)" }.sorted())")
             for (name, ms) in phases { print(name.padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: "%10.1f ms", ms)) }
             print(String(format: "peak resident memory %.0f MB", Double(usage.ru_maxrss) / 1024))
         }

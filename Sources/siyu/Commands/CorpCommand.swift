@@ -43,7 +43,7 @@ struct CorpCommand: AsyncParsableCommand {
             )
             try registration.validate()
             let corp = try await store.withStore(logger: logger) { siyuStore in
-                try await siyuStore.corps.register(registration, actor: "cli")
+                try await siyuStore.corps.register(registration, actor: "cli", now: Date())
             }
             print("registered corp \(corp.corpID) (\(corp.name))")
         }
@@ -93,7 +93,7 @@ struct CorpCommand: AsyncParsableCommand {
             func run() async throws {
                 let logger = try store.bootstrapLogging()
                 let created = try await store.withStore(logger: logger) { siyuStore in
-                    try await siyuStore.apiKeys.create(corpID: corpID, label: label, scope: scope, actor: "cli")
+                    try await siyuStore.apiKeys.create(corpID: corpID, label: label, scope: scope, actor: "cli", now: Date())
                 }
                 print("API key \(created.info.keyID) (\(scope.rawValue)) for \(corpID) (shown once):\n  \(created.token)")
             }
@@ -121,7 +121,7 @@ struct CorpCommand: AsyncParsableCommand {
             func run() async throws {
                 let logger = try store.bootstrapLogging()
                 let revoked = try await store.withStore(logger: logger) { siyuStore in
-                    try await siyuStore.apiKeys.revoke(corpID: corpID, keyID: keyID, actor: "cli")
+                    try await siyuStore.apiKeys.revoke(corpID: corpID, keyID: keyID, actor: "cli", now: Date())
                 }
                 guard revoked else { throw StoreError(.notFound, "corp \(corpID) has no active key \(keyID)") }
                 print("revoked key \(keyID) of \(corpID)")

@@ -68,15 +68,16 @@ struct DemoCommand: AsyncParsableCommand {
             try await Migrator(database: database).migrate()
             let store = try await SiyuStore.open(database: database, masterKey: .generate())
             // Before any worker runs: the corp talks to the sandbox, never to the real platform.
-            let apiKey = try await DemoSeeder.registerCorp(store: store, sandboxURL: sandboxURL)
-            try await store.consoleUsers.createUser(username: "admin", password: password, role: .admin)
+            let apiKey = try await DemoSeeder.registerCorp(store: store, sandboxURL: sandboxURL, now: Date())
+            try await store.consoleUsers.createUser(username: "admin", password: password, role: .admin, now: Date())
             let world = SandboxWorld(seed: seed)
             await world.setPublicBaseURL(sandboxURL)
             let deliverer = CallbackDeliverer(logger: logger)
             let adminToken = "adm." + Self.randomPassword() + Self.randomPassword()
-            var dependencies = ServerDependencies(store: store, admin: AdminCredential(token: adminToken), wecomBaseURL: sandboxURL, logger: logger)
-            // Campaign time is the sandbox's: the seeder sets both back to send past campaigns.
-            dependencies.clock = { world.clock.now }
+            // Siyu's time is the sandbox's: the seeder sets both back to send past campaigns.
+            var dependencies = ServerDependencies(
+                store: store, admin: AdminCredential(token: adminToken), wecomBaseURL: sandboxURL, time: TimeSource { world.clock.now }, logger: logger
+            )
             dependencies.campaignPollInterval = .seconds(1)
             dependencies.outboundPolicy = outboundPolicy
             let sandboxApp = Sandbox(world: world, deliverer: deliverer).buildApplication(host: "127.0.0.1", port: sandboxPort, logger: logger)

@@ -47,7 +47,7 @@ struct DemoSetup: Service {
         try await cancelWhenGracefulShutdown {
             try await Self.waitUntilAnswering(options.siyuURL + "/healthz")
             try await Self.waitUntilAnswering(options.sandboxURL + "/sandbox/corps/\(seeder.corp.corpID)/stats")
-            let summary = try await seeder.seed(scale: options.scale, seed: options.seed)
+            let summary = try await seeder.seed(scale: options.scale, seed: options.seed, now: Date())
             if try await !seeder.settle(timeout: .seconds(120)) {
                 logger.warning("some callbacks were not applied within 120 s")
             }

@@ -24,7 +24,7 @@ struct SyncCommand: AsyncParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             for corp in corps {
-                let report = try await sync.run(corpID: corp)
+                let report = try await sync.run(corpID: corp, now: Date())
                 print("\(corp)\t" + String(decoding: try encoder.encode(report), as: UTF8.self))
             }
         }

@@ -45,7 +45,7 @@ struct UserCommand: AsyncParsableCommand {
             let secret = try input.value("password", argument: password, env: passwordEnv)
             let role = ConsoleRole(rawValue: role) ?? .employee
             let user = try await store.withStore(logger: logger) { siyuStore in
-                try await siyuStore.consoleUsers.createUser(username: username, password: secret, role: role, corpID: corp, memberUserID: member)
+                try await siyuStore.consoleUsers.createUser(username: username, password: secret, role: role, corpID: corp, memberUserID: member, now: Date())
             }
             print("created \(user.role.rawValue) \(user.username) (\(user.userID))")
         }

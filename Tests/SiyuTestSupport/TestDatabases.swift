@@ -3,25 +3,28 @@ import Logging
 import SQLKit
 import SiyuStore
 
+/// The one place tests get a temporary database: the storage suite, the server tests and the
+/// end-to-end harness all call it.
+///
 /// The databases every storage test runs on: a fresh SQLite file always, and a fresh
 /// PostgreSQL database when `SIYU_TEST_POSTGRES_URL` names a server.
-enum TestDatabases {
-    static let logger: Logger = {
+public enum TestDatabases {
+    public static let logger: Logger = {
         var logger = Logger(label: "siyu.test")
         logger.logLevel = .warning
         return logger
     }()
 
-    static var postgresURL: String? {
+    public static var postgresURL: String? {
         ProcessInfo.processInfo.environment["SIYU_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
-    static var flavors: [SQLFlavor] {
+    public static var flavors: [SQLFlavor] {
         postgresURL == nil ? [.sqlite] : [.sqlite, .postgres]
     }
 
     /// A location for a brand-new empty database of `flavor`; `cleanup` removes it.
-    static func makeLocation(_ flavor: SQLFlavor) async throws -> (DatabaseLocation, @Sendable () async -> Void) {
+    public static func makeLocation(_ flavor: SQLFlavor) async throws -> (DatabaseLocation, @Sendable () async -> Void) {
         switch flavor {
         case .sqlite:
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("siyu-test-\(UUID().uuidString)")
@@ -47,7 +50,7 @@ enum TestDatabases {
     }
 
     /// Runs `body` with the location of a fresh empty database, removed afterwards.
-    static func withLocation<T: Sendable>(
+    public static func withLocation<T: Sendable>(
         _ flavor: SQLFlavor, _ body: @Sendable (DatabaseLocation) async throws -> T
     ) async throws -> T {
         let (location, cleanup) = try await makeLocation(flavor)
@@ -62,7 +65,7 @@ enum TestDatabases {
     }
 
     /// Runs `body` with a migrated store on a fresh database of `flavor`.
-    static func withStore<T: Sendable>(
+    public static func withStore<T: Sendable>(
         _ flavor: SQLFlavor,
         masterKey: MasterKey = MasterKey.generate(),
         _ body: @Sendable (SiyuStore) async throws -> T
