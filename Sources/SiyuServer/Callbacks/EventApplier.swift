@@ -15,7 +15,6 @@ struct EventApplier: Sendable {
     let store: SiyuStore
     let wecom: WeComConnections
     let logger: Logger
-    var calendar = BusinessCalendar()
 
     func apply(_ job: JobQueue.Job) async throws {
         guard let item = try await store.inbox.find(corpID: job.corpID, dedupeKey: job.payload) else {
@@ -89,7 +88,7 @@ struct EventApplier: Sendable {
                 corpID: corpID, externalUserID: pair.externalUserID, userID: pair.userID, add: channel.settings.autoTagIDs, remove: [], actor: "channel:\(channelID)"
             )
         }
-        try await ChannelRotationService(store: store, calendar: calendar).rotate(corpID: corpID, channel: channel, client: client)
+        try await ChannelRotationService(store: store).rotate(corpID: corpID, channel: channel, client: client)
     }
 
     /// The platform's present view of one customer; an unknown customer or relation means none left.
