@@ -1,4 +1,5 @@
 import Foundation
+import SiyuCore
 import WeComSandbox
 
 /// The demo brand: 山隅咖啡 (Shanyu Coffee), a coffee chain with stores in three regions and an
@@ -56,12 +57,15 @@ public enum DemoBrand {
         ("到店频次", ["每天", "每周", "每月", "偶尔"]),
     ]
 
+    /// The brand's day: China time, as its contact policy says.
+    public static let calendar = BusinessCalendar(utcOffsetSeconds: 8 * 3600)
+
     /// The brand's contact budget: the platform's current rule, at most one mass message a week
     /// per customer, nothing between 21:00 and 09:00 — so a new campaign's preview shows who the
     /// budget holds back and why.
     public static var contactPolicy: [String: Any] {
         [
-            "platform_rule": "days_in_month", "brand_cap": ["max_touches": 1, "days": 7],
+            "platform_rule": "days_in_month", "brand_cap": ["max_touches": 1, "days": 7], "utc_offset_seconds": calendar.utcOffsetSeconds,
             "quiet_hours": ["start_minute": 21 * 60, "end_minute": 9 * 60],
         ]
     }

@@ -9,7 +9,7 @@ struct DemoHistory {
     let now: Date
     let channels: [Channel]
     let tagsByGroup: [[String]]
-    let calendar = BusinessCalendar()
+    let calendar = DemoBrand.calendar
 
     var nowSeconds: Int { Int(now.timeIntervalSince1970) }
 

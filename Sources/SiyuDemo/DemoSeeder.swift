@@ -146,7 +146,7 @@ public struct DemoSeeder: Sendable {
         let clock = world.clock
         let previous = clock.pinnedDate
         defer { if let previous { clock.pin(at: previous) } else { clock.unpin() } }
-        let today = BusinessCalendar().startOfDay(now)
+        let today = DemoBrand.calendar.startOfDay(now)
         var ids: [String] = []
         for plan in DemoBrand.campaigns {
             clock.pin(at: today.addingTimeInterval(Double(-plan.daysAgo * 86400 + plan.hour * 3600)))

@@ -74,7 +74,7 @@ struct DemoSeederTests {
                     SELECT added_at, channel_id FROM follow_relations WHERE corp_id = \(bind: EndToEnd.corp.corpID)
                     """).all().map { (try $0.decode(column: "added_at", as: Int64.self), try $0.decode(column: "channel_id", as: String?.self)) }
             }
-            let calendar = BusinessCalendar()
+            let calendar = DemoBrand.calendar
             let dayNumbers = Set(days.map { calendar.dayNumber(Date(timeIntervalSince1970: Double($0.0) / 1000)) })
             #expect(dayNumbers.count >= 18)
             #expect(dayNumbers.min()! >= calendar.dayNumber(now) - 19)

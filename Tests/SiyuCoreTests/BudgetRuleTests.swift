@@ -68,14 +68,14 @@ struct BudgetRuleTests {
         #expect(PlatformReceiveRule.fourPerMonth.version == "legacy")
     }
 
-    @Test("windows follow the corp's UTC offset")
+    @Test("windows are China's days whatever the corp's UTC offset")
     func otherOffset() {
         let policy = ContactPolicy(platformRule: .onePerDay, utcOffsetSeconds: 0)
         var ledger = ContactLedger()
-        // 07:59:59 China time is still the previous day in UTC.
+        // 07:59:59 China time is the previous day in UTC, but the platform counts China's day.
         #expect(Self.plan(at: Self.china(2025, 11, 21, 7, 59, 59), policy: policy, ledger: &ledger) == .send(at: Self.china(2025, 11, 21, 7, 59, 59)))
-        #expect(Self.plan(at: Self.china(2025, 11, 21, 8), policy: policy, ledger: &ledger) == .send(at: Self.china(2025, 11, 21, 8)))
-        #expect(Self.plan(at: Self.china(2025, 11, 21, 9), policy: policy, ledger: &ledger) == .skip(reason: .platformCap))
+        #expect(Self.plan(at: Self.china(2025, 11, 21, 8), policy: policy, ledger: &ledger) == .skip(reason: .platformCap))
+        #expect(Self.plan(at: Self.china(2025, 11, 22), policy: policy, ledger: &ledger) == .send(at: Self.china(2025, 11, 22)))
     }
 
     @Test("the platform rule counts only mass messages; the brand cap counts every channel")

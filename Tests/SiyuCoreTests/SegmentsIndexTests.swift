@@ -8,7 +8,7 @@ private struct Population {
     static let tagCount = 30, channelCount = 5, memberCount = 8, groupCount = 12
 
     var customers: [Int32: SegmentCustomer] = [:]
-    var index = SegmentIndex()
+    var index = SegmentIndex(calendar: .platform)
     var random: SplitMix64
 
     init(size: Int, seed: UInt64) {
@@ -232,7 +232,7 @@ struct SegmentsIndexTests {
 
     @Test("unknown and ambiguous names point at where they were written")
     func unknownNames() throws {
-        var index = SegmentIndex()
+        var index = SegmentIndex(calendar: .platform)
         index.defineTag(id: "et1", name: "VIP")
         index.defineTag(id: "et2", name: "Twin")
         index.defineTag(id: "et3", name: "Twin")
@@ -257,7 +257,7 @@ struct SegmentsIndexTests {
 
     @Test("not is relative to the customers present")
     func universe() throws {
-        var index = SegmentIndex()
+        var index = SegmentIndex(calendar: .platform)
         let day = SegmentDay(iso: "2026-01-01")!
         for ordinal in [Int32(0), 5, 64, 200] { index.setCustomer(ordinal, SegmentCustomer(addedOn: day, tags: ordinal == 5 ? ["A"] : [])) }
         index.removeCustomer(64)

@@ -119,6 +119,6 @@ struct SegmentsParserTests {
         #expect(SegmentDay(iso: "2024-02-29")?.description == "2024-02-29")
         #expect(SegmentDay(iso: "2025-02-29") == nil)
         #expect(SegmentDay(iso: "2026-01-01")!.rawValue - SegmentDay(iso: "2025-01-01")!.rawValue == 365)
-        #expect(SegmentDay(Date(timeIntervalSince1970: 16 * 3600), in: TimeZone(secondsFromGMT: 8 * 3600)!).rawValue == 1)
+        #expect(BusinessCalendar.platform.segmentDay(Date(timeIntervalSince1970: 16 * 3600)).rawValue == 1)
     }
 }

@@ -101,7 +101,7 @@ struct SegmentIndexRefreshTests {
     /// The counts of an index that followed the changes must equal a fresh build's.
     func expectSameAsFresh(_ indexes: SegmentIndexes, _ store: SiyuStore, corpID: String) async throws {
         let followed = try await indexes.index(for: corpID)
-        let fresh = SegmentIndexes.build(try await store.segments.snapshot(corpID: corpID, now: Date()))
+        let fresh = SegmentIndexes.build(try await store.segments.snapshot(corpID: corpID, now: Date()), calendar: .platform)
         for text in Self.expressions {
             let expression = try SegmentParser.parse(text)
             let a = Set(try followed.index.members(expression).map { followed.customers[Int($0)] })

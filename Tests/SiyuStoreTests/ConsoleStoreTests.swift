@@ -12,7 +12,7 @@ struct ConsoleStoreTests {
     func growth(flavor: SQLFlavor) async throws {
         try await TestDatabases.withStore(flavor) { store in
             try await CustomerQueryTests.seed(store)
-            let report = try await store.customers.growth(corpID: F.corpID, from: F.at(day: 0), to: F.at(day: 7, hour: 12))
+            let report = try await store.customers.growth(corpID: F.corpID, from: F.at(day: 0), to: F.at(day: 7, hour: 12), calendar: .platform)
             #expect(report.days.map(\.day) == (0...7).map { String(format: "2024-03-%02d", $0 + 1) })
             #expect(report.days.map(\.new) == [0, 1, 1, 1, 1, 1, 0, 0])
             #expect(report.days.map(\.lost) == [0, 0, 0, 0, 1, 0, 1, 0])
@@ -25,10 +25,10 @@ struct ConsoleStoreTests {
             #expect(report.addsByMember.map(\.adds) == [2, 2, 1])
 
             // A window that ended before the last changes still agrees with what came after it.
-            let earlier = try await store.customers.growth(corpID: F.corpID, from: F.at(day: 0), to: F.at(day: 3))
+            let earlier = try await store.customers.growth(corpID: F.corpID, from: F.at(day: 0), to: F.at(day: 3), calendar: .platform)
             #expect(earlier.days.map(\.total) == [0, 1, 2, 3])
 
-            let empty = try await store.customers.growth(corpID: "wwNobody", from: F.at(day: 0), to: F.at(day: 2))
+            let empty = try await store.customers.growth(corpID: "wwNobody", from: F.at(day: 0), to: F.at(day: 2), calendar: .platform)
             #expect(empty.days.map(\.total) == [0, 0, 0])
             #expect(empty.addsByChannel.isEmpty && empty.addsByMember.isEmpty)
 

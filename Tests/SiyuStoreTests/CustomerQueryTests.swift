@@ -134,7 +134,7 @@ struct CustomerQueryTests {
             try await F.end(store, "wd", member: "m2", .memberDeletedCustomer, at: F.at(day: 2, hour: 6))
             try await F.end(store, "we", member: "m1", .customerDeletedMember, at: F.at(day: 2, hour: 7))
 
-            let stats = try await store.channels.statistics(corpID: F.corpID, channelID: "chnS", from: F.at(day: 0, hour: 12), to: F.at(day: 2, hour: 1))
+            let stats = try await store.channels.statistics(corpID: F.corpID, channelID: "chnS", from: F.at(day: 0, hour: 12), to: F.at(day: 2, hour: 1), calendar: .platform)
             #expect(stats.days == [
                 ChannelDay(day: "2024-03-01", adds: 2, losses: 0),
                 ChannelDay(day: "2024-03-02", adds: 1, losses: 1),
@@ -145,7 +145,7 @@ struct CustomerQueryTests {
             #expect(stats.totalLosses == 2, "wf's loss is in the period though its add is not; wd was deleted, not lost")
             #expect(stats.days.map(\.net) == [2, 0, 0])
 
-            let oneDay = try await store.channels.statistics(corpID: F.corpID, channelID: "chnS", from: F.at(day: 1, hour: 23), to: F.at(day: 1, hour: 23))
+            let oneDay = try await store.channels.statistics(corpID: F.corpID, channelID: "chnS", from: F.at(day: 1, hour: 23), to: F.at(day: 1, hour: 23), calendar: .platform)
             #expect(oneDay.days == [ChannelDay(day: "2024-03-02", adds: 1, losses: 1)])
 
             #expect(try await store.channels.adds(corpID: F.corpID, channelID: "chnS", since: F.at(day: 1)) == ["m2": 2])

@@ -60,16 +60,15 @@ public enum ContactBudget {
         recipients: [Recipient], channel: TouchChannel, at date: Date, policy: ContactPolicy,
         ledger: inout ContactLedger, campaignID: String
     ) -> [Decision] {
-        let calendar = BudgetCalendar(utcOffsetSeconds: policy.utcOffsetSeconds)
-        let (start, visit) = ledger.beginPlan(at: BudgetCalendar.seconds(date), policy: policy)
-        let quietEnd = policy.quietHours?.end(ofPeriodAround: start, in: calendar)
+        let (start, visit) = ledger.beginPlan(at: BusinessCalendar.seconds(date), policy: policy)
+        let quietEnd = policy.quietHours?.end(ofPeriodAround: start, in: policy.calendar)
         let time = quietEnd ?? start
         let outcome: Decision = quietEnd == nil
-            ? .send(at: BudgetCalendar.date(time))
-            : .hold(until: BudgetCalendar.date(time), reason: .quietHours)
+            ? .send(at: BusinessCalendar.date(time))
+            : .hold(until: BusinessCalendar.date(time), reason: .quietHours)
         let rules = Rules(
             time: time,
-            platform: channel == .massMessage ? policy.platformRule.window(around: time, in: calendar) : nil,
+            platform: channel == .massMessage ? policy.platformRule.window(around: time) : nil,
             brand: policy.brandCap.map { (Int64($0.days) * 86400, $0.maxTouches) }
         )
         let touch = ContactLedger.Touch(time: time, campaign: ledger.campaignIndex(for: campaignID), channel: channel)
@@ -101,7 +100,7 @@ public enum ContactBudget {
     /// The caps, fixed for one plan.
     private struct Rules {
         var time: Int64
-        var platform: (window: BudgetCalendar.Window, cap: Int)?
+        var platform: (window: BusinessCalendar.Window, cap: Int)?
         var brand: (length: Int64, cap: Int)?
 
         /// Why `touch` may not join a customer's sorted touches, or `nil` when it may.
@@ -112,7 +111,7 @@ public enum ContactBudget {
             if let platform {
                 let window = platform.window
                 var count = 0
-                for existing in touches where existing.channel == .massMessage && existing.time >= window.start && existing.time < window.end {
+                for existing in touches where existing.channel == .massMessage && window.contains(existing.time) {
                     count += 1
                 }
                 if count >= platform.cap { return .platformCap }

@@ -102,7 +102,7 @@ public struct ContactLedger: Sendable {
     public func touches(of customer: String) -> [ContactTouch] {
         guard let slot = slotByCustomer[customer] else { return [] }
         return touches(slot: Int(slot)).map {
-            ContactTouch(date: BudgetCalendar.date($0.time), channel: $0.channel, campaignID: campaignIDs[Int($0.campaign)])
+            ContactTouch(date: BusinessCalendar.date($0.time), channel: $0.channel, campaignID: campaignIDs[Int($0.campaign)])
         }
     }
 
@@ -132,7 +132,7 @@ public struct ContactLedger: Sendable {
         if campaign != 0 {
             removeTouches(slot: slot) { $0.campaign == campaign }
         }
-        insert(Touch(time: BudgetCalendar.seconds(date), campaign: campaign, channel: channel), slot: slot)
+        insert(Touch(time: BusinessCalendar.seconds(date), campaign: campaign, channel: channel), slot: slot)
     }
 
     /// Gives back a customer's reservation(s) for a campaign that did not happen (the send

@@ -22,8 +22,9 @@ public enum TouchChannel: String, Codable, Sendable, CaseIterable {
 /// - from 2025-11 (version `2025-11`) the default is `days_in_month` (as many mass messages as
 ///   the calendar month has days), and an administrator may choose `7_per_week` or `1_per_day`.
 ///
-/// Windows are calendar windows in the corp's time zone: a day, an ISO week (Monday to
-/// Sunday) or a calendar month. Only `TouchChannel.massMessage` counts.
+/// Windows are calendar windows of the platform's day (China time, `BusinessCalendar.platform`),
+/// whatever the corp's offset: a day, an ISO week (Monday to Sunday) or a calendar month. Only
+/// `TouchChannel.massMessage` counts.
 public enum PlatformReceiveRule: String, Codable, Sendable, CaseIterable {
     /// As many per calendar month as the month has days (28 to 31); the default from 2025-11.
     case daysInMonth = "days_in_month"
@@ -87,8 +88,10 @@ public struct QuietHours: Codable, Sendable, Equatable {
 public struct ContactPolicy: Codable, Sendable, Equatable {
     /// The platform's receive rule for mass messages.
     public var platformRule: PlatformReceiveRule
-    /// The corp's time zone as an offset from UTC in seconds (China, +8 h, by default). Calendar
-    /// windows and quiet hours are taken in it.
+    /// The corp's time zone as an offset from UTC in seconds (China, +8 h, by default): the
+    /// brand's day (`calendar`). Quiet hours, segment dates, channel schedules and daily caps,
+    /// reports and the console's dates are taken in it; the platform rule is not (it counts in
+    /// the platform's day).
     public var utcOffsetSeconds: Int
     /// The brand's cap across all channels, if any.
     public var brandCap: BrandCap?
@@ -103,7 +106,7 @@ public struct ContactPolicy: Codable, Sendable, Equatable {
     }
 
     public init(
-        platformRule: PlatformReceiveRule = .current, utcOffsetSeconds: Int = 8 * 3600, brandCap: BrandCap? = nil,
+        platformRule: PlatformReceiveRule = .current, utcOffsetSeconds: Int = BusinessCalendar.platform.utcOffsetSeconds, brandCap: BrandCap? = nil,
         quietHours: QuietHours? = nil, optOutTagIDs: Set<String> = []
     ) {
         self.platformRule = platformRule
@@ -118,7 +121,7 @@ public struct ContactPolicy: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         platformRule = try container.decodeIfPresent(PlatformReceiveRule.self, forKey: .platformRule) ?? .current
-        utcOffsetSeconds = try container.decodeIfPresent(Int.self, forKey: .utcOffsetSeconds) ?? 8 * 3600
+        utcOffsetSeconds = try container.decodeIfPresent(Int.self, forKey: .utcOffsetSeconds) ?? BusinessCalendar.platform.utcOffsetSeconds
         brandCap = try container.decodeIfPresent(BrandCap.self, forKey: .brandCap)
         quietHours = try container.decodeIfPresent(QuietHours.self, forKey: .quietHours)
         optOutTagIDs = try container.decodeIfPresent(Set<String>.self, forKey: .optOutTagIDs) ?? []

@@ -64,35 +64,3 @@ public struct ChannelDay: Encodable, Sendable, Equatable {
         try container.encode(net, forKey: .net)
     }
 }
-
-/// Calendar days in the corp's time zone (China Standard Time unless configured).
-public struct BusinessCalendar: Sendable {
-    public var utcOffsetSeconds: Int
-
-    public init(utcOffsetSeconds: Int = 8 * 3600) {
-        self.utcOffsetSeconds = utcOffsetSeconds
-    }
-
-    /// The day number (days since 1970-01-01 in local time) of an instant.
-    public func dayNumber(_ date: Date) -> Int {
-        Int(((date.timeIntervalSince1970 + Double(utcOffsetSeconds)) / 86400).rounded(.down))
-    }
-
-    public func startOfDay(_ date: Date) -> Date {
-        Date(timeIntervalSince1970: Double(dayNumber(date) * 86400 - utcOffsetSeconds))
-    }
-
-    /// `YYYY-MM-DD` of a day number.
-    public func label(dayNumber: Int) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let components = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: Double(dayNumber * 86400)))
-        return String(format: "%04d-%02d-%02d", components.year!, components.month!, components.day!)
-    }
-
-    /// ISO weekday (1 = Monday … 7 = Sunday) of an instant.
-    public func weekday(_ date: Date) -> Int {
-        // 1970-01-01 was a Thursday (4).
-        (dayNumber(date) + 3) % 7 + 1
-    }
-}

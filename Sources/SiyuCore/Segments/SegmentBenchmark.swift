@@ -28,7 +28,7 @@ public enum SegmentBenchmark {
     ) -> [String: Double] {
         precondition(customers > 0 && tags >= 2 && runs > 0)
         var figures: [String: Double] = ["customers": Double(customers)]
-        var index = SegmentIndex()
+        var index = SegmentIndex(calendar: .platform)
         var assignments = 0
         figures["build_ms"] = milliseconds {
             assignments = populate(&index, customers: customers, tags: tags, perCustomer: assignmentsPerCustomer, seed: seed)

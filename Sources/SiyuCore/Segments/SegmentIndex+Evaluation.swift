@@ -2,15 +2,15 @@ import Foundation
 
 extension SegmentIndex {
     /// How many customers match `expression`. `today` anchors `within N days` (by default the
-    /// current day in `timeZone`). Unknown names throw before any work, with their positions.
+    /// current day in `calendar`). Unknown names throw before any work, with their positions.
     public func count(_ expression: SegmentExpression, today: SegmentDay? = nil) throws(SegmentError) -> Int {
-        let plan = try resolve(expression, today: today ?? SegmentDay(Date(), in: timeZone))
+        let plan = try resolve(expression, today: today ?? calendar.segmentDay(Date()))
         return evaluate(plan, Self.population)
     }
 
     /// The ordinals of the customers matching `expression`, ascending.
     public func members(_ expression: SegmentExpression, today: SegmentDay? = nil) throws(SegmentError) -> [Int32] {
-        let plan = try resolve(expression, today: today ?? SegmentDay(Date(), in: timeZone))
+        let plan = try resolve(expression, today: today ?? calendar.segmentDay(Date()))
         return evaluate(plan) { result in
             var ordinals = [Int32]()
             ordinals.reserveCapacity(Self.population(result))

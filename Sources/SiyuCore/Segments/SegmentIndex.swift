@@ -62,8 +62,9 @@ public struct SegmentCustomer: Sendable, Equatable {
 /// A value type: keep it behind a `Mutex` or an actor. Copies are cheap (copy-on-write per
 /// set and column), so a reader may take a copy under the lock and evaluate outside it.
 public struct SegmentIndex: Sendable {
-    /// The time zone that turns instants into days, and gives "today" for `within N days`.
-    public var timeZone: TimeZone
+    /// The corp's calendar: it turns instants into days (`calendar.segmentDay`), and gives
+    /// "today" for `within N days`.
+    public var calendar: BusinessCalendar
 
     /// One more than the highest ordinal ever set.
     public private(set) var capacity = 0
@@ -80,9 +81,9 @@ public struct SegmentIndex: Sendable {
     /// A missing day in a day column.
     static let noDay = Int32.min
 
-    /// Creates an empty index; days are counted in `timeZone` (China Standard Time by default).
-    public init(timeZone: TimeZone = TimeZone(identifier: "Asia/Shanghai") ?? TimeZone(secondsFromGMT: 8 * 3600)!) {
-        self.timeZone = timeZone
+    /// Creates an empty index whose days are counted in `calendar` (the corp's).
+    public init(calendar: BusinessCalendar) {
+        self.calendar = calendar
     }
 
     /// How many customers are present.

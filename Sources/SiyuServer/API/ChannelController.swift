@@ -8,7 +8,6 @@ import WeCom
 struct ChannelController: Sendable {
     let store: SiyuStore
     let codes: ChannelCodes
-    var calendar = BusinessCalendar()
 
     init(store: SiyuStore, wecom: WeComConnections, time: TimeSource) {
         self.store = store
@@ -108,8 +107,9 @@ struct ChannelController: Sendable {
     @Sendable func stats(_ request: Request, context: AuthenticatedContext) async throws -> ChannelStore.Statistics {
         let corpID = try context.actingCorp()
         let channel = try await find(context)
-        let to = try Query.date(request, "to") ?? codes.time()
-        let from = try Query.date(request, "from") ?? to.addingTimeInterval(-29 * 86400)
+        let calendar = try await store.contacts.calendar(corpID: corpID)
+        let to = try Query.date(request, "to", in: calendar) ?? codes.time()
+        let from = try Query.date(request, "from", in: calendar) ?? to.addingTimeInterval(-29 * 86400)
         guard from <= to, to.timeIntervalSince(from) <= 366 * 86400 else {
             throw APIError(.badRequest, code: "bad_request", "from must not be after to, and the span is at most a year")
         }

@@ -79,13 +79,13 @@ struct CustomerController: Sendable {
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Page {
         let corpID = try context.actingCorp()
         let limit = try Pagination.limit(request, default: 50)
-        var query = try Self.query(request)
+        var query = try Self.query(request, in: try await store.contacts.calendar(corpID: corpID))
         query.limit = limit
         let customers = try await store.customers.list(corpID: corpID, query)
         return Page(customers: customers, nextCursor: customers.count == limit ? customers.last?.externalUserID : nil)
     }
 
-    static func query(_ request: Request) throws -> CustomerQuery {
+    static func query(_ request: Request, in calendar: BusinessCalendar) throws -> CustomerQuery {
         let parameters = request.uri.queryParameters
         var query = CustomerQuery()
         query.tagIDs = Query.list(request, "tag")
@@ -95,8 +95,8 @@ struct CustomerController: Sendable {
             guard let id = Int(department) else { throw APIError(.badRequest, code: "bad_request", "department must be a number", field: "department") }
             query.departmentID = id
         }
-        query.addedAfter = try Query.date(request, "added_after")
-        query.addedBefore = try Query.date(request, "added_before")
+        query.addedAfter = try Query.date(request, "added_after", in: calendar)
+        query.addedBefore = try Query.date(request, "added_before", in: calendar)
         if let status = parameters.get("status") {
             guard let value = RelationStatus(rawValue: status) else {
                 throw APIError(.badRequest, code: "bad_request", "status is active, lost or deleted", field: "status")
@@ -150,7 +150,8 @@ struct CustomerController: Sendable {
 
     @Sendable func lost(_ request: Request, context: AuthenticatedContext) async throws -> LostList {
         let corpID = try context.actingCorp()
-        return LostList(lost: try await store.customers.lostRelations(corpID: corpID, since: try Query.date(request, "since"), limit: try Pagination.limit(request, default: 100)))
+        let since = try Query.date(request, "since", in: try await store.contacts.calendar(corpID: corpID))
+        return LostList(lost: try await store.customers.lostRelations(corpID: corpID, since: since, limit: try Pagination.limit(request, default: 100)))
     }
 
     @Sendable func counts(_ request: Request, context: AuthenticatedContext) async throws -> Counts {
@@ -161,7 +162,7 @@ struct CustomerController: Sendable {
 
     @Sendable func exportCSV(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let corpID = try context.actingCorp()
-        var query = try Self.query(request)
+        var query = try Self.query(request, in: try await store.contacts.calendar(corpID: corpID))
         query.limit = 1000
         let tagNames = Dictionary(uniqueKeysWithValues: try await store.directory.tagGroups(corpID: corpID).flatMap { $0.tags.map { ($0.tagID, $0.name) } })
         var rows: [[String]] = []

@@ -4,19 +4,14 @@ import SiyuCore
 
 /// Helpers shared by the JSON controllers.
 enum Query {
-    /// A date query parameter: `YYYY-MM-DD` (start of that day in the business calendar) or ISO 8601.
-    static func date(_ request: Request, _ name: String, calendarOffset: Int = 8 * 3600) throws -> Date? {
+    /// A date query parameter, read in the corp's calendar: `YYYY-MM-DD` (the start of that
+    /// day), a local `YYYY-MM-DDTHH:MM[:SS]`, or ISO 8601 with an offset.
+    static func date(_ request: Request, _ name: String, in calendar: BusinessCalendar) throws -> Date? {
         guard let text = request.uri.queryParameters.get(name), !text.isEmpty else { return nil }
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        let parts = text.split(separator: "-").compactMap { Int($0) }
-        if parts.count == 3 {
-            var components = DateComponents()
-            (components.year, components.month, components.day) = (parts[0], parts[1], parts[2])
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(secondsFromGMT: calendarOffset)!
-            if let date = calendar.date(from: components) { return date }
+        guard let date = calendar.date(parsing: text) else {
+            throw APIError(.badRequest, code: "bad_request", "\(name) must be a date (YYYY-MM-DD) or an ISO 8601 time", field: name)
         }
-        throw APIError(.badRequest, code: "bad_request", "\(name) must be a date (YYYY-MM-DD) or an ISO 8601 time", field: name)
+        return date
     }
 
     /// A CSV request body as rows of cells; a UTF-8 BOM (as spreadsheets write it) is skipped.

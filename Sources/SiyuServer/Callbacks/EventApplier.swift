@@ -16,7 +16,6 @@ struct EventApplier: Sendable {
     let wecom: WeComConnections
     let time: TimeSource
     let logger: Logger
-    var calendar = BusinessCalendar()
 
     func apply(_ job: JobQueue.Job) async throws {
         guard let item = try await store.inbox.find(corpID: job.corpID, dedupeKey: job.payload) else {
@@ -90,7 +89,7 @@ struct EventApplier: Sendable {
                 corpID: corpID, externalUserID: pair.externalUserID, userID: pair.userID, add: channel.settings.autoTagIDs, remove: [], actor: "channel:\(channelID)", now: time()
             )
         }
-        try await ChannelRotationService(store: store, calendar: calendar).rotate(corpID: corpID, channel: channel, client: client, now: time())
+        try await ChannelRotationService(store: store).rotate(corpID: corpID, channel: channel, client: client, now: time())
     }
 
     /// The platform's present view of one customer; an unknown customer or relation means none left.

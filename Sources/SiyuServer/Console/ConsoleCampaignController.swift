@@ -40,7 +40,7 @@ struct ConsoleCampaignController: Sendable {
             return try await layout.page("campaign_tasks", request, context, section: "campaigns", title: t["my_tasks"] ?? "", [
                 "tasks": tasks.map { task -> [String: Any] in
                     ["name": task.campaignName, "msgid": task.msgID, "recipients": task.recipients,
-                     "created_at": ConsoleDates.minute(task.createdAt), "deadline_at": ConsoleDates.minute(task.deadlineAt)]
+                     "created_at": context.calendar.minuteLabel(task.createdAt), "deadline_at": context.calendar.minuteLabel(task.deadlineAt)]
                 },
             ])
         }
@@ -56,7 +56,7 @@ struct ConsoleCampaignController: Sendable {
             return [
                 "campaign_id": item.campaign.campaignID, "name": item.campaign.name, "kind": t["kind_" + item.campaign.kind.rawValue] ?? "",
                 "state": item.campaign.state.rawValue, "state_label": t["state_" + item.campaign.state.rawValue] ?? "",
-                "send_at": ConsoleDates.minute(item.campaign.sendAt), "recipients": totals.recipients, "reached": totals.reached,
+                "send_at": context.calendar.minuteLabel(item.campaign.sendAt), "recipients": totals.recipients, "reached": totals.reached,
                 "pending": totals.pending, "held": totals.held, "failed": totals.failed.values.reduce(0, +), "skipped": totals.skipped.values.reduce(0, +),
             ]
         }
@@ -81,7 +81,7 @@ struct ConsoleCampaignController: Sendable {
         var request = request
         var values = FormValues(form: try await ConsoleForm.read(&request))
         do {
-            let campaign = try await campaigns.create(corpID: corpID, try values.parse(), actor: context.actor)
+            let campaign = try await campaigns.create(corpID: corpID, try values.parse(in: context.calendar), actor: context.actor)
             return .redirect(to: "/console/campaigns/\(campaign.campaignID)?done=campaign_created")
         } catch let error as ValidationError {
             return try await renderCompose(request, context, values: values, errors: fieldErrors(error, kind: values.kind, request), status: .unprocessableContent)
@@ -212,7 +212,7 @@ struct ConsoleCampaignController: Sendable {
         }
 
         /// The service's request; what the service checks (name, content, audience) it reports itself.
-        func parse() throws -> CampaignDraft {
+        func parse(in calendar: BusinessCalendar) throws -> CampaignDraft {
             guard let kind = CampaignKind(rawValue: kind) else { throw ValidationError(field: "kind", message: "kind is message, group_message or moment") }
             let members = ConsoleForm(pairs: [("members", self.members)]).list("members")
             let audience: CampaignAudience = switch kind {
@@ -231,7 +231,7 @@ struct ConsoleCampaignController: Sendable {
             return CampaignDraft(
                 name: name, kind: kind, audience: audience,
                 content: CampaignContent(text: text.isEmpty ? nil : text, attachments: attachments.map(\.attachment)),
-                sendAt: try ConsoleCampaignController.chinaTime(sendAt), deadlineHours: hours
+                sendAt: try ConsoleCampaignController.sendTime(sendAt, in: calendar), deadlineHours: hours
             )
         }
     }
@@ -289,7 +289,7 @@ struct ConsoleCampaignController: Sendable {
             (t["total_failed"] ?? "", failed), (t["total_skipped"] ?? "", skipped), (t["total_cancelled"] ?? "", totals.cancelled),
         ]
         var page: [String: Any] = [
-            "campaign": Self.header(campaign, label: label),
+            "campaign": Self.header(campaign, calendar: context.calendar, label: label),
             "totals": [
                 "recipients": totals.recipients, "reached": totals.reached, "pending": totals.pending, "held": totals.held,
                 "failed": failed, "skipped": skipped, "cancelled": totals.cancelled,
@@ -323,13 +323,13 @@ struct ConsoleCampaignController: Sendable {
                 },
             ] as [String: Any]
         }
-        try await addRecipients(request, corpID: corpID, campaign: campaign, t: t, to: &page)
+        try await addRecipients(request, corpID: corpID, campaign: campaign, calendar: context.calendar, t: t, to: &page)
         return try await layout.page("campaign", request, context, section: "campaigns", title: campaign.name, page, status: status)
     }
 
     /// The results page's header: what the campaign is and when. Templates show a section for any
     /// present value, even an empty string, so what is not there is left out.
-    private static func header(_ campaign: Campaign, label: (String, String) -> String) -> [String: Any] {
+    private static func header(_ campaign: Campaign, calendar: BusinessCalendar, label: (String, String) -> String) -> [String: Any] {
         let attachments = campaign.content.attachments.map { attachment -> [String: String] in
             let body = attachment.body
             return ["type": label("attachment_", attachment.msgType), "detail": body["title"] ?? body["url"] ?? body["pic_url"] ?? body["media_id"] ?? ""]
@@ -337,12 +337,12 @@ struct ConsoleCampaignController: Sendable {
         var fields: [String: Any] = [
             "campaign_id": campaign.campaignID, "name": campaign.name, "kind": label("kind_", campaign.kind.rawValue),
             "state": campaign.state.rawValue, "state_label": label("state_", campaign.state.rawValue),
-            "send_at": ConsoleDates.minute(campaign.sendAt), "deadline_at": ConsoleDates.minute(campaign.deadlineAt),
-            "created_at": ConsoleDates.minute(campaign.createdAt), "created_by": campaign.createdBy,
+            "send_at": calendar.minuteLabel(campaign.sendAt), "deadline_at": calendar.minuteLabel(campaign.deadlineAt),
+            "created_at": calendar.minuteLabel(campaign.createdAt), "created_by": campaign.createdBy,
             "attachments": attachments, "is_moment": campaign.kind == .moment,
         ]
         let optional: [String: String?] = [
-            "finished_at": campaign.finishedAt.map { ConsoleDates.minute($0) }, "text": campaign.content.text, "segment": campaign.audience.segment,
+            "finished_at": campaign.finishedAt.map(calendar.minuteLabel), "text": campaign.content.text, "segment": campaign.audience.segment,
             "members": campaign.audience.members?.joined(separator: ", "), "tag_ids": campaign.audience.tagIDs?.joined(separator: ", "),
             "moment_id": campaign.momentID, "moment_job_id": campaign.momentJobID, "last_error": campaign.lastError,
         ]
@@ -353,7 +353,9 @@ struct ConsoleCampaignController: Sendable {
     }
 
     /// One page of recipients, optionally of one state, with the filter and the next page's link.
-    private func addRecipients(_ request: Request, corpID: String, campaign: Campaign, t: [String: String], to page: inout [String: Any]) async throws {
+    private func addRecipients(
+        _ request: Request, corpID: String, campaign: Campaign, calendar: BusinessCalendar, t: [String: String], to page: inout [String: Any]
+    ) async throws {
         let stateText = request.uri.queryParameters.get("state").map { String($0) } ?? ""
         let state = RecipientState(rawValue: stateText)
         let after = request.uri.queryParameters.get("after").map { String($0) }
@@ -364,7 +366,7 @@ struct ConsoleCampaignController: Sendable {
         page["recipients"] = recipients.map { recipient -> [String: Any] in
             let state = recipient.state.rawValue
             let reason = explained.contains(recipient.state) ? (t["reason_" + recipient.reason.rawValue] ?? recipient.reason.rawValue) : ""
-            let sendAt = recipient.sendAt.map { ConsoleDates.minute($0) } ?? ""
+            let sendAt = recipient.sendAt.map(calendar.minuteLabel) ?? ""
             return [
                 "recipient": recipient.recipient, "is_customer": campaign.kind == .message, "sender": recipient.sender ?? "",
                 "state": state, "state_label": t["rstate_" + state] ?? state, "reason": reason, "send_at": sendAt,
@@ -400,7 +402,7 @@ struct ConsoleCampaignController: Sendable {
         let strings = layout.renderer.strings
         let body = try await request.decode(as: PreviewRequest.self, context: context)
         do {
-            let sendAt = try Self.chinaTime(body.sendAt)
+            let sendAt = try Self.sendTime(body.sendAt, in: context.calendar)
             let preview = try await campaigns.previewAudience(corpID: corpID, segment: body.audience, sendAt: sendAt)
             let summary = preview.summary
             func reasons(_ counts: [RecipientReason: Int]) -> [[String: Any]] {
@@ -410,7 +412,7 @@ struct ConsoleCampaignController: Sendable {
             return try Self.json([
                 "audience": summary.audience, "send": summary.send, "hold": reasons(summary.hold), "skip": reasons(summary.skip),
                 "senders": summary.senders.count, "calls": summary.calls, "expression": preview.expression ?? "",
-                "send_at": ConsoleDates.minute(summary.sendAt),
+                "send_at": context.calendar.minuteLabel(summary.sendAt),
             ], status: .ok)
         } catch let refusal as SegmentRefusal {
             var error: [String: Any] = ["message": refusal.error.message]
@@ -421,12 +423,10 @@ struct ConsoleCampaignController: Sendable {
         }
     }
 
-    /// `2026-11-24T10:00` read as China time.
-    static func chinaTime(_ text: String?) throws -> Date? {
+    /// `2026-11-24T10:00` read in the corp's calendar.
+    static func sendTime(_ text: String?, in calendar: BusinessCalendar) throws -> Date? {
         guard let text, !text.isEmpty else { return nil }
-        guard let date = ISO8601DateFormatter().date(from: text + (text.count == 16 ? ":00" : "") + "+08:00") else {
-            throw ValidationError(field: "send_at", message: "send_at is YYYY-MM-DDTHH:MM")
-        }
+        guard let date = calendar.date(parsing: text) else { throw ValidationError(field: "send_at", message: "send_at is YYYY-MM-DDTHH:MM") }
         return date
     }
 

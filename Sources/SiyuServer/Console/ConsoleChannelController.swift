@@ -110,7 +110,9 @@ struct ConsoleChannelController: Sendable {
                 "channel_id": channel.channelID, "name": channel.name, "qr": channel.qrCode ?? "", "has_qr": channel.qrCode != nil,
                 "state": channel.state, "active_members": channel.activeMembers.joined(separator: ", "),
             ] as [String: Any]
-            let stats = try await store.channels.statistics(corpID: corpID, channelID: channel.channelID, from: codes.time().addingTimeInterval(-29 * 86400), to: codes.time())
+            let stats = try await store.channels.statistics(
+                corpID: corpID, channelID: channel.channelID, from: codes.time().addingTimeInterval(-29 * 86400), to: codes.time(), calendar: context.calendar
+            )
             page["stats"] = ["adds": stats.totalAdds, "losses": stats.totalLosses, "net": stats.totalAdds - stats.totalLosses] as [String: Any]
             page["chart"] = SVGChart.line(title: t["chart_channel"] ?? "", labels: stats.days.map { String($0.day.dropFirst(5)) }, series: [
                 .init(name: t["series_new"] ?? "", values: stats.days.map(\.adds)), .init(name: t["series_lost"] ?? "", values: stats.days.map(\.losses)),

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SiyuCore
 import SiyuStore
 
 /// Who is signed in to the console and which corp they act on (filled by ``ConsoleSessionMiddleware``).
@@ -7,6 +8,9 @@ public struct ConsoleSignIn: Sendable {
     public var session: ConsoleSession
     /// The operator's or employee's corp; the admin's chosen (or first) corp; nil when no corp exists.
     public var corpID: String?
+    /// The corp's calendar (its contact policy's offset), in which the console reads and shows
+    /// dates; the platform's when there is no corp.
+    public var calendar: BusinessCalendar
 }
 
 /// A console request that cannot exist without a signed-in user: protected pages receive this one.
@@ -31,6 +35,7 @@ public struct ConsoleContext: ChildRequestContext, SiyuRequestContext {
     var user: ConsoleUser { signIn.session.user }
     var role: ConsoleRole { signIn.session.user.role }
     var actor: String { "console:\(user.username)" }
+    var calendar: BusinessCalendar { signIn.calendar }
 
     /// The corp this request acts on, or a page saying there is none yet.
     func corp() throws -> String {

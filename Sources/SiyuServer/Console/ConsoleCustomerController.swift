@@ -47,7 +47,7 @@ struct ConsoleCustomerController: Sendable {
                     "status": t["status_" + customer.status.rawValue] ?? customer.status.rawValue, "status_class": customer.status.rawValue,
                     "members": customer.members.map { memberNames[$0] ?? $0 }.joined(separator: ", "),
                     "channels": customer.channelIDs.map { channelNames[$0] ?? $0 }.joined(separator: ", "),
-                    "tags": customer.tagIDs.map { tagNames[$0] ?? $0 }, "added": ConsoleDates.day(customer.firstAddedAt),
+                    "tags": customer.tagIDs.map { tagNames[$0] ?? $0 }, "added": context.calendar.label(customer.firstAddedAt),
                 ]
             },
             "filters": filters, "filtered": filters.values.contains { !$0.isEmpty },
@@ -80,15 +80,15 @@ struct ConsoleCustomerController: Sendable {
         let page: [String: Any] = [
             "customer": [
                 "external_userid": profile.externalUserID, "name": profile.name.isEmpty ? profile.externalUserID : profile.name,
-                "avatar": profile.avatar, "has_avatar": !profile.avatar.isEmpty, "company": profile.corpName.isEmpty ? false as Any : profile.corpName, "added": ConsoleDates.minute(profile.firstAddedAt),
+                "avatar": profile.avatar, "has_avatar": !profile.avatar.isEmpty, "company": profile.corpName.isEmpty ? false as Any : profile.corpName, "added": context.calendar.minuteLabel(profile.firstAddedAt),
                 "fields": profile.customFields.sorted { $0.key < $1.key }.map { ["name": $0.key, "value": $0.value] },
             ] as [String: Any],
             "relations": profile.relations.map { relation -> [String: Any] in
                 [
                     "member": memberNames[relation.userID] ?? relation.userID, "remark": relation.remark,
                     "channel": relation.channelID.map { channelNames[$0] ?? $0 } ?? "", "status": t["status_" + relation.status.rawValue] ?? relation.status.rawValue,
-                    "status_class": relation.status.rawValue, "added": ConsoleDates.minute(relation.addedAt),
-                    "ended": relation.endedAt.map(ConsoleDates.minute) ?? "", "tags": relation.tagIDs.map { tagNames[$0] ?? $0 },
+                    "status_class": relation.status.rawValue, "added": context.calendar.minuteLabel(relation.addedAt),
+                    "ended": relation.endedAt.map(context.calendar.minuteLabel) ?? "", "tags": relation.tagIDs.map { tagNames[$0] ?? $0 },
                 ]
             },
             "tag_groups": groups.map { group -> [String: Any] in
@@ -100,7 +100,7 @@ struct ConsoleCustomerController: Sendable {
                     key == "tag_id" ? (tagNames[value] ?? value) : key == "channel_id" ? (channelNames[value] ?? value) : value
                 }.joined(separator: " · ")
                 return [
-                    "at": ConsoleDates.minute(entry.at), "kind": t["event_" + entry.kind] ?? entry.kind,
+                    "at": context.calendar.minuteLabel(entry.at), "kind": t["event_" + entry.kind] ?? entry.kind,
                     "member": entry.userID.isEmpty ? false as Any : memberNames[entry.userID] ?? entry.userID,
                     "detail": detail.isEmpty ? false as Any : detail,
                 ]

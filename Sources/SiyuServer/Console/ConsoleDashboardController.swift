@@ -20,7 +20,7 @@ struct ConsoleDashboardController: Sendable {
             return try await layout.page("dashboard", request, context, section: "dashboard", title: t["nav_dashboard"] ?? "", ["no_corp": true])
         }
         let now = layout.time()
-        let report = try await store.customers.growth(corpID: corpID, from: now.addingTimeInterval(-Double(Self.days - 1) * 86400), to: now)
+        let report = try await store.customers.growth(corpID: corpID, from: now.addingTimeInterval(-Double(Self.days - 1) * 86400), to: now, calendar: context.calendar)
         let channelNames = Dictionary(try await store.channels.list(corpID: corpID).map { ($0.channelID, $0.name) }, uniquingKeysWith: { first, _ in first })
         let memberNames = Dictionary(try await store.directory.members(corpID: corpID).map { ($0.userID, $0.name) }, uniquingKeysWith: { first, _ in first })
         let reach = try await store.campaigns.recentReach(corpID: corpID)
@@ -43,7 +43,7 @@ struct ConsoleDashboardController: Sendable {
             "members": report.addsByMember.map { ["name": memberNames[$0.userID] ?? $0.userID, "userid": $0.userID, "adds": $0.adds] as [String: Any] },
             "reach": reach.map { campaign -> [String: Any] in
                 ["campaign_id": campaign.campaignID, "name": campaign.name, "reached": campaign.reached, "recipients": campaign.recipients,
-                 "state_label": t["state_" + campaign.state.rawValue] ?? "", "send_at": ConsoleDates.minute(campaign.sendAt)]
+                 "state_label": t["state_" + campaign.state.rawValue] ?? "", "send_at": context.calendar.minuteLabel(campaign.sendAt)]
             },
         ]
         if !report.addsByChannel.isEmpty {

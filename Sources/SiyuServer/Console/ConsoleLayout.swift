@@ -62,17 +62,3 @@ struct ConsoleLayout: Sendable {
         return [field: text == key ? error.message : text]
     }
 }
-
-/// Dates as the console shows them: China time (the corps' business calendar).
-enum ConsoleDates {
-    static func minute(_ date: Date) -> String {
-        let calendar = BusinessCalendar()
-        let seconds = Int((date.timeIntervalSince1970 + Double(calendar.utcOffsetSeconds)).rounded(.down))
-        let minutes = ((seconds % 86400) + 86400) % 86400 / 60
-        return calendar.label(dayNumber: calendar.dayNumber(date)) + String(format: " %02d:%02d", minutes / 60, minutes % 60)
-    }
-
-    static func day(_ date: Date) -> String {
-        BusinessCalendar().label(dayNumber: BusinessCalendar().dayNumber(date))
-    }
-}

@@ -48,7 +48,10 @@ struct ConsoleSessionMiddleware: RouterMiddleware {
             }
         }
         var context = context
-        context.consoleSignIn = ConsoleSignIn(session: session, corpID: try await actingCorp(session))
+        let corpID = try await actingCorp(session)
+        var calendar = BusinessCalendar.platform
+        if let corpID { calendar = try await store.contacts.calendar(corpID: corpID) }
+        context.consoleSignIn = ConsoleSignIn(session: session, corpID: corpID, calendar: calendar)
         context.logger[metadataKey: "console_user"] = .string(session.user.username)
         var response = try await next(request, context)
         if now.timeIntervalSince(session.lastSeenAt) >= settings.touchInterval {

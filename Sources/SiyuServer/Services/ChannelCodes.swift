@@ -9,7 +9,6 @@ struct ChannelCodes: Sendable {
     let store: SiyuStore
     let wecom: WeComConnections
     let time: TimeSource
-    var calendar = BusinessCalendar()
 
     /// The corp's channel, or a 404.
     func find(corpID: String, channelID: String) async throws -> Channel {
@@ -25,7 +24,7 @@ struct ChannelCodes: Sendable {
         try settings.validate()
         try await checkTags(corpID: corpID, settings.autoTagIDs)
         let now = time()
-        let active = settings.activeMembers(addsToday: [:], weekday: calendar.weekday(now))
+        let active = settings.activeMembers(addsToday: [:], weekday: try await store.contacts.calendar(corpID: corpID).weekday(now))
         let state = "ch" + Self.randomToken(10)
         let client = try await wecom.client(for: corpID)
         let created = try await client.addContactWay(ContactWay(
@@ -54,6 +53,7 @@ struct ChannelCodes: Sendable {
         try settings.validate()
         try await checkTags(corpID: corpID, settings.autoTagIDs)
         let now = time()
+        let calendar = try await store.contacts.calendar(corpID: corpID)
         let adds = try await store.channels.adds(corpID: corpID, channelID: channel.channelID, since: calendar.startOfDay(now))
         let active = settings.activeMembers(addsToday: adds, weekday: calendar.weekday(now))
         if let configID = channel.configID {

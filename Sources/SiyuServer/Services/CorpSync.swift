@@ -103,19 +103,17 @@ public struct CorpSync: Sendable {
     }
 }
 
-/// Keeps one daily sync queued per corp (at 03:00 China time), so a missed callback is repaired within a day.
+/// Keeps one daily sync queued per corp (at 03:00 in the corp's day), so a missed callback is repaired within a day.
 public struct DailySyncScheduler: Service {
     let store: SiyuStore
     let interval: Duration
-    let calendar: BusinessCalendar
     let time: TimeSource
     let logger: Logger
 
-    public init(store: SiyuStore, interval: Duration = .seconds(3600), calendar: BusinessCalendar = BusinessCalendar(), time: TimeSource, logger: Logger) {
+    public init(store: SiyuStore, interval: Duration = .seconds(3600), time: TimeSource, logger: Logger) {
         self.time = time
         self.store = store
         self.interval = interval
-        self.calendar = calendar
         self.logger = logger
     }
 
@@ -131,11 +129,11 @@ public struct DailySyncScheduler: Service {
     }
 
     func scheduleMissing(now: Date) async throws {
-        let next = calendar.startOfDay(now).addingTimeInterval(86400 + 3 * 3600)
         var after: String? = nil
         while true {
             let corps = try await store.corps.list(after: after, limit: 1000)
             for corp in corps where try await !store.jobs.hasPending(kind: CorpSync.jobKind, corpID: corp.corpID) {
+                let next = try await store.contacts.calendar(corpID: corp.corpID).startOfDay(now).addingTimeInterval(86400 + 3 * 3600)
                 try await store.jobs.enqueue(kind: CorpSync.jobKind, payload: "daily", corpID: corp.corpID, runAfter: next, maxAttempts: 3, now: now)
             }
             guard corps.count == 1000 else { return }

@@ -7,7 +7,8 @@ import SiyuStore
 /// deliveries bumps it in its own transaction and logs which customers it touched). When the
 /// revision moves, the customers changed since are re-read and updated in place; a change of
 /// names (tags, channels, members, groups defined) or a large batch rebuilds the index. Counts
-/// are therefore exact for the database as it is now.
+/// are therefore exact for the database as it is now. Days are the corp's (its contact policy's
+/// calendar); a change of offset rebuilds the index.
 actor SegmentIndexes {
     struct Built: Sendable {
         var revision: Int64
@@ -37,10 +38,11 @@ actor SegmentIndexes {
     /// The corp's index at the current revision.
     func index(for corpID: String) async throws -> Built {
         let revision = try await store.segments.revision(corpID: corpID)
-        guard var built = cache[corpID] else { return try await rebuild(corpID) }
+        let calendar = try await store.contacts.calendar(corpID: corpID)
+        guard var built = cache[corpID], built.index.calendar == calendar else { return try await rebuild(corpID, calendar: calendar) }
         if built.revision == revision { return built }
         guard let changed = try await store.segments.changes(corpID: corpID, after: built.revision, upTo: revision),
-              changed.count <= SegmentStore.inPlaceLimit else { return try await rebuild(corpID) }
+              changed.count <= SegmentStore.inPlaceLimit else { return try await rebuild(corpID, calendar: calendar) }
         if !changed.isEmpty { Self.apply(try await store.segments.snapshot(corpID: corpID, only: changed, now: time()), changed: changed, to: &built) }
         // Facts read after `revision` may be newer still; the next call re-applies anything logged after it.
         built.revision = revision
@@ -49,22 +51,22 @@ actor SegmentIndexes {
         return built
     }
 
-    private func rebuild(_ corpID: String) async throws -> Built {
-        let built = Self.build(try await store.segments.snapshot(corpID: corpID, now: time()))
+    private func rebuild(_ corpID: String, calendar: BusinessCalendar) async throws -> Built {
+        let built = Self.build(try await store.segments.snapshot(corpID: corpID, now: time()), calendar: calendar)
         cache[corpID] = built
         lastRefresh[corpID] = .rebuilt
         return built
     }
 
-    static func build(_ snapshot: SegmentStore.Snapshot) -> Built {
-        var index = SegmentIndex()
+    static func build(_ snapshot: SegmentStore.Snapshot, calendar: BusinessCalendar) -> Built {
+        var index = SegmentIndex(calendar: calendar)
         for (tagID, name) in snapshot.tagNames { _ = index.defineTag(id: tagID, name: name) }
         for (channelID, name) in snapshot.channelNames { _ = index.define(.channel, id: channelID, name: name) }
         for member in snapshot.members { _ = index.define(.member, id: member.userID, name: member.name) }
         for (chatID, name) in snapshot.groupNames { _ = index.define(.group, id: chatID, name: name) }
         var customers: [String] = []
         customers.reserveCapacity(snapshot.customers.count)
-        for (ordinal, (id, facts)) in customerFacts(snapshot, in: index.timeZone).enumerated() {
+        for (ordinal, (id, facts)) in customerFacts(snapshot, in: index.calendar).enumerated() {
             index.setCustomer(Int32(ordinal), facts)
             customers.append(id)
         }
@@ -76,7 +78,7 @@ actor SegmentIndexes {
     /// the next ordinal, customers no longer stored leave every set.
     static func apply(_ snapshot: SegmentStore.Snapshot, changed: Set<String>, to built: inout Built) {
         var seen = Set<String>()
-        for (id, facts) in customerFacts(snapshot, in: built.index.timeZone) {
+        for (id, facts) in customerFacts(snapshot, in: built.index.calendar) {
             seen.insert(id)
             if let ordinal = built.ordinals[id] {
                 built.index.setCustomer(ordinal, facts)
@@ -93,7 +95,7 @@ actor SegmentIndexes {
     }
 
     /// Each customer of the snapshot with what the index keeps about them.
-    static func customerFacts(_ snapshot: SegmentStore.Snapshot, in zone: TimeZone) -> [(String, SegmentCustomer)] {
+    static func customerFacts(_ snapshot: SegmentStore.Snapshot, in calendar: BusinessCalendar) -> [(String, SegmentCustomer)] {
         let departments = Dictionary(snapshot.members.map { ($0.userID, $0.departments) }, uniquingKeysWith: { first, _ in first })
         var relations: [String: [(String, String?, RelationStatus)]] = [:]
         for relation in snapshot.relations {
@@ -108,13 +110,13 @@ actor SegmentIndexes {
             let members = own.map(\.0)
             let orders = snapshot.orders[customer.externalUserID]
             return (customer.externalUserID, SegmentCustomer(
-                addedOn: SegmentDay(customer.firstAddedAt, in: zone),
+                addedOn: calendar.segmentDay(customer.firstAddedAt),
                 status: own.contains { $0.2 == .active } ? .active : .lost,
                 channels: Array(Set(own.compactMap(\.1))), members: members,
                 departments: Array(Set(members.flatMap { departments[$0] ?? [] })), groups: groups[customer.externalUserID] ?? [],
-                tags: tags[customer.externalUserID] ?? [], lastContact: snapshot.lastContact[customer.externalUserID].map { SegmentDay($0, in: zone) },
+                tags: tags[customer.externalUserID] ?? [], lastContact: snapshot.lastContact[customer.externalUserID].map(calendar.segmentDay),
                 orderCount: orders?.count ?? 0, orderAmountFen: orders?.amountFen ?? 0,
-                lastOrder: orders.map { SegmentDay($0.lastOrderedAt, in: zone) }
+                lastOrder: orders.map { calendar.segmentDay($0.lastOrderedAt) }
             ))
         }
     }

@@ -172,7 +172,7 @@ public struct ChannelStore: Sendable {
     /// Adds, losses and net growth per day between `from` and `to` (inclusive days), and each member's share.
     ///
     /// Grouped by the `day` alias: PostgreSQL does not see `(x + $1)` and `(x + $2)` as one expression.
-    public func statistics(corpID: String, channelID: String, from: Date, to: Date, calendar: BusinessCalendar = BusinessCalendar()) async throws -> Statistics {
+    public func statistics(corpID: String, channelID: String, from: Date, to: Date, calendar: BusinessCalendar) async throws -> Statistics {
         let start = calendar.startOfDay(from)
         let end = calendar.startOfDay(to).addingTimeInterval(86400)
         let offset = Int64(calendar.utcOffsetSeconds) * 1000
@@ -198,7 +198,7 @@ public struct ChannelStore: Sendable {
                 losses[try row.decode(column: "day", as: Int.self), default: 0] += try row.decode(column: "n", as: Int.self)
             }
             let days = (calendar.dayNumber(start)...calendar.dayNumber(end.addingTimeInterval(-1))).map {
-                ChannelDay(day: calendar.label(dayNumber: $0), adds: adds[$0, default: 0], losses: losses[$0, default: 0])
+                ChannelDay(day: BusinessCalendar.label(dayNumber: $0), adds: adds[$0, default: 0], losses: losses[$0, default: 0])
             }
             return Statistics(days: days, memberAdds: members, totalAdds: adds.values.reduce(0, +), totalLosses: losses.values.reduce(0, +))
         }

@@ -21,6 +21,11 @@ public struct ContactStore: Sendable {
         return try JSONDecoder().decode(ContactPolicy.self, from: Data(text.utf8))
     }
 
+    /// The corp's calendar (the brand's day), from its policy's `utc_offset_seconds`.
+    public func calendar(corpID: String) async throws -> BusinessCalendar {
+        try await policy(corpID: corpID).calendar
+    }
+
     /// Validates and stores the corp's policy.
     public func setPolicy(corpID: String, _ policy: ContactPolicy, actor: String, now: Date) async throws {
         try policy.validate()

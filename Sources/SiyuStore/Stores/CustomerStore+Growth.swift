@@ -30,7 +30,7 @@ extension CustomerStore {
     ///
     /// Each figure is one `GROUP BY` query. The totals are counted back from today's active
     /// customers, so they agree with the customer list.
-    public func growth(corpID: String, from: Date, to: Date, topMembers: Int = 10, calendar: BusinessCalendar = BusinessCalendar()) async throws -> GrowthReport {
+    public func growth(corpID: String, from: Date, to: Date, topMembers: Int = 10, calendar: BusinessCalendar) async throws -> GrowthReport {
         let start = StoredTime.millis(calendar.startOfDay(from))
         let end = StoredTime.millis(calendar.startOfDay(to).addingTimeInterval(86400))
         let offset = Int64(calendar.utcOffsetSeconds) * 1000
@@ -73,7 +73,7 @@ extension CustomerStore {
             var total = active - newAfterEnd + lostAfterEnd
             var days: [GrowthDay] = []
             for day in dayNumbers.reversed() {
-                let entry = GrowthDay(day: calendar.label(dayNumber: day), new: new[day, default: 0], lost: lost[day, default: 0], total: max(0, total))
+                let entry = GrowthDay(day: BusinessCalendar.label(dayNumber: day), new: new[day, default: 0], lost: lost[day, default: 0], total: max(0, total))
                 days.append(entry)
                 total -= entry.net
             }

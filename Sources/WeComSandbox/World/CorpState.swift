@@ -1,4 +1,5 @@
 import Foundation
+import SiyuCore
 import WeCom
 
 /// How an enterprise is set up in the sandbox: what `gettoken` accepts and where callbacks go.
@@ -45,35 +46,22 @@ public enum MassMessageRule: String, Codable, Sendable, CaseIterable {
     /// The older rule: 4 a month.
     case fourPerMonth = "4_per_month"
 
-    static let calendar: Calendar = {
-        var calendar = Calendar(identifier: .iso8601)
-        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-        return calendar
-    }()
+    /// The platform counts its days in China time.
+    static let calendar = BusinessCalendar.platform
 
     /// Whether one more message at `now` stays within the rule, given earlier receipts (Unix seconds).
     func allows(receipts: [Int], now: Int) -> Bool {
-        let date = Date(timeIntervalSince1970: TimeInterval(now))
+        let time = Int64(now)
         let calendar = Self.calendar
-        let component: Calendar.Component
+        let window: BusinessCalendar.Window
         let limit: Int
         switch self {
-        case .daysInMonth:
-            component = .month
-            limit = calendar.range(of: .day, in: .month, for: date)?.count ?? 30
-        case .sevenPerWeek:
-            component = .weekOfYear
-            limit = 7
-        case .onePerDay:
-            component = .day
-            limit = 1
-        case .fourPerMonth:
-            component = .month
-            limit = 4
+        case .daysInMonth: (window, limit) = calendar.monthWindow(time)
+        case .sevenPerWeek: (window, limit) = (calendar.weekWindow(time), 7)
+        case .onePerDay: (window, limit) = (calendar.dayWindow(time), 1)
+        case .fourPerMonth: (window, limit) = (calendar.monthWindow(time).window, 4)
         }
-        let interval = calendar.dateInterval(of: component, for: date)!
-        let inWindow = receipts.filter { interval.contains(Date(timeIntervalSince1970: TimeInterval($0))) }.count
-        return inWindow < limit
+        return receipts.filter { window.contains(Int64($0)) }.count < limit
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SiyuCore
 import WeCom
 
 extension SandboxWorld {
@@ -163,10 +164,8 @@ extension SandboxWorld {
             for user in users where corp.members[user] == nil { throw .invalidUser }
             let calendar = MassMessageRule.calendar
             var days: [BehaviorData] = []
-            var day = calendar.startOfDay(for: Date(timeIntervalSince1970: TimeInterval(request.startTime)))
-            let end = Date(timeIntervalSince1970: TimeInterval(request.endTime))
-            while day <= end {
-                let from = Int(day.timeIntervalSince1970)
+            var from = Int(calendar.start(ofDay: calendar.day(Int64(request.startTime))))
+            while from <= request.endTime {
                 let to = from + 86400
                 let adds = corp.relations.values.flatMap { $0 }.filter { users.contains($0.userID) && $0.createTime >= from && $0.createTime < to }
                 let messages = corp.archive.filter { users.contains($0.from) && Int($0.msgTime / 1000) >= from && Int($0.msgTime / 1000) < to }
@@ -175,7 +174,7 @@ extension SandboxWorld {
                     replyPercentage: messages.isEmpty ? 0 : 100, avgReplyTime: messages.isEmpty ? 0 : 1,
                     negativeFeedbackCnt: 0, newApplyCnt: adds.count, newContactCnt: adds.count
                 ))
-                day = day.addingTimeInterval(86400)
+                from = to
             }
             return UserBehaviorDataResponse(behaviorData: days)
         }

@@ -29,9 +29,9 @@ struct CampaignPlanBench: AsyncParsableCommand {
         }
 
         // A corp: 30 tags (T0 on half the customers, falling off), 6 channels, `members` members.
-        let zone = TimeZone(identifier: "Asia/Shanghai")!
-        let today = SegmentDay(Date(), in: zone)
-        var index = SegmentIndex()
+        let calendar = ContactPolicy().calendar
+        let today = calendar.segmentDay(Date())
+        var index = SegmentIndex(calendar: calendar)
         for tag in 0..<30 { _ = index.defineTag(id: "T\(tag)", name: "T\(tag)") }
         let ids: [String] = timed("build index") {
             var ids: [String] = []
