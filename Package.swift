@@ -88,7 +88,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("Resources/console")],
+            resources: [.copy("Resources/console"), .copy("Resources/openapi.json")],
             swiftSettings: strict
         ),
         .target(

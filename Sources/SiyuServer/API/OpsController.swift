@@ -8,6 +8,8 @@ struct OpsController: Sendable {
     let store: SiyuStore
     let metrics: SiyuMetrics
     var metricsAccess = MetricsAccess(token: nil)
+    /// The OpenAPI document, read at start-up.
+    let document: OpenAPIDocument
     /// `/readyz` answers within this, also when the database does not.
     static let readinessDeadline: Duration = .milliseconds(800)
     /// `/metrics` reads two counts from the database; it gives up (503) after this.
@@ -25,12 +27,9 @@ struct OpsController: Sendable {
         router.get("healthz") { _, _ in Status(status: "ok") }
         router.get("readyz", use: ready)
         router.get("metrics", use: scrape)
+        let body = ByteBuffer(string: document.text)
         router.get("api/v1/openapi.json") { _, _ in
-            Response(
-                status: .ok,
-                headers: [.contentType: "application/json; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json))
-            )
+            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
         }
     }
 
