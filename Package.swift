@@ -151,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "SiyuServerTests",
             dependencies: [
-                "SiyuServer", "SiyuStore", "SiyuCore", "WeComSandbox",
+                "SiyuServer", "SiyuStore", "SiyuCore", "WeCom", "WeComSandbox",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict
