@@ -88,7 +88,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            resources: [.copy("Resources/console")],
+            resources: [.copy("Resources/console"), .copy("Resources/openapi.json")],
             swiftSettings: strict
         ),
         .target(
@@ -158,7 +158,7 @@ let package = Package(
         .testTarget(
             name: "SiyuServerTests",
             dependencies: [
-                "SiyuServer", "SiyuStore", "SiyuCore", "WeComSandbox", "SiyuTestSupport",
+                "SiyuServer", "SiyuStore", "SiyuCore", "WeCom", "WeComSandbox", "SiyuTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict

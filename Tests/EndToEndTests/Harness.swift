@@ -56,7 +56,7 @@ struct EndToEnd: Sendable {
                 dependencies.campaignPollInterval = .milliseconds(50)
                 // The webhook receivers of these tests listen on 127.0.0.1: allowed explicitly, as an admin would.
                 dependencies.outboundPolicy = OutboundAddressPolicy(allowing: [try IPAddressRange("127.0.0.1/32")])
-                let app = buildApplication(
+                let app = try buildApplication(
                     // The live test client opens one connection at the start, may leave it unused while a test
                     // seeds for longer than the header timeout on a busy machine, and never reconnects: neither
                     // the header nor the idle timeout may close it here.

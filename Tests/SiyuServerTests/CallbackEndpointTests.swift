@@ -39,7 +39,7 @@ struct CallbackEndpointTests {
                 CorpRegistration(corpID: corpID, name: "官方示例", secret: "secret-a1", callbackToken: token, encodingAESKey: aesKey), actor: "test", now: Date()
             )
             let dependencies = ServerDependencies(store: store, admin: AdminCredential(token: TestServer.adminToken), logger: TestServer.logger)
-            let app = buildApplication(configuration: .init(), dependencies: dependencies, services: [dependencies.ingestor], logger: TestServer.logger)
+            let app = try buildApplication(configuration: .init(), dependencies: dependencies, services: [dependencies.ingestor], logger: TestServer.logger)
             try await app.test(.router) { client in try await body(client, store) }
         }
     }

@@ -150,7 +150,7 @@ enum ConsoleTestServer {
     ) async throws {
         var dependencies = ServerDependencies(store: store, admin: AdminCredential(token: TestServer.adminToken), console: settings, logger: TestServer.logger)
         dependencies.presentedAddressHeader = TestServer.addressHeader
-        let app = buildApplication(configuration: .init(), dependencies: dependencies, logger: TestServer.logger)
+        let app = try buildApplication(configuration: .init(), dependencies: dependencies, logger: TestServer.logger)
         try await app.test(.router) { client in try await body(Fixture(store: store, client: client, world: world)) }
     }
 }

@@ -75,7 +75,7 @@ struct OpsTests {
     @Test("the OpenAPI document describes every route, and nothing that is not a route")
     func openAPICoversRouter() async throws {
         try await TestServer.withStore { store in
-            let router = buildRouter(ServerDependencies(store: store, admin: AdminCredential(token: TestServer.adminToken)))
+            let router = try buildRouter(ServerDependencies(store: store, admin: AdminCredential(token: TestServer.adminToken)))
             let document = try #require(try JSONSerialization.jsonObject(with: Data(OpenAPIDocument.json.utf8)) as? [String: Any])
             #expect(document["openapi"] as? String == "3.1.0")
             let paths = try #require(document["paths"] as? [String: [String: Any]])
@@ -100,8 +100,37 @@ struct OpsTests {
         try await TestServer.withClient { client, _, _ in
             let served = try await client.call(.get, "/api/v1/openapi.json", token: nil)
             #expect(served.status == .ok)
-            #expect(served.text == OpenAPIDocument.json)
+            #expect(try served.text == OpenAPIDocument.json)
         }
+    }
+
+    @Test("a missing or malformed OpenAPI document stops the router from being built, saying which file and why")
+    func openAPIDocumentFailsTheStart() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("siyu-openapi-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let broken = folder.appendingPathComponent("broken.json")
+        try Data(#"{"openapi": "3.1.0", "paths": {"#.utf8).write(to: broken)
+        let swagger = folder.appendingPathComponent("swagger.json")
+        try Data(#"{"swagger": "2.0", "paths": {"/x": {}}}"#.utf8).write(to: swagger)
+        let cases: [(URL?, String)] = [
+            (nil, "missing from the build"), (folder.appendingPathComponent("absent.json"), "cannot be read"),
+            (broken, "is not valid JSON"), (swagger, "is not an OpenAPI 3.1 document"),
+        ]
+        try await TestServer.withStore { store in
+            for (url, problem) in cases {
+                var dependencies = ServerDependencies(store: store, admin: AdminCredential(token: TestServer.adminToken))
+                dependencies.openAPIDocumentURL = url
+                do {
+                    _ = try buildRouter(dependencies)
+                    Issue.record("a router was built with \(url?.path ?? "no document")")
+                } catch let error as ConfigurationError {
+                    #expect(error.message.contains(problem), "\(error.message)")
+                    if let url { #expect(error.message.contains(url.lastPathComponent), "\(error.message)") }
+                }
+            }
+        }
+        #expect(try OpenAPIDocument.load(from: OpenAPIDocument.bundledURL).text.hasPrefix("{"))
     }
 
     @Test("TRACE and CONNECT answer 405 with Allow; a routed path asked with a method it lacks answers 405, an unknown path 404")
@@ -199,7 +228,7 @@ struct OpsTests {
     ) async throws {
         try await TestServer.withStore { store in
             let dependencies = ServerDependencies(store: store, admin: AdminCredential(token: TestServer.adminToken))
-            let app = buildApplication(configuration: configuration, dependencies: dependencies, logger: TestServer.logger)
+            let app = try buildApplication(configuration: configuration, dependencies: dependencies, logger: TestServer.logger)
             try await app.test(mode) { client in try await body(client) }
         }
     }

@@ -65,6 +65,8 @@ struct TenantMatrixTests {
         var method: HTTPRequest.Method
         var template: String
         var uri: String
+        /// The statuses the document lists for the operation.
+        var documented: Set<Int>
         var description: String { "\(method) \(template)" }
         /// Whether the path names one of B's things (or B itself).
         var namesIDs: Bool { template.contains("{") }
@@ -85,7 +87,8 @@ struct TenantMatrixTests {
                     uri = uri.replacingOccurrences(of: "{\(parameter)}", with: id)
                 }
                 #expect(!uri.contains("{"), "\(template) has a path parameter the matrix cannot fill")
-                operations.append(Operation(method: method, template: template, uri: uri))
+                let documented = Set(((operation["responses"] as? [String: Any]) ?? [:]).keys.compactMap { Int($0) })
+                operations.append(Operation(method: method, template: template, uri: uri, documented: documented))
             }
         }
         return operations
@@ -121,6 +124,7 @@ struct TenantMatrixTests {
                 let response = try await client.execute(uri: operation.uri, method: operation.method, headers: headers, body: body.map { ByteBuffer(string: $0) })
                 requests += 1
                 #expect(allowed.contains(Int(response.status.code)), "\(label): \(operation) answered \(response.status.code) \(String(response.text.prefix(200)))")
+                #expect(operation.documented.contains(Int(response.status.code)), "\(label): \(operation) answered \(response.status.code), which its document does not list")
                 #expect(!response.text.contains(Self.secretMark), "\(label): \(operation) leaked corp B's data")
             }
 

@@ -38,7 +38,7 @@ enum TestServer {
             let metrics = SiyuMetrics()
             var dependencies = ServerDependencies(store: store, admin: AdminCredential(token: adminToken), metrics: metrics)
             dependencies.presentedAddressHeader = addressHeader
-            let app = buildApplication(configuration: .init(), dependencies: dependencies, logger: logger)
+            let app = try buildApplication(configuration: .init(), dependencies: dependencies, logger: logger)
             try await app.test(.router) { client in try await body(client, store, metrics) }
         }
     }

@@ -6,19 +6,13 @@ import SiyuStore
 struct AuditController: Sendable {
     let audit: AuditLog
 
-    struct PageBody: ResponseEncodable {
-        var entries: [AuditLog.Entry]
-        var nextCursor: String?
-        enum CodingKeys: String, CodingKey { case entries, nextCursor = "next_cursor" }
-    }
-
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.get("audit", use: list)
     }
 
     /// `?cursor=&limit=` (1–1000, default 100), `corp_id`, `actor`, `action` (exact), `since` and
     /// `until` (ISO 8601; since inclusive, until exclusive).
-    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> PageBody {
+    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<AuditLog.Entry> {
         try context.requireAdmin()
         let query = request.uri.queryParameters
         let limit = try Pagination.limit(request, default: 100)
@@ -34,7 +28,7 @@ struct AuditController: Sendable {
             since: try Self.time(query.get("since"), field: "since"), until: try Self.time(query.get("until"), field: "until")
         )
         let page = try await audit.page(filter, after: cursor, limit: limit)
-        return PageBody(entries: page.entries, nextCursor: page.nextCursor?.text)
+        return Wire.Page(page.entries, nextCursor: page.nextCursor?.text)
     }
 
     static func time(_ text: String?, field: String) throws -> Date? {

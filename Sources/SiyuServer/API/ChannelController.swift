@@ -14,44 +14,6 @@ struct ChannelController: Sendable {
         self.codes = ChannelCodes(store: store, wecom: wecom, time: time)
     }
 
-    struct CreateRequest: Decodable {
-        var name: String
-        var members: [String]
-        var backupMembers: [String]?
-        var strategy: RotationStrategy?
-        var dailyCap: Int?
-        var schedule: [String: [String]]?
-        var autoTagIDs: [String]?
-        var skipVerify: Bool?
-        var welcome: WelcomeMessage?
-
-        enum CodingKeys: String, CodingKey {
-            case name, members, backupMembers = "backup_members", strategy, dailyCap = "daily_cap", schedule
-            case autoTagIDs = "auto_tag_ids", skipVerify = "skip_verify", welcome
-        }
-    }
-
-    struct UpdateRequest: Decodable {
-        var name: String?
-        var members: [String]?
-        var backupMembers: [String]?
-        var strategy: RotationStrategy?
-        var dailyCap: Int?
-        var clearDailyCap: Bool?
-        var schedule: [String: [String]]?
-        var autoTagIDs: [String]?
-        var skipVerify: Bool?
-        var welcome: WelcomeMessage?
-        var clearWelcome: Bool?
-
-        enum CodingKeys: String, CodingKey {
-            case name, members, backupMembers = "backup_members", strategy, dailyCap = "daily_cap", clearDailyCap = "clear_daily_cap", schedule
-            case autoTagIDs = "auto_tag_ids", skipVerify = "skip_verify", welcome, clearWelcome = "clear_welcome"
-        }
-    }
-
-    struct ChannelList: ResponseEncodable { var channels: [Channel] }
-
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.post("channels", use: create)
         group.get("channels", use: list)
@@ -63,7 +25,7 @@ struct ChannelController: Sendable {
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<Channel> {
         let corpID = try context.actingCorp()
-        let body = try await request.decode(as: CreateRequest.self, context: context)
+        let body = try await request.decode(as: Wire.ChannelCreate.self, context: context)
         let settings = ChannelSettings(
             members: body.members, backupMembers: body.backupMembers ?? [], strategy: body.strategy ?? .roundRobin, dailyCap: body.dailyCap,
             schedule: body.schedule, autoTagIDs: body.autoTagIDs ?? [], skipVerify: body.skipVerify ?? true, welcome: body.welcome
@@ -72,8 +34,8 @@ struct ChannelController: Sendable {
         return EditedResponse(status: .created, response: channel)
     }
 
-    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> ChannelList {
-        ChannelList(channels: try await store.channels.list(corpID: try context.actingCorp()))
+    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<Channel> {
+        Wire.Page(try await store.channels.list(corpID: try context.actingCorp()))
     }
 
     @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> Channel {
@@ -83,7 +45,7 @@ struct ChannelController: Sendable {
     @Sendable func update(_ request: Request, context: AuthenticatedContext) async throws -> Channel {
         let corpID = try context.actingCorp()
         let channel = try await find(context)
-        let body = try await request.decode(as: UpdateRequest.self, context: context)
+        let body = try await request.decode(as: Wire.ChannelUpdate.self, context: context)
         var settings = channel.settings
         if let members = body.members { settings.members = members }
         if let backups = body.backupMembers { settings.backupMembers = backups }

@@ -11,87 +11,6 @@ struct CorpController: Sendable {
     let wecom: WeComConnections
     let time: TimeSource
 
-    struct CorpBody: ResponseEncodable {
-        var corpID: String
-        var name: String
-        var settings: [String: String]
-        var createdAt: Date
-        var updatedAt: Date
-
-        enum CodingKeys: String, CodingKey {
-            case corpID = "corp_id", name, settings, createdAt = "created_at", updatedAt = "updated_at"
-        }
-
-        init(_ corp: CorpSummary) {
-            corpID = corp.corpID
-            name = corp.name
-            settings = corp.settings.values
-            createdAt = corp.createdAt
-            updatedAt = corp.updatedAt
-        }
-    }
-
-    struct CorpPage: ResponseEncodable {
-        var corps: [CorpBody]
-        var nextCursor: String?
-        enum CodingKeys: String, CodingKey { case corps, nextCursor = "next_cursor" }
-    }
-
-    struct RegisterRequest: Decodable {
-        var corpID: String
-        var name: String
-        var secret: String
-        var token: String
-        var aesKey: String
-        enum CodingKeys: String, CodingKey { case corpID = "corp_id", name, secret, token, aesKey = "aes_key" }
-    }
-
-    /// A change to a corp. Settings follow JSON merge patch: a value sets one, `null` removes it.
-    /// The credentials (`secret`, `token`, `aes_key`) and credential settings are admin only.
-    struct UpdateRequest: Decodable {
-        var name: String?
-        var settings: [String: String?]?
-        var secret: String?
-        var token: String?
-        var aesKey: String?
-        enum CodingKeys: String, CodingKey { case name, settings, secret, token, aesKey = "aes_key" }
-    }
-
-    struct KeyBody: ResponseEncodable {
-        var keyID: String
-        var corpID: String
-        var label: String
-        var scope: APIKeyScope
-        var createdAt: Date
-        var revokedAt: Date?
-        /// Present only in the response that creates the key.
-        var key: String?
-
-        enum CodingKeys: String, CodingKey {
-            case keyID = "key_id", corpID = "corp_id", label, scope, createdAt = "created_at", revokedAt = "revoked_at", key
-        }
-
-        init(_ info: APIKeyStore.Info, token: String? = nil) {
-            keyID = info.keyID
-            corpID = info.corpID
-            label = info.label
-            scope = info.scope
-            createdAt = info.createdAt
-            revokedAt = info.revokedAt
-            key = token
-        }
-    }
-
-    struct KeyList: ResponseEncodable { var keys: [KeyBody] }
-
-    struct CreateKeyRequest: Decodable {
-        var label: String?
-        /// `read` or `write` (the default).
-        var scope: APIKeyScope?
-    }
-
-    struct AuditList: ResponseEncodable { var entries: [AuditLog.Entry] }
-
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.post("corps", use: register)
         group.get("corps", use: list)
@@ -103,36 +22,36 @@ struct CorpController: Sendable {
         group.get("corps/{corp_id}/audit", use: auditLog)
     }
 
-    @Sendable func register(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<CorpBody> {
+    @Sendable func register(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<Wire.Corp> {
         try context.requireAdmin()
-        let body = try await request.decode(as: RegisterRequest.self, context: context)
+        let body = try await request.decode(as: Wire.CorpRegistration.self, context: context)
         let registration = CorpRegistration(
             corpID: body.corpID, name: body.name, secret: body.secret, callbackToken: body.token, encodingAESKey: body.aesKey
         )
         let corp = try await corps.register(registration, actor: context.principal.actor, now: time())
         context.logger.info("corp registered", metadata: ["corp_id": .string(corp.corpID)])
-        return EditedResponse(status: .created, response: CorpBody(corp))
+        return EditedResponse(status: .created, response: Wire.Corp(corp))
     }
 
-    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> CorpPage {
+    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<Wire.Corp> {
         try context.requireAdmin()
         let limit = try Pagination.limit(request, default: 100)
         let page = try await corps.list(after: request.uri.queryParameters.get("cursor"), limit: limit + 1)
         let shown = Array(page.prefix(limit))
-        return CorpPage(corps: shown.map(CorpBody.init), nextCursor: page.count > limit ? shown.last?.corpID : nil)
+        return Wire.Page(shown.map(Wire.Corp.init), nextCursor: page.count > limit ? shown.last?.corpID : nil)
     }
 
-    @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> CorpBody {
+    @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Corp {
         let corpID = try context.parameters.require("corp_id")
         try context.requireAccess(to: corpID)
         guard let corp = try await corps.find(corpID) else { throw Self.noSuchCorp(corpID) }
-        return CorpBody(corp)
+        return Wire.Corp(corp)
     }
 
-    @Sendable func update(_ request: Request, context: AuthenticatedContext) async throws -> CorpBody {
+    @Sendable func update(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Corp {
         let corpID = try context.parameters.require("corp_id")
         try context.requireAccess(to: corpID)
-        let body = try await request.decode(as: UpdateRequest.self, context: context)
+        let body = try await request.decode(as: Wire.CorpUpdate.self, context: context)
         let settings = try CorpSettings.parseChange(body.settings ?? [:])
         let credentials = CorpCredentialChange(secret: body.secret, callbackToken: body.token, encodingAESKey: body.aesKey)
         if !credentials.isEmpty || settings.keys.contains(where: \.isCredential) {
@@ -150,22 +69,22 @@ struct CorpController: Sendable {
             throw Self.noSuchCorp(corpID)
         }
         await wecom.invalidate(corpID)
-        return CorpBody(corp)
+        return Wire.Corp(corp)
     }
 
-    @Sendable func createKey(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<KeyBody> {
+    @Sendable func createKey(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<Wire.APIKey> {
         try context.requireAdmin()
         let corpID = try context.parameters.require("corp_id")
-        let body = try await Self.decodeOptional(CreateKeyRequest.self, request, context) ?? CreateKeyRequest()
+        let body = try await Self.decodeOptional(Wire.APIKeyRequest.self, request, context) ?? Wire.APIKeyRequest()
         let created = try await keys.create(corpID: corpID, label: body.label ?? "", scope: body.scope ?? .write, actor: context.principal.actor, now: time())
-        return EditedResponse(status: .created, response: KeyBody(created.info, token: created.token))
+        return EditedResponse(status: .created, response: Wire.APIKey(created.info, token: created.token))
     }
 
-    @Sendable func listKeys(_ request: Request, context: AuthenticatedContext) async throws -> KeyList {
+    @Sendable func listKeys(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<Wire.APIKey> {
         let corpID = try context.parameters.require("corp_id")
         try context.requireAccess(to: corpID)
         guard try await corps.find(corpID) != nil else { throw Self.noSuchCorp(corpID) }
-        return KeyList(keys: try await keys.list(corpID: corpID).map { KeyBody($0) })
+        return Wire.Page(try await keys.list(corpID: corpID).map { Wire.APIKey($0) })
     }
 
     @Sendable func revokeKey(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -178,7 +97,7 @@ struct CorpController: Sendable {
         return Response(status: .noContent)
     }
 
-    @Sendable func auditLog(_ request: Request, context: AuthenticatedContext) async throws -> AuditList {
+    @Sendable func auditLog(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<AuditLog.Entry> {
         let corpID = try context.parameters.require("corp_id")
         try context.requireAccess(to: corpID)
         var entries = try await audit.recent(corpID: corpID, limit: try Pagination.limit(request, default: 100))
@@ -186,7 +105,7 @@ struct CorpController: Sendable {
         if context.principal != .admin {
             for index in entries.indices where !entries[index].actor.hasPrefix("key:\(corpID)/") { entries[index].address = nil }
         }
-        return AuditList(entries: entries)
+        return Wire.Page(entries)
     }
 
     static func noSuchCorp(_ corpID: String) -> APIError {
@@ -202,13 +121,3 @@ struct CorpController: Sendable {
     }
 }
 
-/// `?cursor=&limit=` handling shared by list routes.
-enum Pagination {
-    static func limit(_ request: Request, default value: Int, maximum: Int = 1000) throws -> Int {
-        guard let text = request.uri.queryParameters.get("limit") else { return value }
-        guard let limit = Int(text), (1...maximum).contains(limit) else {
-            throw APIError(.badRequest, code: "bad_request", "limit must be a whole number from 1 to \(maximum)", field: "limit")
-        }
-        return limit
-    }
-}

@@ -18,30 +18,6 @@ struct CustomerController: Sendable {
         self.tagging = CustomerTagging(store: store, wecom: wecom, time: time)
     }
 
-    struct Page: ResponseEncodable {
-        var customers: [CustomerSummary]
-        var nextCursor: String?
-        enum CodingKeys: String, CodingKey { case customers, nextCursor = "next_cursor" }
-    }
-
-    struct FieldsRequest: Decodable {
-        var customFields: [String: String]
-        enum CodingKeys: String, CodingKey { case customFields = "custom_fields" }
-    }
-
-    struct BulkTagRequest: Decodable {
-        var externalUserIDs: [String]
-        var add: [String]?
-        var remove: [String]?
-        enum CodingKeys: String, CodingKey { case externalUserIDs = "external_userids", add, remove }
-    }
-
-    typealias BulkOutcome = CustomerTagging.Outcome
-
-    struct BulkReport: ResponseEncodable { var results: [BulkOutcome] }
-    struct LostList: ResponseEncodable { var lost: [LostRelation] }
-    struct Counts: ResponseEncodable { var counts: [String: Int] }
-
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.get("customers", use: list)
         group.get("customers/{external_userid}", use: show)
@@ -55,34 +31,25 @@ struct CustomerController: Sendable {
         group.get("groups", use: groups)
     }
 
-    struct Groups: ResponseEncodable {
-        var items: [GroupStore.Group]
-    }
-
     /// Customer groups (客户群) as last synced, optionally of one owner.
-    @Sendable func groups(_ request: Request, context: AuthenticatedContext) async throws -> Groups {
-        Groups(items: try await store.groups.list(corpID: try context.actingCorp(), owner: request.uri.queryParameters.get("owner")))
-    }
-
-    struct SyncQueued: ResponseEncodable {
-        var jobID: String
-        enum CodingKeys: String, CodingKey { case jobID = "job_id" }
+    @Sendable func groups(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<GroupStore.Group> {
+        Wire.Page(try await store.groups.list(corpID: try context.actingCorp(), owner: request.uri.queryParameters.get("owner")))
     }
 
     /// Queues a sync with WeCom now (it also runs daily).
-    @Sendable func sync(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<SyncQueued> {
+    @Sendable func sync(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<Wire.SyncQueued> {
         let corpID = try context.actingCorp()
         let jobID = try await store.jobs.enqueue(kind: CorpSync.jobKind, payload: "requested", corpID: corpID, maxAttempts: 3, now: time())
-        return EditedResponse(status: .accepted, response: SyncQueued(jobID: jobID))
+        return EditedResponse(status: .accepted, response: Wire.SyncQueued(jobID: jobID))
     }
 
-    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Page {
+    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<CustomerSummary> {
         let corpID = try context.actingCorp()
         let limit = try Pagination.limit(request, default: 50)
         var query = try Self.query(request, in: try await store.contacts.calendar(corpID: corpID))
         query.limit = limit
         let customers = try await store.customers.list(corpID: corpID, query)
-        return Page(customers: customers, nextCursor: customers.count == limit ? customers.last?.externalUserID : nil)
+        return Wire.Page(customers, nextCursor: customers.count == limit ? customers.last?.externalUserID : nil)
     }
 
     static func query(_ request: Request, in calendar: BusinessCalendar) throws -> CustomerQuery {
@@ -120,7 +87,7 @@ struct CustomerController: Sendable {
     @Sendable func setFields(_ request: Request, context: AuthenticatedContext) async throws -> CustomerProfile {
         let corpID = try context.actingCorp()
         let id = try context.parameters.require("external_userid")
-        let body = try await request.decode(as: FieldsRequest.self, context: context)
+        let body = try await request.decode(as: Wire.CustomFieldsRequest.self, context: context)
         try Self.validateFields(body.customFields)
         guard try await store.customers.setCustomFields(corpID: corpID, externalUserID: id, fields: body.customFields, now: time()) else {
             throw APIError(.notFound, code: "not_found", "no customer \(id)")
@@ -136,26 +103,26 @@ struct CustomerController: Sendable {
     }
 
     /// Tags or untags customers on every active relation (`mark_tag` per relation), reporting per customer.
-    @Sendable func bulkTag(_ request: Request, context: AuthenticatedContext) async throws -> BulkReport {
+    @Sendable func bulkTag(_ request: Request, context: AuthenticatedContext) async throws -> Wire.BulkTagReport {
         let corpID = try context.actingCorp()
-        let body = try await request.decode(as: BulkTagRequest.self, context: context)
+        let body = try await request.decode(as: Wire.BulkTagRequest.self, context: context)
         let add = body.add ?? []
         let remove = body.remove ?? []
         guard !add.isEmpty || !remove.isEmpty else { throw ValidationError(field: "add", message: "add or remove at least one tag") }
         guard (1...1000).contains(body.externalUserIDs.count) else { throw ValidationError(field: "external_userids", message: "1 to 1000 customers per call") }
         try await tagging.checkKnown(corpID: corpID, add + remove, field: "add")
         let results = try await tagging.tag(corpID: corpID, customers: body.externalUserIDs, add: add, remove: remove, actor: context.principal.actor)
-        return BulkReport(results: results)
+        return Wire.BulkTagReport(results: results)
     }
 
-    @Sendable func lost(_ request: Request, context: AuthenticatedContext) async throws -> LostList {
+    @Sendable func lost(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<LostRelation> {
         let corpID = try context.actingCorp()
         let since = try Query.date(request, "since", in: try await store.contacts.calendar(corpID: corpID))
-        return LostList(lost: try await store.customers.lostRelations(corpID: corpID, since: since, limit: try Pagination.limit(request, default: 100)))
+        return Wire.Page(try await store.customers.lostRelations(corpID: corpID, since: since, limit: try Pagination.limit(request, default: 100)))
     }
 
-    @Sendable func counts(_ request: Request, context: AuthenticatedContext) async throws -> Counts {
-        Counts(counts: try await store.customers.counts(corpID: try context.actingCorp()))
+    @Sendable func counts(_ request: Request, context: AuthenticatedContext) async throws -> Wire.CustomerCounts {
+        Wire.CustomerCounts(counts: try await store.customers.counts(corpID: try context.actingCorp()))
     }
 
     // MARK: CSV
@@ -195,23 +162,9 @@ struct CustomerController: Sendable {
         )
     }
 
-    struct ImportRow: Encodable, Sendable {
-        var row: Int
-        var externalUserID: String
-        var ok: Bool
-        var error: String?
-        enum CodingKeys: String, CodingKey { case row, externalUserID = "external_userid", ok, error }
-    }
-
-    struct ImportReport: ResponseEncodable {
-        var imported: Int
-        var failed: Int
-        var rows: [ImportRow]
-    }
-
     /// Tags (by name, `;`-separated, in a `tags` column) and custom fields (`field:<name>` columns)
     /// for existing customers; every row is reported with what failed and why.
-    @Sendable func importCSV(_ request: Request, context: AuthenticatedContext) async throws -> ImportReport {
+    @Sendable func importCSV(_ request: Request, context: AuthenticatedContext) async throws -> Wire.CustomerImportReport {
         let corpID = try context.actingCorp()
         let table = try await Query.csvBody(request, limit: 8 << 20)
         guard let header = table.first, let idColumn = header.firstIndex(of: "external_userid") else {
@@ -220,7 +173,7 @@ struct CustomerController: Sendable {
         let tagColumn = header.firstIndex(of: "tags")
         let fieldColumns = header.enumerated().filter { $0.element.hasPrefix("field:") }.map { ($0.offset, String($0.element.dropFirst(6))) }
         let tagsByName = Dictionary(try await store.directory.tagGroups(corpID: corpID).flatMap { $0.tags.map { ($0.name, $0.tagID) } }, uniquingKeysWith: { first, _ in first })
-        var rows: [ImportRow] = []
+        var rows: [Wire.ImportRow] = []
         for (offset, cells) in table.dropFirst().enumerated() where !(cells.count == 1 && cells[0].isEmpty) {
             let number = offset + 2
             let id = idColumn < cells.count ? cells[idColumn].trimmingCharacters(in: .whitespaces) : ""
@@ -245,14 +198,14 @@ struct CustomerController: Sendable {
                     if let failure = outcome.first, !failure.ok { throw ValidationError(field: "tags", message: failure.error ?? "tagging failed") }
                 }
                 if !fields.isEmpty { _ = try await store.customers.setCustomFields(corpID: corpID, externalUserID: id, fields: fields, now: time()) }
-                rows.append(ImportRow(row: number, externalUserID: id, ok: true))
+                rows.append(Wire.ImportRow(row: number, externalUserID: id, ok: true))
             } catch let error as ValidationError {
-                rows.append(ImportRow(row: number, externalUserID: id, ok: false, error: error.message))
+                rows.append(Wire.ImportRow(row: number, externalUserID: id, ok: false, error: error.message))
             } catch {
-                rows.append(ImportRow(row: number, externalUserID: id, ok: false, error: String(describing: error)))
+                rows.append(Wire.ImportRow(row: number, externalUserID: id, ok: false, error: String(describing: error)))
             }
         }
-        return ImportReport(imported: rows.filter(\.ok).count, failed: rows.filter { !$0.ok }.count, rows: rows)
+        return Wire.CustomerImportReport(imported: rows.filter(\.ok).count, failed: rows.filter { !$0.ok }.count, rows: rows)
     }
 }
 

@@ -8,48 +8,39 @@ struct OpsController: Sendable {
     let store: SiyuStore
     let metrics: SiyuMetrics
     var metricsAccess = MetricsAccess(token: nil)
+    /// The OpenAPI document, read at start-up.
+    let document: OpenAPIDocument
     /// `/readyz` answers within this, also when the database does not.
     static let readinessDeadline: Duration = .milliseconds(800)
     /// `/metrics` reads two counts from the database; it gives up (503) after this.
     static let scrapeDeadline: Duration = .seconds(2)
 
-    struct Status: ResponseEncodable {
-        var status: String
-        var schemaVersion: Int?
-        var database: String?
-        var reason: String?
-        enum CodingKeys: String, CodingKey { case status, schemaVersion = "schema_version", database, reason }
-    }
-
     func addRoutes(to router: Router<AppRequestContext>) {
-        router.get("healthz") { _, _ in Status(status: "ok") }
+        router.get("healthz") { _, _ in Wire.Status(status: "ok") }
         router.get("readyz", use: ready)
         router.get("metrics", use: scrape)
+        let body = ByteBuffer(string: document.text)
         router.get("api/v1/openapi.json") { _, _ in
-            Response(
-                status: .ok,
-                headers: [.contentType: "application/json; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json))
-            )
+            Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: body))
         }
     }
 
     /// Ready means: the database answers (within ``readinessDeadline``) and its schema is the one
     /// this build expects.
-    @Sendable func ready(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Status> {
+    @Sendable func ready(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<Wire.Status> {
         let flavor = store.database.flavor.rawValue
         do {
             let migrator = Migrator(database: store.database)
             try await Deadline.run(within: Self.readinessDeadline) { try await migrator.checkUpToDate() }
             return EditedResponse(
                 status: .ok,
-                response: Status(status: "ready", schemaVersion: Migrator.latestVersion, database: flavor)
+                response: Wire.Status(status: "ready", schemaVersion: Migrator.latestVersion, database: flavor)
             )
         } catch {
             context.logger.warning("not ready", metadata: ["error": .string(String(describing: error))])
             return EditedResponse(
                 status: .serviceUnavailable,
-                response: Status(status: "unavailable", database: flavor, reason: String(describing: error))
+                response: Wire.Status(status: "unavailable", database: flavor, reason: String(describing: error))
             )
         }
     }

@@ -8,61 +8,6 @@ struct OrderController: Sendable {
     let orders: OrderStore
     let time: TimeSource
 
-    struct OrderBody: Decodable {
-        var orderID: String
-        var externalUserID: String
-        /// Yuan as a string or a number with at most two decimals ("199.00").
-        var amount: AmountText
-        var currency: String?
-        var status: Order.Status?
-        var orderedAt: Date
-
-        enum CodingKeys: String, CodingKey {
-            case orderID = "order_id", externalUserID = "external_userid", amount, currency, status, orderedAt = "ordered_at"
-        }
-    }
-
-    /// Accepts `"199.00"` or `199.00` and keeps the text, so money never passes through a Double.
-    struct AmountText: Decodable {
-        var text: String
-        init(from decoder: any Decoder) throws {
-            let container = try decoder.singleValueContainer()
-            if let text = try? container.decode(String.self) {
-                self.text = text
-            } else {
-                self.text = String(describing: try container.decode(Decimal.self))
-            }
-        }
-    }
-
-    struct Batch: Decodable { var orders: [OrderBody] }
-
-    struct RowError: Encodable, Sendable {
-        var index: Int
-        var orderID: String
-        var field: String
-        var error: String
-        enum CodingKeys: String, CodingKey { case index, orderID = "order_id", field, error }
-    }
-
-    struct Report: ResponseEncodable {
-        var inserted: Int
-        var updated: Int
-        var rejected: [RowError]
-    }
-
-    struct OrderList: ResponseEncodable { var orders: [OrderView] }
-
-    struct OrderView: Encodable, Sendable {
-        var order: Order
-        func encode(to encoder: any Encoder) throws {
-            try order.encode(to: encoder)
-            var container = encoder.container(keyedBy: Keys.self)
-            try container.encode(Money.formatYuan(order.amountFen), forKey: .amount)
-        }
-        enum Keys: String, CodingKey { case amount }
-    }
-
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.post("orders", use: add)
         group.get("orders", use: list)
@@ -70,12 +15,12 @@ struct OrderController: Sendable {
     }
 
     /// Up to 1,000 orders per call; valid ones are stored, invalid ones reported by index.
-    @Sendable func add(_ request: Request, context: AuthenticatedContext) async throws -> Report {
+    @Sendable func add(_ request: Request, context: AuthenticatedContext) async throws -> Wire.OrderReport {
         let corpID = try context.actingCorp()
-        let batch = try await request.decode(as: Batch.self, context: context)
+        let batch = try await request.decode(as: Wire.OrderBatch.self, context: context)
         guard (1...1000).contains(batch.orders.count) else { throw ValidationError(field: "orders", message: "1 to 1000 orders per call") }
         var valid: [Order] = []
-        var rejected: [RowError] = []
+        var rejected: [Wire.OrderRejection] = []
         for (index, body) in batch.orders.enumerated() {
             do {
                 let order = Order(
@@ -85,21 +30,21 @@ struct OrderController: Sendable {
                 try order.validate()
                 valid.append(order)
             } catch {
-                rejected.append(RowError(index: index, orderID: body.orderID, field: error.field, error: error.message))
+                rejected.append(Wire.OrderRejection(index: index, orderID: body.orderID, field: error.field, error: error.message))
             }
         }
         let report = try await orders.upsert(corpID: corpID, valid, now: time())
-        return Report(inserted: report.inserted, updated: report.updated, rejected: rejected)
+        return Wire.OrderReport(inserted: report.inserted, updated: report.updated, rejected: rejected)
     }
 
-    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> OrderList {
+    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<Wire.OrderView> {
         let corpID = try context.actingCorp()
         let list = try await orders.list(corpID: corpID, externalUserID: request.uri.queryParameters.get("customer"), limit: try Pagination.limit(request, default: 100))
-        return OrderList(orders: list.map(OrderView.init))
+        return Wire.Page(list.map(Wire.OrderView.init))
     }
 
     /// CSV with a header: order_id, external_userid, amount (yuan), currency, status, ordered_at (ISO 8601).
-    @Sendable func importCSV(_ request: Request, context: AuthenticatedContext) async throws -> Report {
+    @Sendable func importCSV(_ request: Request, context: AuthenticatedContext) async throws -> Wire.OrderReport {
         let corpID = try context.actingCorp()
         let table = try await Query.csvBody(request, limit: 16 << 20)
         guard let header = table.first else { throw APIError(.badRequest, code: "bad_csv", "the CSV is empty") }
@@ -111,7 +56,7 @@ struct OrderController: Sendable {
             header.firstIndex(of: name).flatMap { $0 < row.count ? row[$0].trimmingCharacters(in: .whitespaces) : nil }
         }
         var valid: [Order] = []
-        var rejected: [RowError] = []
+        var rejected: [Wire.OrderRejection] = []
         for (offset, row) in table.dropFirst().enumerated() where !(row.count == 1 && row[0].isEmpty) {
             let orderID = cell(row, "order_id") ?? ""
             do {
@@ -132,7 +77,7 @@ struct OrderController: Sendable {
                 try order.validate()
                 valid.append(order)
             } catch let error as ValidationError {
-                rejected.append(RowError(index: offset + 2, orderID: orderID, field: error.field, error: error.message))
+                rejected.append(Wire.OrderRejection(index: offset + 2, orderID: orderID, field: error.field, error: error.message))
             }
         }
         var inserted = 0
@@ -142,6 +87,6 @@ struct OrderController: Sendable {
             inserted += report.inserted
             updated += report.updated
         }
-        return Report(inserted: inserted, updated: updated, rejected: rejected)
+        return Wire.OrderReport(inserted: inserted, updated: updated, rejected: rejected)
     }
 }

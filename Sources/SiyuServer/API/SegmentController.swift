@@ -9,31 +9,6 @@ struct SegmentController: Sendable {
     let indexes: SegmentIndexes
     let time: TimeSource
 
-    struct CountRequest: Decodable { var expression: String }
-    struct SaveRequest: Decodable { var name: String; var expression: String }
-    struct UpdateRequest: Decodable { var name: String?; var expression: String? }
-
-    struct CountResult: ResponseEncodable {
-        var count: Int
-        /// The expression in canonical form.
-        var expression: String
-        /// Up to 20 matching customers, for a glance.
-        var sample: [String]
-    }
-
-    struct SavedView: ResponseEncodable {
-        var segment: SegmentStore.Saved
-        var count: Int
-        func encode(to encoder: any Encoder) throws {
-            try segment.encode(to: encoder)
-            var container = encoder.container(keyedBy: Keys.self)
-            try container.encode(count, forKey: .count)
-        }
-        enum Keys: String, CodingKey { case count }
-    }
-
-    struct SavedList: ResponseEncodable { var segments: [SegmentStore.Saved] }
-
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.post("segments/count", use: count)
         group.get("segments", use: list)
@@ -43,38 +18,38 @@ struct SegmentController: Sendable {
         group.delete("segments/{segment_id}", use: delete)
     }
 
-    @Sendable func count(_ request: Request, context: AuthenticatedContext) async throws -> CountResult {
+    @Sendable func count(_ request: Request, context: AuthenticatedContext) async throws -> Wire.SegmentCount {
         let corpID = try context.actingCorp()
-        let body = try await request.decode(as: CountRequest.self, context: context)
+        let body = try await request.decode(as: Wire.SegmentCountRequest.self, context: context)
         let (expression, built) = try await evaluate(body.expression, corpID: corpID)
         let members = try Self.checked { try built.index.members(expression) }
-        return CountResult(count: members.count, expression: expression.description, sample: members.prefix(20).map { built.customers[Int($0)] })
+        return Wire.SegmentCount(count: members.count, expression: expression.description, sample: members.prefix(20).map { built.customers[Int($0)] })
     }
 
-    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> SavedList {
-        SavedList(segments: try await store.segments.list(corpID: try context.actingCorp()))
+    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<SegmentStore.Saved> {
+        Wire.Page(try await store.segments.list(corpID: try context.actingCorp()))
     }
 
-    @Sendable func save(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<SavedView> {
+    @Sendable func save(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<Wire.Segment> {
         let corpID = try context.actingCorp()
-        let body = try await request.decode(as: SaveRequest.self, context: context)
+        let body = try await request.decode(as: Wire.SegmentSave.self, context: context)
         let (expression, built) = try await evaluate(body.expression, corpID: corpID)
         let count = try Self.checked { try built.index.count(expression) }
         let saved = try await store.segments.save(corpID: corpID, name: body.name, expression: expression.description, actor: context.principal.actor, now: time())
-        return EditedResponse(status: .created, response: SavedView(segment: saved, count: count))
+        return EditedResponse(status: .created, response: Wire.Segment(segment: saved, count: count))
     }
 
-    @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> SavedView {
+    @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Segment {
         let corpID = try context.actingCorp()
         let saved = try await find(context)
         let (expression, built) = try await evaluate(saved.expression, corpID: corpID)
-        return SavedView(segment: saved, count: try Self.checked { try built.index.count(expression) })
+        return Wire.Segment(segment: saved, count: try Self.checked { try built.index.count(expression) })
     }
 
-    @Sendable func update(_ request: Request, context: AuthenticatedContext) async throws -> SavedView {
+    @Sendable func update(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Segment {
         let corpID = try context.actingCorp()
         let segmentID = try context.parameters.require("segment_id")
-        let body = try await request.decode(as: UpdateRequest.self, context: context)
+        let body = try await request.decode(as: Wire.SegmentUpdate.self, context: context)
         var canonical: String?
         if let text = body.expression {
             let (expression, built) = try await evaluate(text, corpID: corpID)
@@ -85,7 +60,7 @@ struct SegmentController: Sendable {
             throw APIError(.notFound, code: "not_found", "no segment \(segmentID)")
         }
         let (expression, built) = try await evaluate(saved.expression, corpID: corpID)
-        return SavedView(segment: saved, count: try Self.checked { try built.index.count(expression) })
+        return Wire.Segment(segment: saved, count: try Self.checked { try built.index.count(expression) })
     }
 
     @Sendable func delete(_ request: Request, context: AuthenticatedContext) async throws -> Response {

@@ -13,11 +13,6 @@ struct TagController: Sendable {
         self.tags = CorpTags(store: store, wecom: wecom, time: time)
     }
 
-    struct GroupList: ResponseEncodable { var tagGroups: [TagGroup]; enum CodingKeys: String, CodingKey { case tagGroups = "tag_groups" } }
-    struct CreateGroup: Decodable { var name: String; var tags: [String]; var order: Int? }
-    struct CreateTag: Decodable { var name: String; var order: Int? }
-    struct Rename: Decodable { var name: String?; var order: Int? }
-
     func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
         group.get("tag_groups", use: list)
         group.post("tag_groups", use: createGroup)
@@ -28,30 +23,30 @@ struct TagController: Sendable {
         group.delete("tags/{tag_id}", use: deleteTag)
     }
 
-    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> GroupList {
-        GroupList(tagGroups: try await store.directory.tagGroups(corpID: try context.actingCorp()))
+    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<TagGroup> {
+        Wire.Page(try await store.directory.tagGroups(corpID: try context.actingCorp()))
     }
 
-    @Sendable func createGroup(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<GroupList> {
+    @Sendable func createGroup(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<Wire.Page<TagGroup>> {
         let corpID = try context.actingCorp()
-        let body = try await request.decode(as: CreateGroup.self, context: context)
+        let body = try await request.decode(as: Wire.TagGroupCreate.self, context: context)
         let groups = try await tags.createGroup(corpID: corpID, name: body.name, tags: body.tags, order: body.order)
-        return EditedResponse(status: .created, response: GroupList(tagGroups: groups))
+        return EditedResponse(status: .created, response: Wire.Page(groups))
     }
 
-    @Sendable func createTag(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<GroupList> {
+    @Sendable func createTag(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<Wire.Page<TagGroup>> {
         let corpID = try context.actingCorp()
         let groupID = try context.parameters.require("group_id")
-        let body = try await request.decode(as: CreateTag.self, context: context)
+        let body = try await request.decode(as: Wire.TagCreate.self, context: context)
         let groups = try await tags.createTag(corpID: corpID, groupID: groupID, name: body.name, order: body.order)
-        return EditedResponse(status: .created, response: GroupList(tagGroups: groups))
+        return EditedResponse(status: .created, response: Wire.Page(groups))
     }
 
-    @Sendable func renameGroup(_ request: Request, context: AuthenticatedContext) async throws -> GroupList {
+    @Sendable func renameGroup(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<TagGroup> {
         try await edit(request, context, id: try context.parameters.require("group_id"), isGroup: true)
     }
 
-    @Sendable func renameTag(_ request: Request, context: AuthenticatedContext) async throws -> GroupList {
+    @Sendable func renameTag(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<TagGroup> {
         try await edit(request, context, id: try context.parameters.require("tag_id"), isGroup: false)
     }
 
@@ -65,9 +60,9 @@ struct TagController: Sendable {
         return Response(status: .noContent)
     }
 
-    private func edit(_ request: Request, _ context: AuthenticatedContext, id: String, isGroup: Bool) async throws -> GroupList {
+    private func edit(_ request: Request, _ context: AuthenticatedContext, id: String, isGroup: Bool) async throws -> Wire.Page<TagGroup> {
         let corpID = try context.actingCorp()
-        let body = try await request.decode(as: Rename.self, context: context)
-        return GroupList(tagGroups: try await tags.edit(corpID: corpID, id: id, isGroup: isGroup, name: body.name, order: body.order))
+        let body = try await request.decode(as: Wire.TagRename.self, context: context)
+        return Wire.Page(try await tags.edit(corpID: corpID, id: id, isGroup: isGroup, name: body.name, order: body.order))
     }
 }

@@ -55,6 +55,8 @@ public struct ServerDependencies: Sendable {
     public var outboundPolicy: OutboundAddressPolicy = .publicOnly
     /// Tests only: a request header that stands in for the client's address (router tests have no peer).
     var presentedAddressHeader: HTTPField.Name?
+    /// The OpenAPI document served at `/api/v1/openapi.json` (tests point it elsewhere to see a start fail).
+    var openAPIDocumentURL: URL? = OpenAPIDocument.bundledURL
 
     var campaigns: CampaignService {
         CampaignService(store: store, wecom: wecom, indexes: segments, time: time, pollInterval: campaignPollInterval, logger: logger)
@@ -86,8 +88,10 @@ public struct ServerDependencies: Sendable {
     }
 }
 
-/// The router that ships; tests drive exactly this one.
-public func buildRouter(_ dependencies: ServerDependencies, configuration: ServerConfiguration = ServerConfiguration()) -> Router<AppRequestContext> {
+/// The router that ships; tests drive exactly this one. Fails (``ConfigurationError``) when a
+/// resource it serves is missing or malformed, so such a build does not start.
+public func buildRouter(_ dependencies: ServerDependencies, configuration: ServerConfiguration = ServerConfiguration()) throws -> Router<AppRequestContext> {
+    let document = try OpenAPIDocument.load(from: dependencies.openAPIDocumentURL)
     let router = Router(context: AppRequestContext.self)
     let routeMethods = RouteMethods()
     router.add(middleware: MetricsMiddleware(metrics: dependencies.metrics))
@@ -95,7 +99,8 @@ public func buildRouter(_ dependencies: ServerDependencies, configuration: Serve
     router.add(middleware: ClientAddressMiddleware(trusted: configuration.trustedProxies))
     if let header = dependencies.presentedAddressHeader { router.add(middleware: PresentedAddressMiddleware(header: header)) }
     router.add(middleware: MethodNotAllowedMiddleware(routes: routeMethods))
-    OpsController(store: dependencies.store, metrics: dependencies.metrics, metricsAccess: configuration.metricsAccess).addRoutes(to: router)
+    OpsController(store: dependencies.store, metrics: dependencies.metrics, metricsAccess: configuration.metricsAccess, document: document)
+        .addRoutes(to: router)
     CallbackController(wecom: dependencies.wecom, ingestor: dependencies.ingestor).addRoutes(to: router)
 
     let api = router.group("api/v1")
@@ -124,12 +129,12 @@ public func buildApplication(
     services: [any Service] = [],
     logger: Logger,
     onServerRunning: @escaping @Sendable (any NIOCore.Channel) async -> Void = { _ in }
-) -> some ApplicationProtocol {
+) throws -> some ApplicationProtocol {
     let limits = configuration.limits
     let counter = ConnectionCounter(limit: limits.maxConnectionsPerAddress)
     let exempt = configuration.trustedProxies
     return Application(
-        router: buildRouter(dependencies, configuration: configuration),
+        router: try buildRouter(dependencies, configuration: configuration),
         server: .http1(configuration: .init(
             additionalChannelHandlers: [ConnectionGuard(limits: limits, counter: counter, exempt: exempt)],
             idleTimeout: TimeAmount(limits.idleTimeout)

@@ -33,6 +33,7 @@ public struct WeComAPIError: Error, Sendable, Equatable, CustomStringConvertible
         case 40050: "a customer group (chat id) does not exist"
         case 40058: "a parameter is not valid (a length, a count or a missing field)"
         case 41044: "the contact way (config_id) does not exist"
+        case 40071: "a tag or tag group of that name already exists"
         default: nil
         }
     }

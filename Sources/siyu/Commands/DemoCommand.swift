@@ -81,7 +81,7 @@ struct DemoCommand: AsyncParsableCommand {
             dependencies.campaignPollInterval = .seconds(1)
             dependencies.outboundPolicy = outboundPolicy
             let sandboxApp = Sandbox(world: world, deliverer: deliverer).buildApplication(host: "127.0.0.1", port: sandboxPort, logger: logger)
-            let siyuApp = buildApplication(
+            let siyuApp = try buildApplication(
                 configuration: ServerConfiguration(host: "127.0.0.1", port: port), dependencies: dependencies,
                 services: dependencies.backgroundServices(workers: 2, jobPollInterval: .milliseconds(50)), logger: logger
             )

@@ -79,7 +79,7 @@ struct ServeCommand: AsyncParsableCommand {
                 console: ConsoleSettings.fromEnvironment(environment), logger: logger
             )
             dependencies.outboundPolicy = outboundPolicy
-            let app = buildApplication(
+            let app = try buildApplication(
                 configuration: configuration,
                 dependencies: dependencies,
                 services: dependencies.backgroundServices(workers: workerCount),
