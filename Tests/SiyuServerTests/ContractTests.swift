@@ -359,9 +359,11 @@ struct ContractTests {
 struct RequestShape {
     let schemas: JSONSchemaCheck
 
-    /// Properties and required names, `allOf` merged and references resolved.
+    /// Properties and required names, `allOf` merged and references resolved. Of a `oneOf`,
+    /// the first option: the current shape (later ones are deprecated forms).
     func flattened(_ schema: JSONValue) -> (properties: [String: JSONValue], required: [String]) {
-        let schema = schemas.dereferenced(schema)
+        var schema = schemas.dereferenced(schema)
+        if let first = schema["oneOf"]?.arrayValue?.first { schema = schemas.dereferenced(first) }
         var properties = schema["properties"]?.objectValue ?? [:]
         var required = (schema["required"]?.arrayValue ?? []).compactMap(\.string)
         for part in schema["allOf"]?.arrayValue ?? [] {
@@ -380,7 +382,7 @@ struct RequestShape {
         let type: String? = switch resolved["type"] {
         case .string(let one): one
         case .array(let many): many.first?.string
-        default: resolved["allOf"] != nil || resolved["properties"] != nil ? "object" : nil
+        default: resolved["allOf"] != nil || resolved["oneOf"] != nil || resolved["properties"] != nil ? "object" : nil
         }
         switch type {
         case "object":

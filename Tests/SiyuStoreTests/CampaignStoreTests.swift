@@ -125,4 +125,46 @@ struct CampaignStoreTests {
             #expect(tasks.first?.recipients == 2)
         }
     }
+
+    @Test("a stored state or reason this build does not know fails loudly as corrupt_row, never as a default", arguments: TestDatabases.flavors)
+    func unknownStoredValuesFailLoudly(flavor: SQLFlavor) async throws {
+        try await TestDatabases.withStore(flavor) { store in
+            try await WebhookStoreTests.registerCorps(store, CustomerFixtures.corpID)
+            let corpID = CustomerFixtures.corpID
+            try await CustomerFixtures.add(store, "wm0", member: "m1", at: Self.t0.addingTimeInterval(-86400))
+            let campaign = try await store.campaigns.create(corpID: corpID, try Self.campaign("A"), recipients: ["wm0"], now: Self.t0)
+            try await store.campaigns.recordTask(corpID: corpID, campaignID: campaign.campaignID, msgID: "msg1", sender: "m1", recipients: ["wm0"], failList: [], now: Self.t0)
+            #expect(try await store.campaigns.find(corpID: corpID, campaignID: campaign.campaignID)?.state == .sending)
+
+            // States have CHECK constraints; reasons (a longer, growing list) do not.
+            try await store.database.write { sql in
+                try await sql.raw("UPDATE campaign_recipients SET reason = 'mystery' WHERE campaign_id = \(bind: campaign.campaignID)").run()
+            }
+            var failures: [(String, StoreError?)] = []
+            failures.append(("reason", await Self.storeError { _ = try await store.campaigns.recipients(corpID: corpID, campaignID: campaign.campaignID, limit: 10) }))
+            failures.append(("reason", await Self.storeError { _ = try await store.campaigns.tally(corpID: corpID, campaignID: campaign.campaignID) }))
+            // Every store decodes its enums through the same helper, states included.
+            failures += try await store.database.read { sql in
+                let row = try #require(try await sql.raw("SELECT 'paused' AS state, 'lost' AS task_state").first())
+                return [
+                    ("state", await Self.storeError { _ = try row.decodeStored(column: "state", as: CampaignState.self) }),
+                    ("task_state", await Self.storeError { _ = try row.decodeStored(column: "task_state", as: CampaignTaskState.self) }),
+                ]
+            }
+            for (column, error) in failures {
+                #expect(error?.code == .corruptRow, "\(column): \(String(describing: error))")
+                #expect(error?.message.contains(column) == true, "\(column): \(String(describing: error))")
+            }
+        }
+    }
+
+    /// The store error `body` throws, or nil when it succeeds (or throws something else).
+    static func storeError(_ body: () async throws -> Void) async -> StoreError? {
+        do {
+            try await body()
+            return nil
+        } catch {
+            return error as? StoreError
+        }
+    }
 }
