@@ -11,7 +11,7 @@ public enum RelationStatus: String, Codable, Sendable, CaseIterable {
 }
 
 /// What the platform says about a customer (from `externalcontact/get` or `batch/get_by_user`).
-public struct CustomerFacts: Sendable, Equatable {
+public struct CustomerFacts: Codable, Sendable, Equatable {
     public var externalUserID: String
     public var name: String
     public var avatar: String
@@ -28,6 +28,10 @@ public struct CustomerFacts: Sendable, Equatable {
         self.gender = gender
         self.unionID = unionID
         self.corpName = corpName
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case externalUserID = "external_userid", name, avatar, type, gender, unionID = "unionid", corpName = "corp_name"
     }
 }
 

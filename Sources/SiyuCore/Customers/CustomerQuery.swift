@@ -55,6 +55,10 @@ public struct CustomerSummary: Codable, Sendable, Equatable {
 }
 
 /// A customer with everything Siyu knows about them.
+///
+/// The platform's facts about the customer (``CustomerFacts``) are one value, flattened into the
+/// profile's JSON and readable as the profile's own properties (`profile.name`).
+@dynamicMemberLookup
 public struct CustomerProfile: Codable, Sendable, Equatable {
     public struct Relation: Codable, Sendable, Equatable {
         public var userID: String
@@ -101,34 +105,41 @@ public struct CustomerProfile: Codable, Sendable, Equatable {
         }
     }
 
-    public var externalUserID: String
-    public var name: String
-    public var avatar: String
-    public var type: Int
-    public var gender: Int
-    public var unionID: String?
-    public var corpName: String
+    public var facts: CustomerFacts
     public var firstAddedAt: Date
     public var customFields: [String: String]
     public var relations: [Relation]
     public var timeline: [TimelineEntry]
 
+    public subscript<Value>(dynamicMember fact: KeyPath<CustomerFacts, Value>) -> Value { facts[keyPath: fact] }
+
     enum CodingKeys: String, CodingKey {
-        case externalUserID = "external_userid", name, avatar, type, gender, unionID = "unionid", corpName = "corp_name"
         case firstAddedAt = "first_added_at", customFields = "custom_fields", relations, timeline
     }
 
-    public init(externalUserID: String, name: String, avatar: String, type: Int, gender: Int, unionID: String?, corpName: String, firstAddedAt: Date, customFields: [String: String], relations: [Relation], timeline: [TimelineEntry]) {
-        self.externalUserID = externalUserID
-        self.name = name
-        self.avatar = avatar
-        self.type = type
-        self.gender = gender
-        self.unionID = unionID
-        self.corpName = corpName
+    public init(facts: CustomerFacts, firstAddedAt: Date, customFields: [String: String], relations: [Relation], timeline: [TimelineEntry]) {
+        self.facts = facts
         self.firstAddedAt = firstAddedAt
         self.customFields = customFields
         self.relations = relations
         self.timeline = timeline
+    }
+
+    public init(from decoder: any Decoder) throws {
+        facts = try CustomerFacts(from: decoder)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        firstAddedAt = try c.decode(Date.self, forKey: .firstAddedAt)
+        customFields = try c.decode([String: String].self, forKey: .customFields)
+        relations = try c.decode([Relation].self, forKey: .relations)
+        timeline = try c.decode([TimelineEntry].self, forKey: .timeline)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try facts.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(firstAddedAt, forKey: .firstAddedAt)
+        try c.encode(customFields, forKey: .customFields)
+        try c.encode(relations, forKey: .relations)
+        try c.encode(timeline, forKey: .timeline)
     }
 }

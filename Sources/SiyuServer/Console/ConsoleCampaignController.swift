@@ -84,7 +84,7 @@ struct ConsoleCampaignController: Sendable {
             let campaign = try await campaigns.create(corpID: corpID, try values.parse(in: context.calendar), actor: context.actor)
             return .redirect(to: "/console/campaigns/\(campaign.campaignID)?done=campaign_created")
         } catch let error as ValidationError {
-            return try await renderCompose(request, context, values: values, errors: fieldErrors(error, kind: values.kind, request), status: .unprocessableContent)
+            return try await renderCompose(request, context, values: values, errors: layout.fieldErrors(error, request, prefix: "campaign_") { Self.formField($0, kind: values.kind) }, status: .unprocessableContent)
         } catch let refusal as SegmentRefusal {
             return try await renderCompose(request, context, values: values, errors: ["audience": segmentMessage(refusal, request)], status: .unprocessableContent)
         } catch let error as WeComAPIError {
@@ -126,27 +126,15 @@ struct ConsoleCampaignController: Sendable {
         return try await layout.page("campaign_compose", request, context, section: "campaigns", title: t["campaign_compose"] ?? "", page, status: status)
     }
 
-    /// A service's field error under the form field that shows it, in the reader's language.
-    private func fieldErrors(_ error: ValidationError, kind: String, _ request: Request) -> [String: String] {
-        let language = ConsoleLanguage(request)
-        let strings = layout.renderer.strings
-        if error.field.hasPrefix("attachments") {
-            let row = error.field.dropFirst("attachments[".count).prefix { $0.isNumber }
-            let text = strings.text("invalid_campaign_attachments", language)
-            return ["attachments": row.isEmpty ? text : text + " (#\((Int(row) ?? 0) + 1))"]
-        }
-        let field = switch error.field {
+    /// The compose form's field for a service's field: one attachments box, and the audience
+    /// box (message) or the members box (group and moment) for the audience.
+    static func formField(_ field: String, kind: String) -> String {
+        switch field {
+        case let name where name.hasPrefix("attachments"): "attachments"
         case "audience.tag_ids": "tag_ids"
         case let name where name.hasPrefix("audience"): kind == CampaignKind.message.rawValue ? "audience" : "members"
-        default: error.field
+        default: field
         }
-        if let id = error.unknownID {
-            let text = strings.text(id.isEmpty ? "invalid_reference_empty" : "invalid_reference_" + field, language)
-            return [field: text.replacingOccurrences(of: "{id}", with: id)]
-        }
-        let key = "invalid_campaign_" + field
-        let text = strings.text(key, language)
-        return [field: text == key ? error.message : text]
     }
 
     /// A segment error with its line and column, as the live preview shows it.

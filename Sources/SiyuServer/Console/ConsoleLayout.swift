@@ -54,11 +54,29 @@ struct ConsoleLayout: Sendable {
     }
 
     /// Field errors keyed by field (dots become underscores, so templates can name them), in the reader's language.
-    func fieldErrors(_ error: ValidationError, _ request: Request) -> [String: String] {
-        let field = error.field.replacingOccurrences(of: ".", with: "_")
+    /// A service's field error under the form field that shows it, in the reader's language:
+    /// `invalid_<prefix><form field>` when the strings have it, else the service's message. An
+    /// unknown reference names the id (`invalid_reference_<form field>`); an error in one row of
+    /// a list (`attachments[2].link.url`) adds the row's number. `formField` maps the service's
+    /// field to the form's (by default `a.b` is `a_b`).
+    func fieldErrors(
+        _ error: ValidationError, _ request: Request, prefix: String = "",
+        formField: (String) -> String = { $0.replacingOccurrences(of: ".", with: "_") }
+    ) -> [String: String] {
         let language = ConsoleLanguage(request)
-        let key = "invalid_" + field
-        let text = renderer.strings.text(key, language)
-        return [field: text == key ? error.message : text]
+        let strings = renderer.strings
+        let field = formField(error.field)
+        if let id = error.unknownID {
+            let key = id.isEmpty ? "invalid_reference_empty" : "invalid_reference_" + field
+            let text = strings.text(key, language)
+            if text != key { return [field: text.replacingOccurrences(of: "{id}", with: id)] }
+        }
+        let key = "invalid_" + prefix + field
+        var text = strings.text(key, language)
+        if text == key { text = error.message }
+        if let open = error.field.firstIndex(of: "["), let row = Int(error.field[error.field.index(after: open)...].prefix { $0.isNumber }) {
+            text += " (#\(row + 1))"
+        }
+        return [field: text]
     }
 }

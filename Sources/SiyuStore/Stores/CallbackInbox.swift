@@ -93,10 +93,10 @@ public struct CallbackInbox: Sendable {
             firstIndex[item.corpID + "\u{1F}" + item.dedupeKey] = index
             unique.append(item)
         }
-        let chunks = stride(from: 0, to: unique.count, by: 1000).map { Array(unique[$0..<min($0 + 1000, unique.count)]) }
+        let items = unique
         let stored = try await database.write { sql -> Set<String> in
             var inserted: Set<String> = []
-            for chunk in chunks {
+            for chunk in sql.bindChunks(items, bindsPerItem: 4) {
                 let values = chunk.map { item -> SQLQueryString in
                     "(\(bind: item.corpID), \(bind: item.dedupeKey), \(bind: item.payload), \(bind: at), 'pending', 0)"
                 }.joined(separator: ", ")

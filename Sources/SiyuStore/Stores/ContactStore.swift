@@ -45,8 +45,8 @@ public struct ContactStore: Sendable {
 
     /// The same as ``record(corpID:touches:)`` inside a caller's transaction.
     static func record(on sql: any SQLDatabase, corpID: String, touches: [(externalUserID: String, channel: TouchChannel, at: Date, campaignID: String?)]) async throws {
-        for chunk in stride(from: 0, to: touches.count, by: 500) {
-            let values = touches[chunk..<min(chunk + 500, touches.count)].map { touch -> SQLQueryString in
+        for chunk in sql.bindChunks(touches, bindsPerItem: 6) {
+            let values = chunk.map { touch -> SQLQueryString in
                 "(\(bind: corpID), \(bind: touch.campaignID.map { "\($0)/\(touch.externalUserID)/\(StoredTime.millis(touch.at))" } ?? Hex.random(bytes: 12)), \(bind: touch.externalUserID), \(bind: touch.channel.rawValue), \(bind: StoredTime.millis(touch.at)), \(bind: touch.campaignID))"
             }.joined(separator: ", ")
             try await sql.raw("INSERT INTO contact_touches (corp_id, touch_id, external_userid, channel, at, campaign_id) VALUES \(values)").run()
@@ -87,8 +87,8 @@ public struct ContactStore: Sendable {
         var tags: [String: [String]] = [:]
         var senders: [String: (String, Int64)] = [:]
         var relations: [(String, String, Int64)] = []
-        for chunk in stride(from: 0, to: externalUserIDs.count, by: 900) {
-            let binds: [any Encodable & Sendable] = Array(externalUserIDs[chunk..<min(chunk + 900, externalUserIDs.count)])
+        for chunk in sql.bindChunks(externalUserIDs, reserved: Self.interactionKinds.count + 16) {
+            let binds: [any Encodable & Sendable] = Array(chunk)
             for row in try await sql.raw("SELECT external_userid, tag_id FROM customer_tags WHERE corp_id = \(bind: corpID) AND external_userid IN (\(binds: binds))").all() {
                 tags[try row.decode(column: "external_userid", as: String.self), default: []].append(try row.decode(column: "tag_id", as: String.self))
             }

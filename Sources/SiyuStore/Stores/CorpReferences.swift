@@ -62,8 +62,7 @@ public struct CorpReferences: Sendable {
         guard !wanted.isEmpty else { return }
         let known = try await database.read { sql in
             var known = Set<String>()
-            for start in stride(from: 0, to: wanted.count, by: 500) {
-                let chunk = wanted[start..<min(start + 500, wanted.count)]
+            for chunk in sql.bindChunks(wanted) {
                 let list = SQLList(chunk.map { SQLBind($0) })
                 let rows = try await sql.raw("""
                     SELECT \(ident: kind.column) AS id FROM \(ident: kind.table)

@@ -113,11 +113,13 @@ extension CustomerStore {
                     detail: (try? JSONDecoder().decode([String: String].self, from: Data(try t.decode(column: "detail", as: String.self).utf8))) ?? [:]
                 )
             }
-            return CustomerProfile(
+            let facts = CustomerFacts(
                 externalUserID: externalUserID, name: try row.decode(column: "name", as: String.self), avatar: try row.decode(column: "avatar", as: String.self),
                 type: try row.decode(column: "customer_type", as: Int.self), gender: try row.decode(column: "gender", as: Int.self),
-                unionID: try row.decode(column: "unionid", as: String?.self), corpName: try row.decode(column: "corp_name", as: String.self),
-                firstAddedAt: StoredTime.date(try row.decode(column: "first_added_at", as: Int64.self)),
+                unionID: try row.decode(column: "unionid", as: String?.self), corpName: try row.decode(column: "corp_name", as: String.self)
+            )
+            return CustomerProfile(
+                facts: facts, firstAddedAt: StoredTime.date(try row.decode(column: "first_added_at", as: Int64.self)),
                 customFields: (try? JSONDecoder().decode([String: String].self, from: Data(try row.decode(column: "custom_fields", as: String.self).utf8))) ?? [:],
                 relations: relations, timeline: timeline
             )

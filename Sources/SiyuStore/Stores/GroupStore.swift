@@ -52,8 +52,8 @@ public struct GroupStore: Sendable {
                   dismissed_at = NULL, updated_at = excluded.updated_at
                 """).run()
             try await sql.raw("DELETE FROM group_members WHERE corp_id = \(bind: corpID) AND chat_id = \(bind: chatID)").run()
-            for chunk in stride(from: 0, to: members.count, by: 400) {
-                let values = members[chunk..<min(chunk + 400, members.count)].map { member -> SQLQueryString in
+            for chunk in sql.bindChunks(members, bindsPerItem: 5) {
+                let values = chunk.map { member -> SQLQueryString in
                     "(\(bind: corpID), \(bind: chatID), \(bind: member.memberID), \(bind: Int64(member.type)), \(bind: StoredTime.millis(member.joinedAt)))"
                 }.joined(separator: ", ")
                 try await sql.raw("INSERT INTO group_members (corp_id, chat_id, member_id, member_type, joined_at) VALUES \(values) ON CONFLICT DO NOTHING").run()
@@ -67,8 +67,8 @@ public struct GroupStore: Sendable {
     public func dismiss(corpID: String, chatIDs: [String], now: Date) async throws {
         guard !chatIDs.isEmpty else { return }
         try await database.write { sql in
-            for chunk in stride(from: 0, to: chatIDs.count, by: 900) {
-                let binds: [any Encodable & Sendable] = Array(chatIDs[chunk..<min(chunk + 900, chatIDs.count)])
+            for chunk in sql.bindChunks(chatIDs) {
+                let binds: [any Encodable & Sendable] = Array(chunk)
                 try await sql.raw("""
                     UPDATE customer_groups SET dismissed_at = \(bind: StoredTime.millis(now)), updated_at = \(bind: StoredTime.millis(now))
                     WHERE corp_id = \(bind: corpID) AND chat_id IN (\(binds: binds)) AND dismissed_at IS NULL

@@ -23,8 +23,8 @@ public struct SegmentStore: Sendable {
             RETURNING revision
             """).first()?.decode(column: "revision", as: Int64.self) ?? 1
         let changed = customers.map { Array(Set($0)) }.flatMap { $0.count <= inPlaceLimit ? $0 : nil } ?? [""]
-        for chunk in stride(from: 0, to: changed.count, by: 400) {
-            let values = changed[chunk..<min(chunk + 400, changed.count)].map { id -> SQLQueryString in
+        for chunk in sql.bindChunks(changed, bindsPerItem: 3) {
+            let values = chunk.map { id -> SQLQueryString in
                 "(\(bind: corpID), \(bind: revision), \(bind: id))"
             }.joined(separator: ", ")
             try await sql.raw("INSERT INTO segment_changes (corp_id, revision, external_userid) VALUES \(values) ON CONFLICT DO NOTHING").run()
