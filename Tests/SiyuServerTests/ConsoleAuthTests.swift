@@ -212,6 +212,14 @@ struct ConsoleAuthTests {
             #expect(try await employee.get("/console/tags").status == .forbidden)
             #expect(try await employee.get("/console/channels").status == .forbidden)
             #expect(!list.text.contains(#"href="/console/tags""#))
+            // Scoping fails closed: an employee whose member is blank sees no one, not everyone.
+            let blank = try await fixture.signedIn("emp0", .employee, corp: "wwA1", member: "m9")
+            try await store.database.write { sql in try await sql.raw("UPDATE console_users SET member_userid = '' WHERE username = 'emp0'").run() }
+            for path in ["/console/customers", "/console/customers/wm2", "/console/campaigns"] {
+                let answer = try await blank.get(path)
+                #expect(answer.status == .forbidden, "\(path): \(answer.status)")
+                #expect(!answer.text.contains("客户2"), "\(path)")
+            }
 
             let operatorA = try await fixture.signedIn("op", .operator, corp: "wwA1")
             let customers = try await operatorA.get("/console/customers")

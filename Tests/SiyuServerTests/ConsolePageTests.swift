@@ -112,7 +112,8 @@ struct ConsolePageTests {
             #expect(english.contains(#"<html lang="en">"#))
             try await admin.get("/console/lang/zh-CN")
             #expect(try await admin.get("/console/customers").text.contains("退出登录"))
-            #expect(ConsoleRenderer.bundled.strings.missingKeys.isEmpty, "\(ConsoleRenderer.bundled.strings.missingKeys)")
+            let strings = try ConsoleRenderer.load().strings
+            #expect(strings.missingKeys.isEmpty, "\(strings.missingKeys)")
         }
     }
 
@@ -252,5 +253,26 @@ struct ConsolePageTests {
         let bars = SVGChart.bars(title: "渠道", items: [("门店", 10), ("包裹", 5)])
         #expect(bars.components(separatedBy: "<rect").count == 3)
         #expect(SVGChart.bars(title: "空", items: []).hasSuffix("</svg>"))
+    }
+
+    @Test("a missing or broken template fails loading (and so the start), naming it; the shipped set loads")
+    func templatesCheckedAtLoad() throws {
+        _ = try ConsoleRenderer.load()
+        let bundled = try #require(ConsoleRenderer.bundledRoot)
+        for (file, damage) in [("campaign.mustache", nil), ("tags.mustache", "{{#rows}}unclosed")] as [(String, String?)] {
+            let copy = FileManager.default.temporaryDirectory.appendingPathComponent("siyu-console-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: copy) }
+            try FileManager.default.copyItem(at: bundled, to: copy)
+            let target = copy.appendingPathComponent("templates").appendingPathComponent(file)
+            if let damage { try damage.write(to: target, atomically: true, encoding: .utf8) } else { try FileManager.default.removeItem(at: target) }
+            do {
+                _ = try ConsoleRenderer.load(from: copy)
+                Issue.record("\(file): loaded with the template \(damage == nil ? "missing" : "broken")")
+            } catch let error as ConfigurationError {
+                #expect(String(describing: error).contains(file), "\(error)")
+            } catch {
+                #expect(damage != nil, "\(file): \(error)")  // a parse error from the template library
+            }
+        }
     }
 }

@@ -117,7 +117,7 @@ public func buildRouter(_ dependencies: ServerDependencies, configuration: Serve
     CampaignController(store: dependencies.store, campaigns: dependencies.campaigns, time: dependencies.time).addRoutes(to: api)
     WebhookController(webhooks: dependencies.store.webhooks, policy: dependencies.outboundPolicy, time: dependencies.time).addRoutes(to: api)
     AuditController(audit: dependencies.store.audit).addRoutes(to: api)
-    addConsoleRoutes(to: router, dependencies)
+    try addConsoleRoutes(to: router, dependencies)
     routeMethods.load(router.routes)
     return router
 }

@@ -122,7 +122,7 @@ struct ConsoleAuthController: Sendable {
             "lang_switch": ["href": "/console/lang/\(other.rawValue)?back=%2Fconsole%2Flogin", "label": renderer.strings.text("lang_name", other)],
         ]
         if let error { page["error"] = (t[error] ?? error).replacingOccurrences(of: "{wait}", with: Self.waitText(wait, t)) }
-        var response = renderer.html("login", page, status: status)
+        var response = renderer.html(.login, page, status: status)
         response.setCookie(ConsoleCookies.make(ConsoleCookies.loginCSRF, token, maxAge: 3600, settings: settings))
         return response
     }

@@ -34,10 +34,9 @@ struct ConsoleCampaignController: Sendable {
         let corpID = try context.corp()
         let language = ConsoleLanguage(request)
         let t = layout.renderer.strings.table(language)
-        if context.role == .employee {
-            var tasks: [CampaignStore.MemberTask] = []
-            if let member = context.user.memberUserID { tasks = try await store.campaigns.pendingTasks(corpID: corpID, sender: member) }
-            return try await layout.page("campaign_tasks", request, context, section: "campaigns", title: t["my_tasks"] ?? "", [
+        if let member = try context.scope().member {
+            let tasks = try await store.campaigns.pendingTasks(corpID: corpID, sender: member)
+            return try await layout.page(.campaignTasks, request, context, section: "campaigns", title: t["my_tasks"] ?? "", [
                 "tasks": tasks.map { task -> [String: Any] in
                     ["name": task.campaignName, "msgid": task.msgID, "recipients": task.recipients,
                      "created_at": context.calendar.minuteLabel(task.createdAt), "deadline_at": context.calendar.minuteLabel(task.deadlineAt)]
@@ -62,7 +61,7 @@ struct ConsoleCampaignController: Sendable {
         }
         var data: [String: Any] = ["campaigns": rows, "first_page": cursor == nil]
         if let next = page.next { data["next"] = "/console/campaigns?cursor=" + next }
-        return try await layout.page("campaigns", request, context, section: "campaigns", title: t["nav_campaigns"] ?? "", data)
+        return try await layout.page(.campaigns, request, context, section: "campaigns", title: t["nav_campaigns"] ?? "", data)
     }
 
     // MARK: Compose and create
@@ -123,7 +122,7 @@ struct ConsoleCampaignController: Sendable {
             "max_attachments": CampaignContent.maxAttachments,
         ]
         if let failure = values.failure { page["failure"] = failure }
-        return try await layout.page("campaign_compose", request, context, section: "campaigns", title: t["campaign_compose"] ?? "", page, status: status)
+        return try await layout.page(.campaignCompose, request, context, section: "campaigns", title: t["campaign_compose"] ?? "", page, status: status)
     }
 
     /// The compose form's field for a service's field: one attachments box, and the audience
@@ -312,7 +311,7 @@ struct ConsoleCampaignController: Sendable {
             ] as [String: Any]
         }
         try await addRecipients(request, corpID: corpID, campaign: campaign, calendar: context.calendar, t: t, to: &page)
-        return try await layout.page("campaign", request, context, section: "campaigns", title: campaign.name, page, status: status)
+        return try await layout.page(.campaign, request, context, section: "campaigns", title: campaign.name, page, status: status)
     }
 
     /// The results page's header: what the campaign is and when. Templates show a section for any

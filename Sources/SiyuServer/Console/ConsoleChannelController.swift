@@ -33,7 +33,7 @@ struct ConsoleChannelController: Sendable {
                 "adds": total.adds, "active": total.active, "lost": total.lost, "recent": total.addsSince,
             ]
         }
-        return try await layout.page("channels", request, context, section: "channels", title: t["nav_channels"] ?? "", ["channels": channels])
+        return try await layout.page(.channels, request, context, section: "channels", title: t["nav_channels"] ?? "", ["channels": channels])
     }
 
     @Sendable func newForm(_ request: Request, context: ConsoleContext) async throws -> Response {
@@ -119,7 +119,7 @@ struct ConsoleChannelController: Sendable {
             ])
         }
         let title = channel?.name ?? (t["channel_new"] ?? "")
-        return try await layout.page("channel", request, context, section: "channels", title: title, page, status: status)
+        return try await layout.page(.channel, request, context, section: "channels", title: title, page, status: status)
     }
 
     /// The form's fields as typed, kept for showing them again next to their errors.

@@ -48,8 +48,25 @@ public struct ConsoleContext: ChildRequestContext, SiyuRequestContext {
         guard role != .employee else { throw ConsoleRefusal(.forbidden, "error_forbidden") }
     }
 
-    /// The member whose customers an employee is limited to; nil for admins and operators.
-    var ownMember: String? { role == .employee ? user.memberUserID : nil }
+    /// Whose customers and tasks this user may see: the corp's (admins and operators) or one
+    /// member's (employees). Fails closed: an employee without a member sees nothing.
+    func scope() throws -> ConsoleScope {
+        guard role == .employee else { return .corp }
+        guard let member = user.memberUserID, !member.isEmpty else { throw ConsoleRefusal(.forbidden, "error_forbidden") }
+        return .member(member)
+    }
+}
+
+/// What a console user may see within their corp.
+enum ConsoleScope: Equatable {
+    case corp
+    case member(String)
+
+    /// The member an employee is limited to; nil for the whole corp.
+    var member: String? {
+        if case .member(let member) = self { return member }
+        return nil
+    }
 }
 
 /// A console request refused with a status and a message key of the string tables.

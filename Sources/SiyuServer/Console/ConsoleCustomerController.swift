@@ -25,7 +25,8 @@ struct ConsoleCustomerController: Sendable {
         query.keyword = parameters.get("q")
         query.tagIDs = parameters.get("tag").map { [$0] }?.filter { !$0.isEmpty } ?? []
         query.channelID = parameters.get("channel").flatMap { $0.isEmpty ? nil : $0 }
-        query.userID = context.ownMember ?? parameters.get("member").flatMap { $0.isEmpty ? nil : $0 }
+        let scope = try context.scope()
+        query.userID = scope.member ?? parameters.get("member").flatMap { $0.isEmpty ? nil : $0 }
         query.status = parameters.get("status").flatMap(RelationStatus.init(rawValue:))
         query.cursor = parameters.get("cursor").flatMap { $0.isEmpty ? nil : $0 }
         query.limit = Self.pageSize
@@ -56,7 +57,7 @@ struct ConsoleCustomerController: Sendable {
             "status_options": RelationStatus.allCases.map { ["value": $0.rawValue, "label": t["status_" + $0.rawValue] ?? $0.rawValue, "selected": $0.rawValue == filters["status"]] as [String: Any] },
             "paged": query.cursor != nil,
         ]
-        if context.ownMember == nil {
+        if scope == .corp {
             page["member_options"] = members.map { ["value": $0.userID, "label": $0.name, "selected": $0.userID == filters["member"]] as [String: Any] }
         }
         if customers.count == Self.pageSize, let last = customers.last {
@@ -65,7 +66,7 @@ struct ConsoleCustomerController: Sendable {
                 + [URLQueryItem(name: "cursor", value: last.externalUserID)]
             page["next"] = "/console/customers" + (next.string ?? "")
         }
-        return try await layout.page("customers", request, context, section: "customers", title: t["nav_customers"] ?? "", page)
+        return try await layout.page(.customers, request, context, section: "customers", title: t["nav_customers"] ?? "", page)
     }
 
     @Sendable func show(_ request: Request, context: ConsoleContext) async throws -> Response {
@@ -106,7 +107,7 @@ struct ConsoleCustomerController: Sendable {
                 ]
             },
         ]
-        return try await layout.page("customer", request, context, section: "customers", title: profile.name.isEmpty ? profile.externalUserID : profile.name, page)
+        return try await layout.page(.customer, request, context, section: "customers", title: profile.name.isEmpty ? profile.externalUserID : profile.name, page)
     }
 
     /// Makes the customer's tags the checked ones: adds and removes the difference on every active relation.
@@ -132,7 +133,7 @@ struct ConsoleCustomerController: Sendable {
     private func visibleProfile(_ context: ConsoleContext) async throws -> CustomerProfile {
         let id = try context.parameters.require("external_userid")
         guard let profile = try await store.customers.profile(corpID: try context.corp(), externalUserID: id),
-              context.ownMember.map({ member in profile.relations.contains { $0.userID == member } }) ?? true else {
+              try context.scope().member.map({ member in profile.relations.contains { $0.userID == member } }) ?? true else {
             throw ConsoleRefusal(.notFound, "error_not_found")
         }
         return profile

@@ -17,7 +17,7 @@ struct ConsoleDashboardController: Sendable {
         try context.requireOperator()
         let t = layout.renderer.strings.table(ConsoleLanguage(request))
         guard let corpID = context.signIn.corpID else {
-            return try await layout.page("dashboard", request, context, section: "dashboard", title: t["nav_dashboard"] ?? "", ["no_corp": true])
+            return try await layout.page(.dashboard, request, context, section: "dashboard", title: t["nav_dashboard"] ?? "", ["no_corp": true])
         }
         let now = layout.time()
         let report = try await store.customers.growth(corpID: corpID, from: now.addingTimeInterval(-Double(Self.days - 1) * 86400), to: now, calendar: context.calendar)
@@ -50,6 +50,6 @@ struct ConsoleDashboardController: Sendable {
             let items = report.addsByChannel.prefix(12).map { (label: $0.channelID.map { channelNames[$0] ?? $0 } ?? (t["channel_none"] ?? ""), value: $0.adds) }
             page["channel_chart"] = SVGChart.bars(title: t["chart_channels"] ?? "", items: Array(items))
         }
-        return try await layout.page("dashboard", request, context, section: "dashboard", title: t["nav_dashboard"] ?? "", page)
+        return try await layout.page(.dashboard, request, context, section: "dashboard", title: t["nav_dashboard"] ?? "", page)
     }
 }

@@ -18,7 +18,7 @@ struct ConsoleLayout: Sendable {
     ]
 
     func page(
-        _ template: String, _ request: Request, _ context: ConsoleContext, section: String, title: String,
+        _ template: ConsoleTemplate, _ request: Request, _ context: ConsoleContext, section: String, title: String,
         _ data: [String: Any], status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let language = ConsoleLanguage(request)

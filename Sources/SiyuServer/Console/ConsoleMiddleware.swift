@@ -83,7 +83,7 @@ struct ConsoleErrorMiddleware: RouterMiddleware {
             if status.code >= 500 {
                 context.logger.error("console request failed", metadata: ["error": .string(String(describing: error))])
             }
-            return renderer.html("error", [
+            return renderer.html(.error, [
                 "t": renderer.strings.table(language), "lang": language.rawValue, "status": status.code,
                 "message": renderer.strings.text(key, language), "detail": detail.map { $0 as Any } ?? false,
             ], status: status)

@@ -4,6 +4,14 @@ import Hummingbird
 import Mustache
 import NIOCore
 
+/// Every template the console renders. Loading checks each is there, so a missing or broken
+/// template fails the start (and the tests), never a page that renders empty.
+enum ConsoleTemplate: String, CaseIterable, Sendable {
+    case layout, login, error, dashboard, channels, channel, customers, customer, tags, campaigns, campaign
+    case campaignCompose = "campaign_compose"
+    case campaignTasks = "campaign_tasks"
+}
+
 /// The console's templates, string tables and static files, loaded once from the package's resources.
 struct ConsoleRenderer: Sendable {
     let library: MustacheLibrary
@@ -16,16 +24,21 @@ struct ConsoleRenderer: Sendable {
         var contentType: String
     }
 
-    /// Loads `console/templates/*.mustache`, `console/i18n/*.json` and `console/static/*` from the bundle.
-    static func load() throws -> ConsoleRenderer {
-        guard let root = Bundle.module.resourceURL?.appendingPathComponent("console") else {
-            throw ConfigurationError("the console's resources are missing from the build")
-        }
+    /// The console's resources in this build.
+    static var bundledRoot: URL? { Bundle.module.resourceURL?.appendingPathComponent("console") }
+
+    /// Loads `console/templates/*.mustache`, `console/i18n/*.json` and `console/static/*` (from
+    /// the bundle unless `root` is given); every ``ConsoleTemplate`` must be among them.
+    static func load(from root: URL? = bundledRoot) throws -> ConsoleRenderer {
+        guard let root else { throw ConfigurationError("the console's resources are missing from the build") }
         var library = MustacheLibrary()
         let templates = root.appendingPathComponent("templates")
         for name in try FileManager.default.contentsOfDirectory(atPath: templates.path) where name.hasSuffix(".mustache") {
             let text = try String(contentsOf: templates.appendingPathComponent(name), encoding: .utf8)
             try library.register(text, named: String(name.dropLast(".mustache".count)))
+        }
+        for template in ConsoleTemplate.allCases where library.getTemplate(named: template.rawValue) == nil {
+            throw ConfigurationError("the console template \(template.rawValue).mustache is missing from \(templates.path)")
         }
         var files: [String: StaticFile] = [:]
         let assets = root.appendingPathComponent("static")
@@ -39,8 +52,9 @@ struct ConsoleRenderer: Sendable {
     }
 
     /// An HTML page from a template and its data.
-    func html(_ template: String, _ data: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
-        let text = library.render(data, withTemplate: template) ?? "template \(template) is missing"
+    func html(_ template: ConsoleTemplate, _ data: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        // Loading checked every template is registered, so rendering always finds it.
+        let text = library.render(data, withTemplate: template.rawValue) ?? ""
         return Response(status: status, headers: Self.htmlHeaders, body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 

@@ -2,22 +2,10 @@ import Foundation
 import Hummingbird
 import SiyuStore
 
-extension ConsoleRenderer {
-    /// The templates, strings and static files shipped in this build. Missing or malformed
-    /// resources are a broken build, reported at start-up.
-    static let bundled: ConsoleRenderer = {
-        do {
-            return try load()
-        } catch {
-            fatalError("the console's resources could not be loaded: \(error)")
-        }
-    }()
-}
-
 /// Adds the console under `/console`: sign-in, the language switch and static files for anyone;
 /// every other page behind a session (and CSRF on every POST); errors as HTML pages.
-func addConsoleRoutes(to router: Router<AppRequestContext>, _ dependencies: ServerDependencies) {
-    let renderer = ConsoleRenderer.bundled
+func addConsoleRoutes(to router: Router<AppRequestContext>, _ dependencies: ServerDependencies) throws {
+    let renderer = try ConsoleRenderer.load()
     let store = dependencies.store
     let layout = ConsoleLayout(renderer: renderer, store: store, time: dependencies.time)
     router.get("/") { _, _ in Response.redirect(to: "/console") }

@@ -101,6 +101,6 @@ struct ConsoleTagController: Sendable {
         }
         var page: [String: Any] = ["groups": groups]
         if let error = errors["new_group"] { page["new_group_error"] = error }
-        return try await layout.page("tags", request, context, section: "tags", title: t["nav_tags"] ?? "", page, status: status)
+        return try await layout.page(.tags, request, context, section: "tags", title: t["nav_tags"] ?? "", page, status: status)
     }
 }
