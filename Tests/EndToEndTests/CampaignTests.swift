@@ -1,6 +1,7 @@
 import Foundation
 import SiyuCore
 import SiyuServer
+import SiyuTestSupport
 import Testing
 import WeComSandbox
 
@@ -54,22 +55,22 @@ struct CampaignTests {
             let leavers = Array(customersOf["m1"]!.prefix(50))
             for id in leavers { _ = try await e2e.world.customerDeletesMember(corpID: e2e.corpID, externalUserID: id, userID: "m1") }
             try await confirmAll(e2e, except: ["m9"])
-            try await waitFor("A finished") { try await state(e2e, idA) == "finished" }
-            try await waitFor("B collected except m9") { try await results(e2e, idB).pending == Self.customersPerMember }
+            try await waitFor("A finished", in: e2e) { try await state(e2e, idA) == "finished" }
+            try await waitFor("B collected except m9", in: e2e) { try await results(e2e, idB).pending == Self.customersPerMember }
             let finishedA = try await results(e2e, idA)
             #expect(finishedA.failed == ["not_friend": 50])
             #expect(finishedA.reached + finishedA.skipped["platform_cap", default: 0] + 50 == 6_000)
 
             // Day 2: B's deadline passes (m9's task is cancelled and fails); C goes to everyone.
             e2e.clock.advance(by: 86_400)
-            try await waitFor("B finished after its deadline") { try await state(e2e, idB) == "finished" }
+            try await waitFor("B finished after its deadline", in: e2e) { try await state(e2e, idB) == "finished" }
             let finishedB = try await results(e2e, idB)
             #expect(finishedB.failed["sender_did_not_send"] == Self.customersPerMember)
             #expect(await e2e.world.unsentMassTasks(corpID: e2e.corpID).isEmpty, "m9's expired task was cancelled on the platform")
             let c = try await e2e.api(.post, "/api/v1/campaigns", ["name": "周末福利 C", "audience": ["segment": "status = active"], "text": "周末福利来了"])
             let idC = try #require(c.1["campaign_id"] as? String, "\(c)")
             try await confirmWhenCreated(e2e, idC)
-            try await waitFor("C finished") { try await state(e2e, idC) == "finished" }
+            try await waitFor("C finished", in: e2e) { try await state(e2e, idC) == "finished" }
             let finishedC = try await results(e2e, idC)
             #expect(finishedC.reached == 10_000 - 50)
             #expect(finishedC.failed == ["rejected_by_platform": 50])  // the platform refuses them when the task is created
@@ -79,7 +80,7 @@ struct CampaignTests {
             let d = try await e2e.api(.post, "/api/v1/campaigns", ["name": "新品试饮 D", "audience": ["segment": "status = active"], "text": "新品试饮邀请"])
             let idD = try #require(d.1["campaign_id"] as? String)
             try await confirmWhenCreated(e2e, idD)
-            try await waitFor("D finished") { try await state(e2e, idD) == "finished" }
+            try await waitFor("D finished", in: e2e) { try await state(e2e, idD) == "finished" }
             let finishedD = try await results(e2e, idD)
             #expect(finishedD.skipped["brand_cap"] == 8_000 - 50)  // m1–m8's customers, minus m1's leavers
             #expect(finishedD.reached == 2_000)  // m9's (B never reached them) and m10's
@@ -158,7 +159,7 @@ struct CampaignTests {
 
     /// Waits until the campaign's tasks exist and nothing is left planned.
     func waitDispatched(_ e2e: EndToEnd, _ id: String) async throws {
-        try await waitFor("\(id) dispatched") {
+        try await waitFor("\(id) dispatched", in: e2e) {
             let (_, body) = try await e2e.api(.get, "/api/v1/campaigns/\(id)")
             let tasks = body["tasks"] as? [[String: Any]] ?? []
             let planned = try await e2e.api(.get, "/api/v1/campaigns/\(id)/recipients?state=planned&limit=1").1["items"] as? [Any] ?? []
@@ -166,14 +167,9 @@ struct CampaignTests {
         }
     }
 
-    func waitFor(_ what: String, timeout: Duration = .seconds(180), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("timed out waiting for: \(what)")
-        throw CancellationError()
+    /// Waits for `condition` while Siyu's work keeps moving (see ``Eventually``).
+    func waitFor(_ what: String, in e2e: EndToEnd, _ condition: () async throws -> Bool) async throws {
+        try await Eventually.wait(what, done: condition) { try await e2e.pendingWork() }
     }
 }
 
@@ -292,7 +288,7 @@ struct CampaignOperationsTests {
             let created = try await e2e.api(.post, "/api/v1/campaigns", ["name": "群发", "kind": "group_message", "audience": ["members": ["m1"]], "text": "群里好"])
             let id = try #require(created.1["campaign_id"] as? String, "\(created)")
             try await helper.confirmWhenCreated(e2e, id)
-            try await helper.waitFor("group campaign finished") { try await helper.state(e2e, id) == "finished" }
+            try await helper.waitFor("group campaign finished", in: e2e) { try await helper.state(e2e, id) == "finished" }
             #expect(try await helper.results(e2e, id).reached == 3)
             let receipts = await e2e.world.allReceipts(corpID: e2e.corpID)
             #expect(Set(receipts.keys) == Set(groups))
@@ -314,7 +310,7 @@ struct CampaignOperationsTests {
                 "attachments": [["msgtype": "image", "image": ["media_id": "MEDIA1"]]],
             ])
             let momentID = try #require(moment.1["campaign_id"] as? String, "\(moment)")
-            try await helper.waitFor("moment published") { try await helper.state(e2e, momentID) == "finished" }
+            try await helper.waitFor("moment published", in: e2e) { try await helper.state(e2e, momentID) == "finished" }
             let detail = try await e2e.api(.get, "/api/v1/campaigns/\(momentID)").1
             #expect((detail["moment_id"] as? String)?.isEmpty == false)
             #expect(detail["last_error"] == nil)
@@ -332,9 +328,9 @@ struct CampaignOperationsTests {
             await e2e.world.injectFault(path: "externalcontact/add_msg_template", errcode: 40058, count: 1)
             let first = try await e2e.api(.post, "/api/v1/campaigns", ["name": "拒绝", "audience": ["segment": "status = active"], "text": "hi"])
             let firstID = try #require(first.1["campaign_id"] as? String)
-            try await helper.waitFor("m2's task") { await e2e.world.unsentMassTasks(corpID: e2e.corpID).count == 1 }
+            try await helper.waitFor("m2's task", in: e2e) { await e2e.world.unsentMassTasks(corpID: e2e.corpID).count == 1 }
             try await helper.confirmAll(e2e)
-            try await helper.waitFor("finished") { try await helper.state(e2e, firstID) == "finished" }
+            try await helper.waitFor("finished", in: e2e) { try await helper.state(e2e, firstID) == "finished" }
             let totals = try await helper.results(e2e, firstID)
             #expect(totals.failed == ["api_error": 10])
             #expect(totals.reached == 10)
@@ -347,7 +343,7 @@ struct CampaignOperationsTests {
             let secondID = try #require(second.1["campaign_id"] as? String)
             try await helper.waitDispatched(e2e, secondID)
             try await helper.confirmAll(e2e)
-            try await helper.waitFor("second finished") { try await helper.state(e2e, secondID) == "finished" }
+            try await helper.waitFor("second finished", in: e2e) { try await helper.state(e2e, secondID) == "finished" }
 
             // Next day the platform is busy twice: the client backs off and retries; one task per sender.
             e2e.clock.advance(by: 86_400)
@@ -358,7 +354,7 @@ struct CampaignOperationsTests {
             try await helper.waitDispatched(e2e, thirdID)
             #expect(await e2e.world.massMessageIDs(corpID: e2e.corpID).count == before + 2)
             try await helper.confirmAll(e2e)
-            try await helper.waitFor("third finished") { try await helper.state(e2e, thirdID) == "finished" }
+            try await helper.waitFor("third finished", in: e2e) { try await helper.state(e2e, thirdID) == "finished" }
             #expect(try await helper.results(e2e, thirdID).reached == 20)
             #expect(await e2e.world.allReceipts(corpID: e2e.corpID).values.allSatisfy { $0.count == 2 })
         }
@@ -381,9 +377,9 @@ struct CampaignOperationsTests {
             try await Task.sleep(for: .seconds(1))
             #expect(await e2e.world.unsentMassTasks(corpID: e2e.corpID).isEmpty, "nothing goes out during quiet hours")
             e2e.clock.advance(by: 10)
-            try await helper.waitFor("the held task") { await e2e.world.unsentMassTasks(corpID: e2e.corpID).count == 1 }
+            try await helper.waitFor("the held task", in: e2e) { await e2e.world.unsentMassTasks(corpID: e2e.corpID).count == 1 }
             try await helper.confirmAll(e2e)
-            try await helper.waitFor("finished") { try await helper.state(e2e, id) == "finished" }
+            try await helper.waitFor("finished", in: e2e) { try await helper.state(e2e, id) == "finished" }
             #expect(try await helper.results(e2e, id).reached == 5)
         }
     }

@@ -6,6 +6,7 @@ import NIOCore
 import SiyuCore
 import SiyuServer
 import SiyuStore
+import SiyuTestSupport
 import Testing
 import WeCom
 import WeComSandbox
@@ -34,12 +35,7 @@ struct EndToEnd: Sendable {
     var corpID: String { Self.corp.corpID }
 
     static func run(members: [String] = ["m1", "m2", "m3", "m4", "m5", "m6"], _ body: @Sendable (EndToEnd) async throws -> Void) async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("siyu-e2e-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        try await SiyuDatabase.withDatabase(.sqlite(path: dir.appendingPathComponent("siyu.db").path), logger: logger) { database in
-            try await Migrator(database: database).migrate()
-            let store = try await SiyuStore.open(database: database, masterKey: .generate())
+        try await TestDatabases.withStore(.sqlite) { store in
             // A pinned clock: welcome codes (20 s) and tokens cannot expire because a busy CI machine is slow.
             let clock = SandboxClock(pinnedAt: Date())
             let world = SandboxWorld(seed: 11, clock: clock)
@@ -103,16 +99,26 @@ struct EndToEnd: Sendable {
         #expect(record.outcome == "delivered", "\(record.lastError ?? "")")
     }
 
-    /// Waits until every stored callback has been applied and the job queue is idle.
-    func settle(timeout: Duration = .seconds(120)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+    /// Waits until every stored callback has been applied and the job queue is idle, for as long
+    /// as that work keeps moving (see ``Eventually``).
+    func settle() async throws {
+        try await Eventually.wait("callbacks applied and jobs done") {
             let jobs = try await store.jobs.depth()
             let inbox = try await store.inbox.backlog()
-            if jobs["queued", default: 0] == 0 && jobs["running", default: 0] == 0 && inbox["pending", default: 0] == 0 { return }
-            try await Task.sleep(for: .milliseconds(50))
+            return jobs["queued", default: 0] == 0 && jobs["running", default: 0] == 0 && inbox["pending", default: 0] == 0
+        } progress: {
+            try await pendingWork()
         }
-        Issue.record("callbacks were not applied within \(timeout)")
+    }
+
+    /// What Siyu still has to do, in counts that change whenever any of it moves.
+    func pendingWork() async throws -> String {
+        let jobs = try await store.jobs.depth()
+        let inbox = try await store.inbox.backlog()
+        let customers = try await store.customers.counts(corpID: corpID).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        return "jobs queued \(jobs["queued", default: 0]), running \(jobs["running", default: 0]), done \(jobs["done", default: 0]), dead \(jobs["dead", default: 0]); "
+            + "callbacks pending \(inbox["pending", default: 0]), applied \(inbox["applied", default: 0]); customers \(customers); "
+            + "platform calls answered \(await world.callsServed)"
     }
 }
 

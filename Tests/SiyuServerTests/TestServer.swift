@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import SiyuCore
 import SiyuStore
+import SiyuTestSupport
 
 @testable import SiyuServer
 
@@ -22,13 +23,7 @@ enum TestServer {
     }()
 
     static func withStore<T: Sendable>(_ body: @Sendable (SiyuStore) async throws -> T) async throws -> T {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("siyu-server-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        return try await SiyuDatabase.withDatabase(.sqlite(path: dir.appendingPathComponent("siyu.db").path), logger: logger) { db in
-            try await Migrator(database: db).migrate()
-            return try await body(try await SiyuStore.open(database: db, masterKey: .generate()))
-        }
+        try await TestDatabases.withStore(.sqlite, body)
     }
 
     static func withClient(

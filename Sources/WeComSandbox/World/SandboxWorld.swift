@@ -86,8 +86,12 @@ public actor SandboxWorld {
         faults[path] = (errcode, count)
     }
 
-    /// Throws the injected fault for `path`, if one is pending.
+    /// Authenticated platform API calls answered so far (a progress measure for tests and the demo).
+    public private(set) var callsServed = 0
+
+    /// Throws the injected fault for `path`, if one is pending. Every authenticated API call passes here.
     func checkFault(_ path: String) throws(SandboxError) {
+        callsServed += 1
         guard let fault = faults[path], fault.remaining > 0 else { return }
         faults[path] = (fault.errcode, fault.remaining - 1)
         throw SandboxError(fault.errcode, fault.errcode == -1 ? "system busy" : "injected by the sandbox")
