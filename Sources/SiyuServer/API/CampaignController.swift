@@ -5,7 +5,9 @@ import SiyuStore
 
 /// `/api/v1/contact_policy` and `/api/v1/campaigns/preview`: the contact budget before anything is sent.
 struct CampaignController: Sendable {
-    let store: SiyuStore
+    let campaignStore: CampaignStore
+    let segments: SegmentStore
+    let contacts: ContactStore
     let campaigns: CampaignService
     let time: TimeSource
 
@@ -70,7 +72,7 @@ struct CampaignController: Sendable {
         func encode(to encoder: any Encoder) throws { try policy.encode(to: encoder) }
     }
 
-    func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
+    func addRoutes(to group: RouterGroup<CorpContext>) {
         group.get("contact_policy", use: policy)
         group.put("contact_policy", use: setPolicy)
         group.post("campaigns/preview", use: preview)
@@ -82,8 +84,8 @@ struct CampaignController: Sendable {
         group.post("campaigns/{id}/remind", use: remind)
     }
 
-    @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<Detail> {
-        let corpID = try context.actingCorp()
+    @Sendable func create(_ request: Request, context: CorpContext) async throws -> EditedResponse<Detail> {
+        let corpID = context.corpID
         let draft = try await draft(try await request.decode(as: CampaignBody.self, context: context), corpID: corpID)
         let campaign = try await campaigns.create(corpID: corpID, draft, actor: context.principal.actor)
         return EditedResponse(status: .created, response: try await detail(corpID: corpID, campaign, tasks: false))
@@ -93,7 +95,7 @@ struct CampaignController: Sendable {
     private func draft(_ body: CampaignBody, corpID: String) async throws -> CampaignDraft {
         var audience = body.audience ?? CampaignAudience()
         if let segmentID = body.segmentID {
-            guard let saved = try await store.segments.find(corpID: corpID, segmentID: segmentID) else {
+            guard let saved = try await segments.find(corpID: corpID, segmentID: segmentID) else {
                 throw APIError(.unprocessableContent, code: "invalid", "no saved segment \(segmentID)", field: "segment_id")
             }
             audience.segment = saved.expression
@@ -104,8 +106,8 @@ struct CampaignController: Sendable {
         )
     }
 
-    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Page<Detail> {
-        let corpID = try context.actingCorp()
+    @Sendable func list(_ request: Request, context: CorpContext) async throws -> Page<Detail> {
+        let corpID = context.corpID
         let limit = try Pagination.limit(request, default: 20, maximum: 100)
         let cursor = request.uri.queryParameters.get("cursor").map { String($0) }
         let page: (items: [CampaignService.Summary], next: String?)
@@ -117,13 +119,13 @@ struct CampaignController: Sendable {
         return Page(items: page.items.map { Detail(campaign: $0.campaign, results: $0.results, tasks: nil) }, nextCursor: page.next)
     }
 
-    @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> Detail {
-        let corpID = try context.actingCorp()
+    @Sendable func show(_ request: Request, context: CorpContext) async throws -> Detail {
+        let corpID = context.corpID
         return try await detail(corpID: corpID, try await find(corpID: corpID, context: context), tasks: true)
     }
 
-    @Sendable func recipients(_ request: Request, context: AuthenticatedContext) async throws -> Page<CampaignRecipient> {
-        let corpID = try context.actingCorp()
+    @Sendable func recipients(_ request: Request, context: CorpContext) async throws -> Page<CampaignRecipient> {
+        let corpID = context.corpID
         let campaign = try await find(corpID: corpID, context: context)
         let limit = try Pagination.limit(request, default: 100)
         let state = try request.uri.queryParameters.get("state").map { text -> RecipientState in
@@ -132,14 +134,14 @@ struct CampaignController: Sendable {
             }
             return state
         }
-        let items = try await store.campaigns.recipients(
+        let items = try await campaignStore.recipients(
             corpID: corpID, campaignID: campaign.campaignID, state: state, after: request.uri.queryParameters.get("cursor"), limit: limit
         )
         return Page(items: items, nextCursor: items.count == limit ? items.last?.recipient : nil)
     }
 
-    @Sendable func cancel(_ request: Request, context: AuthenticatedContext) async throws -> Outcome {
-        let corpID = try context.actingCorp()
+    @Sendable func cancel(_ request: Request, context: CorpContext) async throws -> Outcome {
+        let corpID = context.corpID
         let campaign = try await find(corpID: corpID, context: context)
         guard try await campaigns.cancel(corpID: corpID, campaignID: campaign.campaignID, actor: context.principal.actor) else {
             throw APIError(.conflict, code: "conflict", "the campaign is already \(campaign.state.rawValue)")
@@ -147,8 +149,8 @@ struct CampaignController: Sendable {
         return Outcome(campaignID: campaign.campaignID, cancelled: true)
     }
 
-    @Sendable func remind(_ request: Request, context: AuthenticatedContext) async throws -> Outcome {
-        let corpID = try context.actingCorp()
+    @Sendable func remind(_ request: Request, context: CorpContext) async throws -> Outcome {
+        let corpID = context.corpID
         let campaign = try await find(corpID: corpID, context: context)
         let reminders = try await campaigns.remind(corpID: corpID, campaignID: campaign.campaignID)
         guard !reminders.nothingPending else { throw APIError(.conflict, code: "conflict", "no member has an unsent task in this campaign") }
@@ -161,9 +163,9 @@ struct CampaignController: Sendable {
         return Outcome(campaignID: campaign.campaignID, reminders: reminders.outcomes.mapValues(\.text))
     }
 
-    private func find(corpID: String, context: AuthenticatedContext) async throws -> Campaign {
+    private func find(corpID: String, context: CorpContext) async throws -> Campaign {
         let id = try context.parameters.require("id")
-        guard let campaign = try await store.campaigns.find(corpID: corpID, campaignID: id) else {
+        guard let campaign = try await campaignStore.find(corpID: corpID, campaignID: id) else {
             throw APIError(.notFound, code: "not_found", "no campaign \(id)")
         }
         return campaign
@@ -172,25 +174,25 @@ struct CampaignController: Sendable {
     private func detail(corpID: String, _ campaign: Campaign, tasks: Bool) async throws -> Detail {
         Detail(
             campaign: campaign, results: try await campaigns.results(corpID: corpID, campaignID: campaign.campaignID),
-            tasks: tasks ? try await store.campaigns.tasks(corpID: corpID, campaignID: campaign.campaignID) : nil
+            tasks: tasks ? try await campaignStore.tasks(corpID: corpID, campaignID: campaign.campaignID) : nil
         )
     }
 
-    @Sendable func policy(_ request: Request, context: AuthenticatedContext) async throws -> PolicyView {
-        PolicyView(policy: try await store.contacts.policy(corpID: try context.actingCorp()))
+    @Sendable func policy(_ request: Request, context: CorpContext) async throws -> PolicyView {
+        PolicyView(policy: try await contacts.policy(corpID: context.corpID))
     }
 
-    @Sendable func setPolicy(_ request: Request, context: AuthenticatedContext) async throws -> PolicyView {
-        let corpID = try context.actingCorp()
+    @Sendable func setPolicy(_ request: Request, context: CorpContext) async throws -> PolicyView {
+        let corpID = context.corpID
         let policy = try await request.decode(as: ContactPolicy.self, context: context)
-        try await store.contacts.setPolicy(corpID: corpID, policy, actor: context.principal.actor, now: time())
+        try await contacts.setPolicy(corpID: corpID, policy, actor: context.principal.actor, now: time())
         return PolicyView(policy: policy)
     }
 
     /// What creating the body would do, reserving nothing. The deprecated form, a segment
     /// expression as `audience` (with an optional `channel`), previews that audience alone.
-    @Sendable func preview(_ request: Request, context: AuthenticatedContext) async throws -> Preview {
-        let corpID = try context.actingCorp()
+    @Sendable func preview(_ request: Request, context: CorpContext) async throws -> Preview {
+        let corpID = context.corpID
         var request = request
         let buffer = try await request.collectBody(limit: context.maxUploadSize)
         let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any]

@@ -14,7 +14,7 @@ struct ChannelController: Sendable {
         self.codes = ChannelCodes(store: store, wecom: wecom, time: time)
     }
 
-    func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
+    func addRoutes(to group: RouterGroup<CorpContext>) {
         group.post("channels", use: create)
         group.get("channels", use: list)
         group.get("channels/{channel_id}", use: show)
@@ -23,8 +23,8 @@ struct ChannelController: Sendable {
         group.get("channels/{channel_id}/stats", use: stats)
     }
 
-    @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<Channel> {
-        let corpID = try context.actingCorp()
+    @Sendable func create(_ request: Request, context: CorpContext) async throws -> EditedResponse<Channel> {
+        let corpID = context.corpID
         let body = try await request.decode(as: Wire.ChannelCreate.self, context: context)
         let settings = ChannelSettings(
             members: body.members, backupMembers: body.backupMembers ?? [], strategy: body.strategy ?? .roundRobin, dailyCap: body.dailyCap,
@@ -34,16 +34,16 @@ struct ChannelController: Sendable {
         return EditedResponse(status: .created, response: channel)
     }
 
-    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<Channel> {
-        Wire.Page(try await store.channels.list(corpID: try context.actingCorp()))
+    @Sendable func list(_ request: Request, context: CorpContext) async throws -> Wire.Page<Channel> {
+        Wire.Page(try await store.channels.list(corpID: context.corpID))
     }
 
-    @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> Channel {
+    @Sendable func show(_ request: Request, context: CorpContext) async throws -> Channel {
         try await find(context)
     }
 
-    @Sendable func update(_ request: Request, context: AuthenticatedContext) async throws -> Channel {
-        let corpID = try context.actingCorp()
+    @Sendable func update(_ request: Request, context: CorpContext) async throws -> Channel {
+        let corpID = context.corpID
         let channel = try await find(context)
         let body = try await request.decode(as: Wire.ChannelUpdate.self, context: context)
         var settings = channel.settings
@@ -60,14 +60,14 @@ struct ChannelController: Sendable {
         return try await codes.update(corpID: corpID, channel, name: body.name, settings: settings, actor: context.principal.actor)
     }
 
-    @Sendable func delete(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let corpID = try context.actingCorp()
+    @Sendable func delete(_ request: Request, context: CorpContext) async throws -> Response {
+        let corpID = context.corpID
         try await codes.delete(corpID: corpID, try await find(context), actor: context.principal.actor)
         return Response(status: .noContent)
     }
 
-    @Sendable func stats(_ request: Request, context: AuthenticatedContext) async throws -> ChannelStore.Statistics {
-        let corpID = try context.actingCorp()
+    @Sendable func stats(_ request: Request, context: CorpContext) async throws -> ChannelStore.Statistics {
+        let corpID = context.corpID
         let channel = try await find(context)
         let calendar = try await store.contacts.calendar(corpID: corpID)
         let to = try Query.date(request, "to", in: calendar) ?? codes.time()
@@ -78,7 +78,7 @@ struct ChannelController: Sendable {
         return try await store.channels.statistics(corpID: corpID, channelID: channel.channelID, from: from, to: to, calendar: calendar)
     }
 
-    private func find(_ context: AuthenticatedContext) async throws -> Channel {
-        try await codes.find(corpID: try context.actingCorp(), channelID: try context.parameters.require("channel_id"))
+    private func find(_ context: CorpContext) async throws -> Channel {
+        try await codes.find(corpID: context.corpID, channelID: try context.parameters.require("channel_id"))
     }
 }

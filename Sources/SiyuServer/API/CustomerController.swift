@@ -18,7 +18,7 @@ struct CustomerController: Sendable {
         self.tagging = CustomerTagging(store: store, wecom: wecom, time: time)
     }
 
-    func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
+    func addRoutes(to group: RouterGroup<CorpContext>) {
         group.get("customers", use: list)
         group.get("customers/{external_userid}", use: show)
         group.patch("customers/{external_userid}", use: setFields)
@@ -32,19 +32,19 @@ struct CustomerController: Sendable {
     }
 
     /// Customer groups (客户群) as last synced, optionally of one owner.
-    @Sendable func groups(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<GroupStore.Group> {
-        Wire.Page(try await store.groups.list(corpID: try context.actingCorp(), owner: request.uri.queryParameters.get("owner")))
+    @Sendable func groups(_ request: Request, context: CorpContext) async throws -> Wire.Page<GroupStore.Group> {
+        Wire.Page(try await store.groups.list(corpID: context.corpID, owner: request.uri.queryParameters.get("owner")))
     }
 
     /// Queues a sync with WeCom now (it also runs daily).
-    @Sendable func sync(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<Wire.SyncQueued> {
-        let corpID = try context.actingCorp()
+    @Sendable func sync(_ request: Request, context: CorpContext) async throws -> EditedResponse<Wire.SyncQueued> {
+        let corpID = context.corpID
         let jobID = try await store.jobs.enqueue(kind: CorpSync.jobKind, payload: "requested", corpID: corpID, maxAttempts: 3, now: time())
         return EditedResponse(status: .accepted, response: Wire.SyncQueued(jobID: jobID))
     }
 
-    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<CustomerSummary> {
-        let corpID = try context.actingCorp()
+    @Sendable func list(_ request: Request, context: CorpContext) async throws -> Wire.Page<CustomerSummary> {
+        let corpID = context.corpID
         let limit = try Pagination.limit(request, default: 50)
         var query = try Self.query(request, in: try await store.contacts.calendar(corpID: corpID))
         query.limit = limit
@@ -75,8 +75,8 @@ struct CustomerController: Sendable {
         return query
     }
 
-    @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> CustomerProfile {
-        let corpID = try context.actingCorp()
+    @Sendable func show(_ request: Request, context: CorpContext) async throws -> CustomerProfile {
+        let corpID = context.corpID
         let id = try context.parameters.require("external_userid")
         guard let profile = try await store.customers.profile(corpID: corpID, externalUserID: id) else {
             throw APIError(.notFound, code: "not_found", "no customer \(id)")
@@ -84,8 +84,8 @@ struct CustomerController: Sendable {
         return profile
     }
 
-    @Sendable func setFields(_ request: Request, context: AuthenticatedContext) async throws -> CustomerProfile {
-        let corpID = try context.actingCorp()
+    @Sendable func setFields(_ request: Request, context: CorpContext) async throws -> CustomerProfile {
+        let corpID = context.corpID
         let id = try context.parameters.require("external_userid")
         let body = try await request.decode(as: Wire.CustomFieldsRequest.self, context: context)
         try Self.validateFields(body.customFields)
@@ -103,8 +103,8 @@ struct CustomerController: Sendable {
     }
 
     /// Tags or untags customers on every active relation (`mark_tag` per relation), reporting per customer.
-    @Sendable func bulkTag(_ request: Request, context: AuthenticatedContext) async throws -> Wire.BulkTagReport {
-        let corpID = try context.actingCorp()
+    @Sendable func bulkTag(_ request: Request, context: CorpContext) async throws -> Wire.BulkTagReport {
+        let corpID = context.corpID
         let body = try await request.decode(as: Wire.BulkTagRequest.self, context: context)
         let add = body.add ?? []
         let remove = body.remove ?? []
@@ -115,20 +115,20 @@ struct CustomerController: Sendable {
         return Wire.BulkTagReport(results: results)
     }
 
-    @Sendable func lost(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<LostRelation> {
-        let corpID = try context.actingCorp()
+    @Sendable func lost(_ request: Request, context: CorpContext) async throws -> Wire.Page<LostRelation> {
+        let corpID = context.corpID
         let since = try Query.date(request, "since", in: try await store.contacts.calendar(corpID: corpID))
         return Wire.Page(try await store.customers.lostRelations(corpID: corpID, since: since, limit: try Pagination.limit(request, default: 100)))
     }
 
-    @Sendable func counts(_ request: Request, context: AuthenticatedContext) async throws -> Wire.CustomerCounts {
-        Wire.CustomerCounts(counts: try await store.customers.counts(corpID: try context.actingCorp()))
+    @Sendable func counts(_ request: Request, context: CorpContext) async throws -> Wire.CustomerCounts {
+        Wire.CustomerCounts(counts: try await store.customers.counts(corpID: context.corpID))
     }
 
     // MARK: CSV
 
-    @Sendable func exportCSV(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let corpID = try context.actingCorp()
+    @Sendable func exportCSV(_ request: Request, context: CorpContext) async throws -> Response {
+        let corpID = context.corpID
         var query = try Self.query(request, in: try await store.contacts.calendar(corpID: corpID))
         query.limit = 1000
         let tagNames = Dictionary(uniqueKeysWithValues: try await store.directory.tagGroups(corpID: corpID).flatMap { $0.tags.map { ($0.tagID, $0.name) } })
@@ -164,8 +164,8 @@ struct CustomerController: Sendable {
 
     /// Tags (by name, `;`-separated, in a `tags` column) and custom fields (`field:<name>` columns)
     /// for existing customers; every row is reported with what failed and why.
-    @Sendable func importCSV(_ request: Request, context: AuthenticatedContext) async throws -> Wire.CustomerImportReport {
-        let corpID = try context.actingCorp()
+    @Sendable func importCSV(_ request: Request, context: CorpContext) async throws -> Wire.CustomerImportReport {
+        let corpID = context.corpID
         let table = try await Query.csvBody(request, limit: 8 << 20)
         guard let header = table.first, let idColumn = header.firstIndex(of: "external_userid") else {
             throw APIError(.badRequest, code: "bad_csv", "the first row must name the columns, including external_userid")

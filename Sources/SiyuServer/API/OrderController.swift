@@ -8,15 +8,15 @@ struct OrderController: Sendable {
     let orders: OrderStore
     let time: TimeSource
 
-    func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
+    func addRoutes(to group: RouterGroup<CorpContext>) {
         group.post("orders", use: add)
         group.get("orders", use: list)
         group.post("imports/orders", use: importCSV)
     }
 
     /// Up to 1,000 orders per call; valid ones are stored, invalid ones reported by index.
-    @Sendable func add(_ request: Request, context: AuthenticatedContext) async throws -> Wire.OrderReport {
-        let corpID = try context.actingCorp()
+    @Sendable func add(_ request: Request, context: CorpContext) async throws -> Wire.OrderReport {
+        let corpID = context.corpID
         let batch = try await request.decode(as: Wire.OrderBatch.self, context: context)
         guard (1...1000).contains(batch.orders.count) else { throw ValidationError(field: "orders", message: "1 to 1000 orders per call") }
         var valid: [Order] = []
@@ -37,15 +37,15 @@ struct OrderController: Sendable {
         return Wire.OrderReport(inserted: report.inserted, updated: report.updated, rejected: rejected)
     }
 
-    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<Wire.OrderView> {
-        let corpID = try context.actingCorp()
+    @Sendable func list(_ request: Request, context: CorpContext) async throws -> Wire.Page<Wire.OrderView> {
+        let corpID = context.corpID
         let list = try await orders.list(corpID: corpID, externalUserID: request.uri.queryParameters.get("customer"), limit: try Pagination.limit(request, default: 100))
         return Wire.Page(list.map(Wire.OrderView.init))
     }
 
     /// CSV with a header: order_id, external_userid, amount (yuan), currency, status, ordered_at (ISO 8601).
-    @Sendable func importCSV(_ request: Request, context: AuthenticatedContext) async throws -> Wire.OrderReport {
-        let corpID = try context.actingCorp()
+    @Sendable func importCSV(_ request: Request, context: CorpContext) async throws -> Wire.OrderReport {
+        let corpID = context.corpID
         let table = try await Query.csvBody(request, limit: 16 << 20)
         guard let header = table.first else { throw APIError(.badRequest, code: "bad_csv", "the CSV is empty") }
         let required = ["order_id", "external_userid", "amount", "ordered_at"]

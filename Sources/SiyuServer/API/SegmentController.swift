@@ -9,7 +9,7 @@ struct SegmentController: Sendable {
     let indexes: SegmentIndexes
     let time: TimeSource
 
-    func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
+    func addRoutes(to group: RouterGroup<CorpContext>) {
         group.post("segments/count", use: count)
         group.get("segments", use: list)
         group.post("segments", use: save)
@@ -18,20 +18,20 @@ struct SegmentController: Sendable {
         group.delete("segments/{segment_id}", use: delete)
     }
 
-    @Sendable func count(_ request: Request, context: AuthenticatedContext) async throws -> Wire.SegmentCount {
-        let corpID = try context.actingCorp()
+    @Sendable func count(_ request: Request, context: CorpContext) async throws -> Wire.SegmentCount {
+        let corpID = context.corpID
         let body = try await request.decode(as: Wire.SegmentCountRequest.self, context: context)
         let (expression, built) = try await evaluate(body.expression, corpID: corpID)
         let members = try Self.checked { try built.index.members(expression) }
         return Wire.SegmentCount(count: members.count, expression: expression.description, sample: members.prefix(20).map { built.customers[Int($0)] })
     }
 
-    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<SegmentStore.Saved> {
-        Wire.Page(try await store.segments.list(corpID: try context.actingCorp()))
+    @Sendable func list(_ request: Request, context: CorpContext) async throws -> Wire.Page<SegmentStore.Saved> {
+        Wire.Page(try await store.segments.list(corpID: context.corpID))
     }
 
-    @Sendable func save(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<Wire.Segment> {
-        let corpID = try context.actingCorp()
+    @Sendable func save(_ request: Request, context: CorpContext) async throws -> EditedResponse<Wire.Segment> {
+        let corpID = context.corpID
         let body = try await request.decode(as: Wire.SegmentSave.self, context: context)
         let (expression, built) = try await evaluate(body.expression, corpID: corpID)
         let count = try Self.checked { try built.index.count(expression) }
@@ -39,15 +39,15 @@ struct SegmentController: Sendable {
         return EditedResponse(status: .created, response: Wire.Segment(segment: saved, count: count))
     }
 
-    @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Segment {
-        let corpID = try context.actingCorp()
+    @Sendable func show(_ request: Request, context: CorpContext) async throws -> Wire.Segment {
+        let corpID = context.corpID
         let saved = try await find(context)
         let (expression, built) = try await evaluate(saved.expression, corpID: corpID)
         return Wire.Segment(segment: saved, count: try Self.checked { try built.index.count(expression) })
     }
 
-    @Sendable func update(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Segment {
-        let corpID = try context.actingCorp()
+    @Sendable func update(_ request: Request, context: CorpContext) async throws -> Wire.Segment {
+        let corpID = context.corpID
         let segmentID = try context.parameters.require("segment_id")
         let body = try await request.decode(as: Wire.SegmentUpdate.self, context: context)
         var canonical: String?
@@ -63,8 +63,8 @@ struct SegmentController: Sendable {
         return Wire.Segment(segment: saved, count: try Self.checked { try built.index.count(expression) })
     }
 
-    @Sendable func delete(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let corpID = try context.actingCorp()
+    @Sendable func delete(_ request: Request, context: CorpContext) async throws -> Response {
+        let corpID = context.corpID
         let segmentID = try context.parameters.require("segment_id")
         guard try await store.segments.delete(corpID: corpID, segmentID: segmentID, actor: context.principal.actor, now: time()) else {
             throw APIError(.notFound, code: "not_found", "no segment \(segmentID)")
@@ -72,9 +72,9 @@ struct SegmentController: Sendable {
         return Response(status: .noContent)
     }
 
-    private func find(_ context: AuthenticatedContext) async throws -> SegmentStore.Saved {
+    private func find(_ context: CorpContext) async throws -> SegmentStore.Saved {
         let segmentID = try context.parameters.require("segment_id")
-        guard let saved = try await store.segments.find(corpID: try context.actingCorp(), segmentID: segmentID) else {
+        guard let saved = try await store.segments.find(corpID: context.corpID, segmentID: segmentID) else {
             throw APIError(.notFound, code: "not_found", "no segment \(segmentID)")
         }
         return saved

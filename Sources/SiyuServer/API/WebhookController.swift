@@ -14,15 +14,15 @@ struct WebhookController: Sendable {
     let time: TimeSource
     var resolver: HostResolver = .system
 
-    func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
+    func addRoutes(to group: RouterGroup<CorpContext>) {
         group.post("webhooks", use: register)
         group.get("webhooks", use: list)
         group.delete("webhooks/{webhook_id}", use: delete)
         group.get("webhooks/{webhook_id}/deliveries", use: deliveries)
     }
 
-    @Sendable func register(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<Wire.Webhook> {
-        let corpID = try context.actingCorp()
+    @Sendable func register(_ request: Request, context: CorpContext) async throws -> EditedResponse<Wire.Webhook> {
+        let corpID = context.corpID
         let body = try await request.decode(as: Wire.WebhookRegistration.self, context: context)
         try await refuseDisallowedAddress(try WebhookStore.validateURL(body.url))
         let registered = try await webhooks.register(corpID: corpID, url: body.url, eventTypes: body.eventTypes, actor: context.principal.actor, now: time())
@@ -30,13 +30,13 @@ struct WebhookController: Sendable {
         return EditedResponse(status: .created, response: Wire.Webhook(registered.webhook, secret: registered.secret))
     }
 
-    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<Wire.Webhook> {
-        let corpID = try context.actingCorp()
+    @Sendable func list(_ request: Request, context: CorpContext) async throws -> Wire.Page<Wire.Webhook> {
+        let corpID = context.corpID
         return Wire.Page(try await webhooks.list(corpID: corpID).map { Wire.Webhook($0) })
     }
 
-    @Sendable func delete(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let corpID = try context.actingCorp()
+    @Sendable func delete(_ request: Request, context: CorpContext) async throws -> Response {
+        let corpID = context.corpID
         let webhookID = try context.parameters.require("webhook_id")
         guard try await webhooks.delete(corpID: corpID, webhookID: webhookID, actor: context.principal.actor, now: time()) else {
             throw Self.noSuchWebhook(webhookID)
@@ -44,8 +44,8 @@ struct WebhookController: Sendable {
         return Response(status: .noContent)
     }
 
-    @Sendable func deliveries(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<Wire.WebhookDelivery> {
-        let corpID = try context.actingCorp()
+    @Sendable func deliveries(_ request: Request, context: CorpContext) async throws -> Wire.Page<Wire.WebhookDelivery> {
+        let corpID = context.corpID
         let webhookID = try context.parameters.require("webhook_id")
         let limit = try Pagination.limit(request, default: 100)
         guard let found = try await webhooks.deliveries(corpID: corpID, webhookID: webhookID, limit: limit) else {

@@ -109,13 +109,18 @@ public func buildRouter(_ dependencies: ServerDependencies, configuration: Serve
         .add(middleware: AuditMiddleware<AuthenticatedContext>(audit: dependencies.store.audit, time: dependencies.time))
     CorpController(corps: dependencies.store.corps, keys: dependencies.store.apiKeys, audit: dependencies.store.audit, wecom: dependencies.wecom, time: dependencies.time)
         .addRoutes(to: api)
-    ChannelController(store: dependencies.store, wecom: dependencies.wecom, time: dependencies.time).addRoutes(to: api)
-    TagController(store: dependencies.store, wecom: dependencies.wecom, time: dependencies.time).addRoutes(to: api)
-    CustomerController(store: dependencies.store, wecom: dependencies.wecom, time: dependencies.time).addRoutes(to: api)
-    OrderController(orders: dependencies.store.orders, time: dependencies.time).addRoutes(to: api)
-    SegmentController(store: dependencies.store, indexes: dependencies.segments, time: dependencies.time).addRoutes(to: api)
-    CampaignController(store: dependencies.store, campaigns: dependencies.campaigns, time: dependencies.time).addRoutes(to: api)
-    WebhookController(webhooks: dependencies.store.webhooks, policy: dependencies.outboundPolicy, time: dependencies.time).addRoutes(to: api)
+    // The corp's own routes: the tenant is resolved once, in CorpContext, before any handler runs.
+    let corp = api.group(context: CorpContext.self)
+    ChannelController(store: dependencies.store, wecom: dependencies.wecom, time: dependencies.time).addRoutes(to: corp)
+    TagController(store: dependencies.store, wecom: dependencies.wecom, time: dependencies.time).addRoutes(to: corp)
+    CustomerController(store: dependencies.store, wecom: dependencies.wecom, time: dependencies.time).addRoutes(to: corp)
+    OrderController(orders: dependencies.store.orders, time: dependencies.time).addRoutes(to: corp)
+    SegmentController(store: dependencies.store, indexes: dependencies.segments, time: dependencies.time).addRoutes(to: corp)
+    CampaignController(
+        campaignStore: dependencies.store.campaigns, segments: dependencies.store.segments, contacts: dependencies.store.contacts,
+        campaigns: dependencies.campaigns, time: dependencies.time
+    ).addRoutes(to: corp)
+    WebhookController(webhooks: dependencies.store.webhooks, policy: dependencies.outboundPolicy, time: dependencies.time).addRoutes(to: corp)
     AuditController(audit: dependencies.store.audit).addRoutes(to: api)
     try addConsoleRoutes(to: router, dependencies)
     routeMethods.load(router.routes)

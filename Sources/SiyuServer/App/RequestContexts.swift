@@ -108,3 +108,24 @@ public struct AuthenticatedContext: ChildRequestContext, SiyuRequestContext {
         return corpID
     }
 }
+
+/// A request that acts for one corp: it cannot exist without its corp, resolved once from the
+/// API key when the request enters the corp's routes (the admin token is refused there and uses
+/// `/api/v1/corps/{corp_id}`). Handlers read `corpID` and never resolve the tenant themselves.
+public struct CorpContext: ChildRequestContext, SiyuRequestContext {
+    public typealias ParentContext = AuthenticatedContext
+    public var coreContext: CoreRequestContextStorage
+    public let corpID: String
+    public let principal: Principal
+    public let requestID: String
+    /// See ``AppRequestContext/clientAddress``.
+    public let clientAddress: String?
+
+    public init(context: AuthenticatedContext) throws {
+        self.corpID = try context.actingCorp()
+        self.coreContext = context.coreContext
+        self.principal = context.principal
+        self.requestID = context.requestID
+        self.clientAddress = context.clientAddress
+    }
+}
