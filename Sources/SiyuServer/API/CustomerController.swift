@@ -88,18 +88,11 @@ struct CustomerController: Sendable {
         let corpID = context.corpID
         let id = try context.parameters.require("external_userid")
         let body = try await request.decode(as: Wire.CustomFieldsRequest.self, context: context)
-        try Self.validateFields(body.customFields)
+        try CustomFields.validate(body.customFields)
         guard try await store.customers.setCustomFields(corpID: corpID, externalUserID: id, fields: body.customFields, now: time()) else {
             throw APIError(.notFound, code: "not_found", "no customer \(id)")
         }
         return try await show(request, context: context)
-    }
-
-    static func validateFields(_ fields: [String: String]) throws {
-        for (name, value) in fields {
-            guard !name.isEmpty, name.count <= 40 else { throw ValidationError(field: "custom_fields", message: "field names are 1 to 40 characters") }
-            guard value.count <= 500 else { throw ValidationError(field: "custom_fields", message: "\(name) is longer than 500 characters") }
-        }
     }
 
     /// Tags or untags customers on every active relation (`mark_tag` per relation), reporting per customer.
@@ -170,41 +163,8 @@ struct CustomerController: Sendable {
         guard let header = table.first, let idColumn = header.firstIndex(of: "external_userid") else {
             throw APIError(.badRequest, code: "bad_csv", "the first row must name the columns, including external_userid")
         }
-        let tagColumn = header.firstIndex(of: "tags")
-        let fieldColumns = header.enumerated().filter { $0.element.hasPrefix("field:") }.map { ($0.offset, String($0.element.dropFirst(6))) }
-        let tagsByName = Dictionary(try await store.directory.tagGroups(corpID: corpID).flatMap { $0.tags.map { ($0.name, $0.tagID) } }, uniquingKeysWith: { first, _ in first })
-        var rows: [Wire.ImportRow] = []
-        for (offset, cells) in table.dropFirst().enumerated() where !(cells.count == 1 && cells[0].isEmpty) {
-            let number = offset + 2
-            let id = idColumn < cells.count ? cells[idColumn].trimmingCharacters(in: .whitespaces) : ""
-            do {
-                guard !id.isEmpty else { throw ValidationError(field: "external_userid", message: "external_userid is empty") }
-                guard cells.count == header.count else { throw ValidationError(field: "row", message: "\(cells.count) cells, the header has \(header.count)") }
-                guard try await store.customers.profile(corpID: corpID, externalUserID: id, timelineLimit: 1) != nil else {
-                    throw ValidationError(field: "external_userid", message: "no customer \(id)")
-                }
-                var fields: [String: String] = [:]
-                for (column, name) in fieldColumns { fields[name] = cells[column] }
-                try Self.validateFields(fields)
-                var tagIDs: [String] = []
-                if let tagColumn {
-                    for name in cells[tagColumn].split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
-                        guard let tagID = tagsByName[name] else { throw ValidationError(field: "tags", message: "unknown tag \(name)") }
-                        tagIDs.append(tagID)
-                    }
-                }
-                if !tagIDs.isEmpty {
-                    let outcome = try await tagging.tag(corpID: corpID, customers: [id], add: tagIDs, remove: [], actor: context.principal.actor)
-                    if let failure = outcome.first, !failure.ok { throw ValidationError(field: "tags", message: failure.error ?? "tagging failed") }
-                }
-                if !fields.isEmpty { _ = try await store.customers.setCustomFields(corpID: corpID, externalUserID: id, fields: fields, now: time()) }
-                rows.append(Wire.ImportRow(row: number, externalUserID: id, ok: true))
-            } catch let error as ValidationError {
-                rows.append(Wire.ImportRow(row: number, externalUserID: id, ok: false, error: error.message))
-            } catch {
-                rows.append(Wire.ImportRow(row: number, externalUserID: id, ok: false, error: String(describing: error)))
-            }
-        }
+        let rows = try await CustomerImport(store: store, tagging: tagging, time: time)
+            .run(corpID: corpID, header: header, idColumn: idColumn, rows: Array(table.dropFirst()), actor: context.principal.actor)
         return Wire.CustomerImportReport(imported: rows.filter(\.ok).count, failed: rows.filter { !$0.ok }.count, rows: rows)
     }
 }
