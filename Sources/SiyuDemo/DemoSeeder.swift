@@ -154,7 +154,7 @@ public struct DemoSeeder: Sendable {
             clock.advance(by: 1800)
             // Members confirm each task as Siyu submits it, until Siyu has collected every result.
             let deadline = ContinuousClock.now + .seconds(60)
-            while try await api.campaignState(id) != "finished" {
+            while try await api.campaignState(id) != .finished {
                 guard ContinuousClock.now < deadline else { throw SiyuAPI.Failure(status: 0, body: "campaign \(id) did not finish within 60 s") }
                 for task in await world.unsentMassTasks(corpID: corp.corpID) {
                     _ = try await world.confirmMassMessage(corpID: corp.corpID, msgID: task.msgID, userID: task.userID)

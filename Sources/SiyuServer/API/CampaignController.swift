@@ -11,24 +11,6 @@ struct CampaignController: Sendable {
     let campaigns: CampaignService
     let time: TimeSource
 
-    /// The body of `POST /api/v1/campaigns` and of `POST /api/v1/campaigns/preview`: one shape,
-    /// so the preview of a body answers what creating that body would do.
-    struct CampaignBody: Decodable {
-        var name: String
-        var kind: CampaignKind?
-        var audience: CampaignAudience?
-        /// A saved segment instead of `audience.segment`.
-        var segmentID: String?
-        var text: String?
-        var attachments: [CampaignAttachment]?
-        var sendAt: Date?
-        var deadlineHours: Int?
-
-        enum CodingKeys: String, CodingKey {
-            case name, kind, audience, segmentID = "segment_id", text, attachments, sendAt = "send_at", deadlineHours = "deadline_hours"
-        }
-    }
-
     /// The deprecated preview body: a segment expression as `audience`, no name or content.
     struct AudiencePreviewBody: Decodable {
         var audience: String
@@ -86,13 +68,13 @@ struct CampaignController: Sendable {
 
     @Sendable func create(_ request: Request, context: CorpContext) async throws -> EditedResponse<Detail> {
         let corpID = context.corpID
-        let draft = try await draft(try await request.decode(as: CampaignBody.self, context: context), corpID: corpID)
+        let draft = try await draft(try await request.decode(as: Wire.CampaignBody.self, context: context), corpID: corpID)
         let campaign = try await campaigns.create(corpID: corpID, draft, actor: context.principal.actor)
         return EditedResponse(status: .created, response: try await detail(corpID: corpID, campaign, tasks: false))
     }
 
     /// The draft a body asks for; `segment_id` names a saved segment instead of `audience.segment`.
-    private func draft(_ body: CampaignBody, corpID: String) async throws -> CampaignDraft {
+    private func draft(_ body: Wire.CampaignBody, corpID: String) async throws -> CampaignDraft {
         var audience = body.audience ?? CampaignAudience()
         if let segmentID = body.segmentID {
             guard let saved = try await segments.find(corpID: corpID, segmentID: segmentID) else {
@@ -200,7 +182,7 @@ struct CampaignController: Sendable {
             let body = try await request.decode(as: AudiencePreviewBody.self, context: context)
             return try await campaigns.previewAudience(corpID: corpID, segment: body.audience, channel: body.channel, sendAt: body.sendAt)
         }
-        let draft = try await draft(try await request.decode(as: CampaignBody.self, context: context), corpID: corpID)
+        let draft = try await draft(try await request.decode(as: Wire.CampaignBody.self, context: context), corpID: corpID)
         return try await campaigns.preview(corpID: corpID, draft)
     }
 }
