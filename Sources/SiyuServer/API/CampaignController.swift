@@ -11,49 +11,6 @@ struct CampaignController: Sendable {
     let campaigns: CampaignService
     let time: TimeSource
 
-    /// The deprecated preview body: a segment expression as `audience`, no name or content.
-    struct AudiencePreviewBody: Decodable {
-        var audience: String
-        var channel: TouchChannel?
-        var sendAt: Date?
-        enum CodingKeys: String, CodingKey { case audience, channel, sendAt = "send_at" }
-    }
-
-    /// A campaign with its results so far, and its platform tasks.
-    struct Detail: ResponseEncodable {
-        var campaign: Campaign
-        var results: CampaignResults
-        var tasks: [CampaignTask]?
-
-        func encode(to encoder: any Encoder) throws {
-            try campaign.encode(to: encoder)
-            var c = encoder.container(keyedBy: Keys.self)
-            try c.encode(results, forKey: .results)
-            try c.encodeIfPresent(tasks, forKey: .tasks)
-        }
-        enum Keys: String, CodingKey { case results, tasks }
-    }
-
-    struct Page<Item: Encodable & Sendable>: ResponseEncodable {
-        var items: [Item]
-        var nextCursor: String?
-        enum CodingKeys: String, CodingKey { case items, nextCursor = "next_cursor" }
-    }
-
-    struct Outcome: ResponseEncodable {
-        var campaignID: String
-        var cancelled: Bool?
-        var reminders: [String: String]?
-        enum CodingKeys: String, CodingKey { case campaignID = "campaign_id", cancelled, reminders }
-    }
-
-    typealias Preview = CampaignPreview
-
-    struct PolicyView: ResponseEncodable {
-        var policy: ContactPolicy
-        func encode(to encoder: any Encoder) throws { try policy.encode(to: encoder) }
-    }
-
     func addRoutes(to group: RouterGroup<CorpContext>) {
         group.get("contact_policy", use: policy)
         group.put("contact_policy", use: setPolicy)
@@ -66,7 +23,7 @@ struct CampaignController: Sendable {
         group.post("campaigns/{id}/remind", use: remind)
     }
 
-    @Sendable func create(_ request: Request, context: CorpContext) async throws -> EditedResponse<Detail> {
+    @Sendable func create(_ request: Request, context: CorpContext) async throws -> EditedResponse<Wire.CampaignDetail> {
         let corpID = context.corpID
         let draft = try await draft(try await request.decode(as: Wire.CampaignBody.self, context: context), corpID: corpID)
         let campaign = try await campaigns.create(corpID: corpID, draft, actor: context.principal.actor)
@@ -88,7 +45,7 @@ struct CampaignController: Sendable {
         )
     }
 
-    @Sendable func list(_ request: Request, context: CorpContext) async throws -> Page<Detail> {
+    @Sendable func list(_ request: Request, context: CorpContext) async throws -> Wire.Page<Wire.CampaignDetail> {
         let corpID = context.corpID
         let limit = try Pagination.limit(request, default: 20, maximum: 100)
         let cursor = request.uri.queryParameters.get("cursor").map { String($0) }
@@ -98,15 +55,15 @@ struct CampaignController: Sendable {
         } catch let error as ValidationError {
             throw APIError(.badRequest, code: "bad_request", error.message, field: error.field)
         }
-        return Page(items: page.items.map { Detail(campaign: $0.campaign, results: $0.results, tasks: nil) }, nextCursor: page.next)
+        return Wire.Page(page.items.map { Wire.CampaignDetail(campaign: $0.campaign, results: $0.results, tasks: nil) }, nextCursor: page.next)
     }
 
-    @Sendable func show(_ request: Request, context: CorpContext) async throws -> Detail {
+    @Sendable func show(_ request: Request, context: CorpContext) async throws -> Wire.CampaignDetail {
         let corpID = context.corpID
         return try await detail(corpID: corpID, try await find(corpID: corpID, context: context), tasks: true)
     }
 
-    @Sendable func recipients(_ request: Request, context: CorpContext) async throws -> Page<CampaignRecipient> {
+    @Sendable func recipients(_ request: Request, context: CorpContext) async throws -> Wire.Page<CampaignRecipient> {
         let corpID = context.corpID
         let campaign = try await find(corpID: corpID, context: context)
         let limit = try Pagination.limit(request, default: 100)
@@ -119,19 +76,19 @@ struct CampaignController: Sendable {
         let items = try await campaignStore.recipients(
             corpID: corpID, campaignID: campaign.campaignID, state: state, after: request.uri.queryParameters.get("cursor"), limit: limit
         )
-        return Page(items: items, nextCursor: items.count == limit ? items.last?.recipient : nil)
+        return Wire.Page(items, nextCursor: items.count == limit ? items.last?.recipient : nil)
     }
 
-    @Sendable func cancel(_ request: Request, context: CorpContext) async throws -> Outcome {
+    @Sendable func cancel(_ request: Request, context: CorpContext) async throws -> Wire.CampaignOutcome {
         let corpID = context.corpID
         let campaign = try await find(corpID: corpID, context: context)
         guard try await campaigns.cancel(corpID: corpID, campaignID: campaign.campaignID, actor: context.principal.actor) else {
             throw APIError(.conflict, code: "conflict", "the campaign is already \(campaign.state.rawValue)")
         }
-        return Outcome(campaignID: campaign.campaignID, cancelled: true)
+        return Wire.CampaignOutcome(campaignID: campaign.campaignID, cancelled: true)
     }
 
-    @Sendable func remind(_ request: Request, context: CorpContext) async throws -> Outcome {
+    @Sendable func remind(_ request: Request, context: CorpContext) async throws -> Wire.CampaignOutcome {
         let corpID = context.corpID
         let campaign = try await find(corpID: corpID, context: context)
         let reminders = try await campaigns.remind(corpID: corpID, campaignID: campaign.campaignID)
@@ -142,7 +99,7 @@ struct CampaignController: Sendable {
                 "every unsent task was reminded \(CampaignTask.remindersPerWindow) times in the last \(Int(CampaignTask.reminderWindow / 3600)) hours"
             )
         }
-        return Outcome(campaignID: campaign.campaignID, reminders: reminders.outcomes.mapValues(\.text))
+        return Wire.CampaignOutcome(campaignID: campaign.campaignID, reminders: reminders.outcomes.mapValues(\.text))
     }
 
     private func find(corpID: String, context: CorpContext) async throws -> Campaign {
@@ -153,33 +110,33 @@ struct CampaignController: Sendable {
         return campaign
     }
 
-    private func detail(corpID: String, _ campaign: Campaign, tasks: Bool) async throws -> Detail {
-        Detail(
+    private func detail(corpID: String, _ campaign: Campaign, tasks: Bool) async throws -> Wire.CampaignDetail {
+        Wire.CampaignDetail(
             campaign: campaign, results: try await campaigns.results(corpID: corpID, campaignID: campaign.campaignID),
             tasks: tasks ? try await campaignStore.tasks(corpID: corpID, campaignID: campaign.campaignID) : nil
         )
     }
 
-    @Sendable func policy(_ request: Request, context: CorpContext) async throws -> PolicyView {
-        PolicyView(policy: try await contacts.policy(corpID: context.corpID))
+    @Sendable func policy(_ request: Request, context: CorpContext) async throws -> Wire.ContactPolicyView {
+        Wire.ContactPolicyView(policy: try await contacts.policy(corpID: context.corpID))
     }
 
-    @Sendable func setPolicy(_ request: Request, context: CorpContext) async throws -> PolicyView {
+    @Sendable func setPolicy(_ request: Request, context: CorpContext) async throws -> Wire.ContactPolicyView {
         let corpID = context.corpID
         let policy = try await request.decode(as: ContactPolicy.self, context: context)
         try await contacts.setPolicy(corpID: corpID, policy, actor: context.principal.actor, now: time())
-        return PolicyView(policy: policy)
+        return Wire.ContactPolicyView(policy: policy)
     }
 
     /// What creating the body would do, reserving nothing. The deprecated form, a segment
     /// expression as `audience` (with an optional `channel`), previews that audience alone.
-    @Sendable func preview(_ request: Request, context: CorpContext) async throws -> Preview {
+    @Sendable func preview(_ request: Request, context: CorpContext) async throws -> Wire.CampaignPreview {
         let corpID = context.corpID
         var request = request
         let buffer = try await request.collectBody(limit: context.maxUploadSize)
         let object = try? JSONSerialization.jsonObject(with: Data(buffer.readableBytesView)) as? [String: Any]
         if object?["audience"] is String {
-            let body = try await request.decode(as: AudiencePreviewBody.self, context: context)
+            let body = try await request.decode(as: Wire.AudiencePreview.self, context: context)
             return try await campaigns.previewAudience(corpID: corpID, segment: body.audience, channel: body.channel, sendAt: body.sendAt)
         }
         let draft = try await draft(try await request.decode(as: Wire.CampaignBody.self, context: context), corpID: corpID)

@@ -30,25 +30,25 @@ struct CampaignService: Sendable {
     }
 
     /// What creating `draft` now would do: the same rules, targets and plan, reserving nothing.
-    func preview(corpID: String, _ draft: CampaignDraft) async throws -> CampaignPreview {
+    func preview(corpID: String, _ draft: CampaignDraft) async throws -> Wire.CampaignPreview {
         let valid = try draft.validate(now: time())
         return try await preview(corpID: corpID, kind: valid.kind, audience: valid.audience, sendAt: valid.sendAt)
     }
 
     /// A message campaign's audience alone against the budget: the compose page's live count and
     /// the deprecated `{"audience": "<expression>"}` preview, which has no name or content yet.
-    func previewAudience(corpID: String, segment: String, channel: TouchChannel? = nil, sendAt: Date?) async throws -> CampaignPreview {
+    func previewAudience(corpID: String, segment: String, channel: TouchChannel? = nil, sendAt: Date?) async throws -> Wire.CampaignPreview {
         let audience = CampaignAudience(segment: segment)
         try audience.validate(for: .message)
         let (sendAt, _) = try CampaignDraft(name: "", audience: audience, content: CampaignContent(text: nil), sendAt: sendAt).schedule(now: time())
         return try await preview(corpID: corpID, kind: .message, audience: audience, sendAt: sendAt, channel: channel)
     }
 
-    private func preview(corpID: String, kind: CampaignKind, audience: CampaignAudience, sendAt: Date, channel: TouchChannel? = nil) async throws -> CampaignPreview {
+    private func preview(corpID: String, kind: CampaignKind, audience: CampaignAudience, sendAt: Date, channel: TouchChannel? = nil) async throws -> Wire.CampaignPreview {
         let targets = try await targets(corpID: corpID, kind, audience)
         let plan = try await store.campaigns.plan(corpID: corpID, kind: kind, sendAt: sendAt, targets: targets, channel: channel)
         let expression = try audience.segment.map { text in try SegmentController.checked { try SegmentParser.parse(text) }.description }
-        return CampaignPreview(summary: plan.summary(kind: kind, sendAt: sendAt), expression: kind == .message ? expression : nil)
+        return Wire.CampaignPreview(summary: plan.summary(kind: kind, sendAt: sendAt), expression: kind == .message ? expression : nil)
     }
 
     /// The members, groups and tags an audience names must be the corp's own.
