@@ -104,8 +104,8 @@ struct SegmentIndexRefreshTests {
         let fresh = SegmentIndexes.build(try await store.segments.snapshot(corpID: corpID, now: Date()), calendar: .platform)
         for text in Self.expressions {
             let expression = try SegmentParser.parse(text)
-            let a = Set(try followed.index.members(expression).map { followed.customers[Int($0)] })
-            let b = Set(try fresh.index.members(expression).map { fresh.customers[Int($0)] })
+            let a = Set(try followed.index.members(expression, now: Date()).map { followed.customers[Int($0)] })
+            let b = Set(try fresh.index.members(expression, now: Date()).map { fresh.customers[Int($0)] })
             #expect(a == b, "\(text)")
         }
     }
@@ -134,7 +134,7 @@ struct SegmentIndexRefreshTests {
             try await expectSameAsFresh(indexes, store, corpID: "wwA1")
             #expect(await indexes.lastRefresh["wwA1"] == .updated(customers: 4))
             let built = try await indexes.index(for: "wwA1")
-            #expect(try built.index.count(SegmentParser.parse("tag \"VIP\"")) == 3)
+            #expect(try built.index.count(SegmentParser.parse("tag \"VIP\""), now: Date()) == 3)
 
             // A new tag name: rebuilt, and still equal.
             try await store.directory.replaceTags(corpID: "wwA1", groups: [TagGroup(groupID: "g1", name: "等级", tags: [

@@ -1,16 +1,26 @@
 import Foundation
 
 extension SegmentIndex {
-    /// How many customers match `expression`. `today` anchors `within N days` (by default the
-    /// current day in `calendar`). Unknown names throw before any work, with their positions.
-    public func count(_ expression: SegmentExpression, today: SegmentDay? = nil) throws(SegmentError) -> Int {
-        let plan = try resolve(expression, today: today ?? calendar.segmentDay(Date()))
+    /// How many customers match `expression` at `now` (which anchors `within N days`, as the
+    /// day of `now` in the index's calendar). Unknown names throw before any work, with their positions.
+    public func count(_ expression: SegmentExpression, now: Date) throws(SegmentError) -> Int {
+        try count(expression, today: calendar.segmentDay(now))
+    }
+
+    /// How many customers match `expression` on the day `today`.
+    public func count(_ expression: SegmentExpression, today: SegmentDay) throws(SegmentError) -> Int {
+        let plan = try resolve(expression, today: today)
         return evaluate(plan, Self.population)
     }
 
-    /// The ordinals of the customers matching `expression`, ascending.
-    public func members(_ expression: SegmentExpression, today: SegmentDay? = nil) throws(SegmentError) -> [Int32] {
-        let plan = try resolve(expression, today: today ?? calendar.segmentDay(Date()))
+    /// The ordinals of the customers matching `expression` at `now`, ascending.
+    public func members(_ expression: SegmentExpression, now: Date) throws(SegmentError) -> [Int32] {
+        try members(expression, today: calendar.segmentDay(now))
+    }
+
+    /// The ordinals of the customers matching `expression` on the day `today`, ascending.
+    public func members(_ expression: SegmentExpression, today: SegmentDay) throws(SegmentError) -> [Int32] {
+        let plan = try resolve(expression, today: today)
         return evaluate(plan) { result in
             var ordinals = [Int32]()
             ordinals.reserveCapacity(Self.population(result))

@@ -22,7 +22,7 @@ struct SegmentController: Sendable {
         let corpID = context.corpID
         let body = try await request.decode(as: Wire.SegmentCountRequest.self, context: context)
         let (expression, built) = try await evaluate(body.expression, corpID: corpID)
-        let members = try Self.checked { try built.index.members(expression) }
+        let members = try Self.checked { try built.index.members(expression, now: time()) }
         return Wire.SegmentCount(count: members.count, expression: expression.description, sample: members.prefix(20).map { built.customers[Int($0)] })
     }
 
@@ -34,7 +34,7 @@ struct SegmentController: Sendable {
         let corpID = context.corpID
         let body = try await request.decode(as: Wire.SegmentSave.self, context: context)
         let (expression, built) = try await evaluate(body.expression, corpID: corpID)
-        let count = try Self.checked { try built.index.count(expression) }
+        let count = try Self.checked { try built.index.count(expression, now: time()) }
         let saved = try await store.segments.save(corpID: corpID, name: body.name, expression: expression.description, actor: context.principal.actor, now: time())
         return EditedResponse(status: .created, response: Wire.Segment(segment: saved, count: count))
     }
@@ -43,7 +43,7 @@ struct SegmentController: Sendable {
         let corpID = context.corpID
         let saved = try await find(context)
         let (expression, built) = try await evaluate(saved.expression, corpID: corpID)
-        return Wire.Segment(segment: saved, count: try Self.checked { try built.index.count(expression) })
+        return Wire.Segment(segment: saved, count: try Self.checked { try built.index.count(expression, now: time()) })
     }
 
     @Sendable func update(_ request: Request, context: CorpContext) async throws -> Wire.Segment {
@@ -53,14 +53,14 @@ struct SegmentController: Sendable {
         var canonical: String?
         if let text = body.expression {
             let (expression, built) = try await evaluate(text, corpID: corpID)
-            _ = try Self.checked { try built.index.count(expression) }
+            _ = try Self.checked { try built.index.count(expression, now: time()) }
             canonical = expression.description
         }
         guard let saved = try await store.segments.update(corpID: corpID, segmentID: segmentID, name: body.name, expression: canonical, actor: context.principal.actor, now: time()) else {
             throw APIError(.notFound, code: "not_found", "no segment \(segmentID)")
         }
         let (expression, built) = try await evaluate(saved.expression, corpID: corpID)
-        return Wire.Segment(segment: saved, count: try Self.checked { try built.index.count(expression) })
+        return Wire.Segment(segment: saved, count: try Self.checked { try built.index.count(expression, now: time()) })
     }
 
     @Sendable func delete(_ request: Request, context: CorpContext) async throws -> Response {

@@ -67,7 +67,7 @@ struct CampaignService: Sendable {
         case .message:
             let expression = try SegmentController.checked { try SegmentParser.parse(audience.segment ?? "") }
             let built = try await indexes.index(for: corpID)
-            let members = try SegmentController.checked { try built.index.members(expression) }
+            let members = try SegmentController.checked { try built.index.members(expression, now: time()) }
             return members.map { CampaignTarget(built.customers[Int($0)], sender: nil) }
         case .groupMessage:
             let client = try await wecom.client(for: corpID)

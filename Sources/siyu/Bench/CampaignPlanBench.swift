@@ -49,7 +49,7 @@ struct CampaignPlanBench: AsyncParsableCommand {
             return ids
         }
         let expression = try SegmentParser.parse(self.audience)
-        let audience = try timed("segment members") { try index.members(expression) }
+        let audience = try timed("segment members") { try index.members(expression, today: today) }
 
         // History: a third of the audience got something in the last week.
         let now = Date()
