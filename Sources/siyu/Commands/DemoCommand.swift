@@ -74,9 +74,10 @@ struct DemoCommand: AsyncParsableCommand {
             await world.setPublicBaseURL(sandboxURL)
             let deliverer = CallbackDeliverer(logger: logger)
             let adminToken = "adm." + Self.randomPassword() + Self.randomPassword()
-            // Siyu's time is the sandbox's: the seeder sets both back to send past campaigns.
+            // Siyu runs on the sandbox's time (the seeder pins it back to send past campaigns), moving on
+            // from each pin so its polls and retries come due while the sandbox's clock stands still.
             var dependencies = ServerDependencies(
-                store: store, admin: AdminCredential(token: adminToken), wecomBaseURL: sandboxURL, time: TimeSource { world.clock.now }, logger: logger
+                store: store, admin: AdminCredential(token: adminToken), wecomBaseURL: sandboxURL, time: TimeSource { world.clock.running }, logger: logger
             )
             dependencies.campaignPollInterval = .seconds(1)
             dependencies.outboundPolicy = outboundPolicy
