@@ -6,13 +6,9 @@ import WeCom
 
 /// `/api/v1/channels`: channel codes, each backed by a WeCom contact way.
 struct ChannelController: Sendable {
-    let store: SiyuStore
+    let channels: ChannelStore
+    let contacts: ContactStore
     let codes: ChannelCodes
-
-    init(store: SiyuStore, wecom: WeComConnections, time: TimeSource) {
-        self.store = store
-        self.codes = ChannelCodes(store: store, wecom: wecom, time: time)
-    }
 
     func addRoutes(to group: RouterGroup<CorpContext>) {
         group.post("channels", use: create)
@@ -35,7 +31,7 @@ struct ChannelController: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: CorpContext) async throws -> Wire.Page<Channel> {
-        Wire.Page(try await store.channels.list(corpID: context.corpID))
+        Wire.Page(try await channels.list(corpID: context.corpID))
     }
 
     @Sendable func show(_ request: Request, context: CorpContext) async throws -> Channel {
@@ -69,13 +65,13 @@ struct ChannelController: Sendable {
     @Sendable func stats(_ request: Request, context: CorpContext) async throws -> ChannelStore.Statistics {
         let corpID = context.corpID
         let channel = try await find(context)
-        let calendar = try await store.contacts.calendar(corpID: corpID)
+        let calendar = try await contacts.calendar(corpID: corpID)
         let to = try Query.date(request, "to", in: calendar) ?? codes.time()
         let from = try Query.date(request, "from", in: calendar) ?? to.addingTimeInterval(-29 * 86400)
         guard from <= to, to.timeIntervalSince(from) <= 366 * 86400 else {
             throw APIError(.badRequest, code: "bad_request", "from must not be after to, and the span is at most a year")
         }
-        return try await store.channels.statistics(corpID: corpID, channelID: channel.channelID, from: from, to: to, calendar: calendar)
+        return try await channels.statistics(corpID: corpID, channelID: channel.channelID, from: from, to: to, calendar: calendar)
     }
 
     private func find(_ context: CorpContext) async throws -> Channel {

@@ -8,15 +8,14 @@ import WeCom
 
 /// `/api/v1/customers`: the customer base, bulk tagging, lost customers, CSV export and import.
 struct CustomerController: Sendable {
-    let store: SiyuStore
+    let customers: CustomerStore
+    let contacts: ContactStore
+    let directory: DirectoryStore
+    let groups: GroupStore
+    let jobs: JobQueue
     let tagging: CustomerTagging
+    let importer: CustomerImport
     let time: TimeSource
-
-    init(store: SiyuStore, wecom: WeComConnections, time: TimeSource) {
-        self.time = time
-        self.store = store
-        self.tagging = CustomerTagging(store: store, wecom: wecom, time: time)
-    }
 
     func addRoutes(to group: RouterGroup<CorpContext>) {
         group.get("customers", use: list)
@@ -33,22 +32,22 @@ struct CustomerController: Sendable {
 
     /// Customer groups (客户群) as last synced, optionally of one owner.
     @Sendable func groups(_ request: Request, context: CorpContext) async throws -> Wire.Page<GroupStore.Group> {
-        Wire.Page(try await store.groups.list(corpID: context.corpID, owner: request.uri.queryParameters.get("owner")))
+        Wire.Page(try await groups.list(corpID: context.corpID, owner: request.uri.queryParameters.get("owner")))
     }
 
     /// Queues a sync with WeCom now (it also runs daily).
     @Sendable func sync(_ request: Request, context: CorpContext) async throws -> EditedResponse<Wire.SyncQueued> {
         let corpID = context.corpID
-        let jobID = try await store.jobs.enqueue(kind: CorpSync.jobKind, payload: "requested", corpID: corpID, maxAttempts: 3, now: time())
+        let jobID = try await jobs.enqueue(kind: CorpSync.jobKind, payload: "requested", corpID: corpID, maxAttempts: 3, now: time())
         return EditedResponse(status: .accepted, response: Wire.SyncQueued(jobID: jobID))
     }
 
     @Sendable func list(_ request: Request, context: CorpContext) async throws -> Wire.Page<CustomerSummary> {
         let corpID = context.corpID
         let limit = try Pagination.limit(request, default: 50)
-        var query = try Self.query(request, in: try await store.contacts.calendar(corpID: corpID))
+        var query = try Self.query(request, in: try await contacts.calendar(corpID: corpID))
         query.limit = limit
-        let customers = try await store.customers.list(corpID: corpID, query)
+        let customers = try await customers.list(corpID: corpID, query)
         return Wire.Page(customers, nextCursor: customers.count == limit ? customers.last?.externalUserID : nil)
     }
 
@@ -78,7 +77,7 @@ struct CustomerController: Sendable {
     @Sendable func show(_ request: Request, context: CorpContext) async throws -> CustomerProfile {
         let corpID = context.corpID
         let id = try context.parameters.require("external_userid")
-        guard let profile = try await store.customers.profile(corpID: corpID, externalUserID: id) else {
+        guard let profile = try await customers.profile(corpID: corpID, externalUserID: id) else {
             throw APIError(.notFound, code: "not_found", "no customer \(id)")
         }
         return profile
@@ -89,7 +88,7 @@ struct CustomerController: Sendable {
         let id = try context.parameters.require("external_userid")
         let body = try await request.decode(as: Wire.CustomFieldsRequest.self, context: context)
         try CustomFields.validate(body.customFields)
-        guard try await store.customers.setCustomFields(corpID: corpID, externalUserID: id, fields: body.customFields, now: time()) else {
+        guard try await customers.setCustomFields(corpID: corpID, externalUserID: id, fields: body.customFields, now: time()) else {
             throw APIError(.notFound, code: "not_found", "no customer \(id)")
         }
         return try await show(request, context: context)
@@ -110,26 +109,26 @@ struct CustomerController: Sendable {
 
     @Sendable func lost(_ request: Request, context: CorpContext) async throws -> Wire.Page<LostRelation> {
         let corpID = context.corpID
-        let since = try Query.date(request, "since", in: try await store.contacts.calendar(corpID: corpID))
-        return Wire.Page(try await store.customers.lostRelations(corpID: corpID, since: since, limit: try Pagination.limit(request, default: 100)))
+        let since = try Query.date(request, "since", in: try await contacts.calendar(corpID: corpID))
+        return Wire.Page(try await customers.lostRelations(corpID: corpID, since: since, limit: try Pagination.limit(request, default: 100)))
     }
 
     @Sendable func counts(_ request: Request, context: CorpContext) async throws -> Wire.CustomerCounts {
-        Wire.CustomerCounts(counts: try await store.customers.counts(corpID: context.corpID))
+        Wire.CustomerCounts(counts: try await customers.counts(corpID: context.corpID))
     }
 
     // MARK: CSV
 
     @Sendable func exportCSV(_ request: Request, context: CorpContext) async throws -> Response {
         let corpID = context.corpID
-        var query = try Self.query(request, in: try await store.contacts.calendar(corpID: corpID))
+        var query = try Self.query(request, in: try await contacts.calendar(corpID: corpID))
         query.limit = 1000
-        let tagNames = Dictionary(uniqueKeysWithValues: try await store.directory.tagGroups(corpID: corpID).flatMap { $0.tags.map { ($0.tagID, $0.name) } })
+        let tagNames = Dictionary(uniqueKeysWithValues: try await directory.tagGroups(corpID: corpID).flatMap { $0.tags.map { ($0.tagID, $0.name) } })
         var rows: [[String]] = []
         var fieldNames: Set<String> = []
         var profiles: [(CustomerSummary, [String: String])] = []
         while true {
-            let page = try await store.customers.list(corpID: corpID, query)
+            let page = try await customers.list(corpID: corpID, query)
             for customer in page {
                 fieldNames.formUnion(customer.customFields.keys)
                 profiles.append((customer, customer.customFields))
@@ -163,8 +162,7 @@ struct CustomerController: Sendable {
         guard let header = table.first, let idColumn = header.firstIndex(of: "external_userid") else {
             throw APIError(.badRequest, code: "bad_csv", "the first row must name the columns, including external_userid")
         }
-        let rows = try await CustomerImport(store: store, tagging: tagging, time: time)
-            .run(corpID: corpID, header: header, idColumn: idColumn, rows: Array(table.dropFirst()), actor: context.principal.actor)
+        let rows = try await importer.run(corpID: corpID, header: header, idColumn: idColumn, rows: Array(table.dropFirst()), actor: context.principal.actor)
         return Wire.CustomerImportReport(imported: rows.filter(\.ok).count, failed: rows.filter { !$0.ok }.count, rows: rows)
     }
 }

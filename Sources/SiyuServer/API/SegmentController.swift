@@ -5,7 +5,7 @@ import SiyuStore
 
 /// `/api/v1/segments`: the audience language, exact live counts, and saved segments.
 struct SegmentController: Sendable {
-    let store: SiyuStore
+    let segments: SegmentStore
     let indexes: SegmentIndexes
     let time: TimeSource
 
@@ -27,7 +27,7 @@ struct SegmentController: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: CorpContext) async throws -> Wire.Page<SegmentStore.Saved> {
-        Wire.Page(try await store.segments.list(corpID: context.corpID))
+        Wire.Page(try await segments.list(corpID: context.corpID))
     }
 
     @Sendable func save(_ request: Request, context: CorpContext) async throws -> EditedResponse<Wire.Segment> {
@@ -35,7 +35,7 @@ struct SegmentController: Sendable {
         let body = try await request.decode(as: Wire.SegmentSave.self, context: context)
         let (expression, built) = try await evaluate(body.expression, corpID: corpID)
         let count = try Self.checked { try built.index.count(expression, now: time()) }
-        let saved = try await store.segments.save(corpID: corpID, name: body.name, expression: expression.description, actor: context.principal.actor, now: time())
+        let saved = try await segments.save(corpID: corpID, name: body.name, expression: expression.description, actor: context.principal.actor, now: time())
         return EditedResponse(status: .created, response: Wire.Segment(segment: saved, count: count))
     }
 
@@ -56,7 +56,7 @@ struct SegmentController: Sendable {
             _ = try Self.checked { try built.index.count(expression, now: time()) }
             canonical = expression.description
         }
-        guard let saved = try await store.segments.update(corpID: corpID, segmentID: segmentID, name: body.name, expression: canonical, actor: context.principal.actor, now: time()) else {
+        guard let saved = try await segments.update(corpID: corpID, segmentID: segmentID, name: body.name, expression: canonical, actor: context.principal.actor, now: time()) else {
             throw APIError(.notFound, code: "not_found", "no segment \(segmentID)")
         }
         let (expression, built) = try await evaluate(saved.expression, corpID: corpID)
@@ -66,7 +66,7 @@ struct SegmentController: Sendable {
     @Sendable func delete(_ request: Request, context: CorpContext) async throws -> Response {
         let corpID = context.corpID
         let segmentID = try context.parameters.require("segment_id")
-        guard try await store.segments.delete(corpID: corpID, segmentID: segmentID, actor: context.principal.actor, now: time()) else {
+        guard try await segments.delete(corpID: corpID, segmentID: segmentID, actor: context.principal.actor, now: time()) else {
             throw APIError(.notFound, code: "not_found", "no segment \(segmentID)")
         }
         return Response(status: .noContent)
@@ -74,7 +74,7 @@ struct SegmentController: Sendable {
 
     private func find(_ context: CorpContext) async throws -> SegmentStore.Saved {
         let segmentID = try context.parameters.require("segment_id")
-        guard let saved = try await store.segments.find(corpID: context.corpID, segmentID: segmentID) else {
+        guard let saved = try await segments.find(corpID: context.corpID, segmentID: segmentID) else {
             throw APIError(.notFound, code: "not_found", "no segment \(segmentID)")
         }
         return saved

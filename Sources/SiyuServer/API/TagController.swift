@@ -5,13 +5,8 @@ import SiyuStore
 
 /// `/api/v1/tag_groups`, `/api/v1/tags`: enterprise tags, changed on WeCom first and mirrored here.
 struct TagController: Sendable {
-    let store: SiyuStore
+    let directory: DirectoryStore
     let tags: CorpTags
-
-    init(store: SiyuStore, wecom: WeComConnections, time: TimeSource) {
-        self.store = store
-        self.tags = CorpTags(store: store, wecom: wecom, time: time)
-    }
 
     func addRoutes(to group: RouterGroup<CorpContext>) {
         group.get("tag_groups", use: list)
@@ -24,7 +19,7 @@ struct TagController: Sendable {
     }
 
     @Sendable func list(_ request: Request, context: CorpContext) async throws -> Wire.Page<TagGroup> {
-        Wire.Page(try await store.directory.tagGroups(corpID: context.corpID))
+        Wire.Page(try await directory.tagGroups(corpID: context.corpID))
     }
 
     @Sendable func createGroup(_ request: Request, context: CorpContext) async throws -> EditedResponse<Wire.Page<TagGroup>> {

@@ -111,11 +111,18 @@ public func buildRouter(_ dependencies: ServerDependencies, configuration: Serve
         .addRoutes(to: api)
     // The corp's own routes: the tenant is resolved once, in CorpContext, before any handler runs.
     let corp = api.group(context: CorpContext.self)
-    ChannelController(store: dependencies.store, wecom: dependencies.wecom, time: dependencies.time).addRoutes(to: corp)
-    TagController(store: dependencies.store, wecom: dependencies.wecom, time: dependencies.time).addRoutes(to: corp)
-    CustomerController(store: dependencies.store, wecom: dependencies.wecom, time: dependencies.time).addRoutes(to: corp)
-    OrderController(orders: dependencies.store.orders, time: dependencies.time).addRoutes(to: corp)
-    SegmentController(store: dependencies.store, indexes: dependencies.segments, time: dependencies.time).addRoutes(to: corp)
+    // Controllers get the stores and services they use, nothing more.
+    let store = dependencies.store, time = dependencies.time
+    let tagging = CustomerTagging(store: store, wecom: dependencies.wecom, time: time)
+    ChannelController(channels: store.channels, contacts: store.contacts, codes: ChannelCodes(store: store, wecom: dependencies.wecom, time: time))
+        .addRoutes(to: corp)
+    TagController(directory: store.directory, tags: CorpTags(store: store, wecom: dependencies.wecom, time: time)).addRoutes(to: corp)
+    CustomerController(
+        customers: store.customers, contacts: store.contacts, directory: store.directory, groups: store.groups, jobs: store.jobs,
+        tagging: tagging, importer: CustomerImport(store: store, tagging: tagging, time: time), time: time
+    ).addRoutes(to: corp)
+    OrderController(orders: store.orders, time: time).addRoutes(to: corp)
+    SegmentController(segments: store.segments, indexes: dependencies.segments, time: time).addRoutes(to: corp)
     CampaignController(
         campaignStore: dependencies.store.campaigns, segments: dependencies.store.segments, contacts: dependencies.store.contacts,
         campaigns: dependencies.campaigns, time: dependencies.time
