@@ -82,6 +82,27 @@ struct CampaignStoreBench: AsyncParsableCommand {
             try await timed("create: plan + reserve + write recipients") {
                 _ = try await store.campaigns.create(corpID: corpID, campaign, targets: targets, now: now)
             }
+            // The floor for a row per recipient: the same rows (a recipient row and a reserved touch
+            // per customer, into the same tables and indexes) as plain multi-row INSERTs in one
+            // transaction, with nothing read and nothing planned.
+            try await timed("baseline: same rows, plain INSERTs") {
+                let stamp = Int64(now.timeIntervalSince1970 * 1000)
+                try await database.write { sql in
+                    for start in stride(from: 0, to: count, by: 4000) {
+                        let range = start..<min(start + 4000, count)
+                        let recipients = range.map { n -> SQLQueryString in
+                            "(\(bind: corpID), 'cmp_baseline', \(bind: "wm\(n)"), \(bind: "m\(n % senders)"), 'planned', 'sent', \(bind: stamp), \(bind: stamp))"
+                        }.joined(separator: ", ")
+                        try await sql.raw("""
+                            INSERT INTO campaign_recipients (corp_id, campaign_id, recipient, sender, state, reason, send_at, updated_at) VALUES \(recipients)
+                            """).run()
+                        let touches = range.map { n -> SQLQueryString in
+                            "(\(bind: corpID), \(bind: "cmp_baseline/wm\(n)/\(stamp)"), \(bind: "wm\(n)"), 'mass_message', \(bind: stamp), 'cmp_baseline')"
+                        }.joined(separator: ", ")
+                        try await sql.raw("INSERT INTO contact_touches (corp_id, touch_id, external_userid, channel, at, campaign_id) VALUES \(touches)").run()
+                    }
+                }
+            }
             let due = try await timed("dispatch: due recipients by sender") {
                 try await store.campaigns.due(corpID: corpID, campaignID: campaign.campaignID, now: now)
             }
