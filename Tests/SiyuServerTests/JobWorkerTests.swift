@@ -81,4 +81,35 @@ struct JobWorkerTests {
             #expect(released.leaseOwner == nil)
         }
     }
+
+    @Test("a job is due by the worker's time source, not the system clock: a job for tomorrow runs when the source says tomorrow, and not before")
+    func dueByTheInjectedTime() async throws {
+        try await TestServer.withStore { store in
+            let record = Record()
+            let tomorrow = Date().addingTimeInterval(86_400)
+            let job = try await store.jobs.enqueue(kind: "test.later", payload: "x", runAfter: tomorrow, now: Date())
+            let handlers: [String: JobHandler] = ["test.later": JobHandler { job in record.add(job.payload) }]
+            func run(at time: TimeSource, until done: @escaping @Sendable () async throws -> Bool) async throws {
+                let worker = JobWorker(jobs: store.jobs, handlers: handlers, owner: "w-time", pollInterval: .milliseconds(10), time: time, logger: TestServer.logger)
+                let group = ServiceGroup(configuration: .init(services: [worker], logger: TestServer.logger))
+                try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { try await group.run() }
+                    for _ in 0..<300 {
+                        if try await done() { break }
+                        try await Task.sleep(for: .milliseconds(10))
+                    }
+                    await group.triggerGracefulShutdown()
+                    try await tasks.waitForAll()
+                }
+            }
+            // Today by the source: a few polls go by and the job stays queued.
+            try await run(at: .fixed(Date()), until: { record.values.count > 0 })
+            #expect(record.values.isEmpty)
+            #expect(try await store.jobs.find(corpID: "", jobID: job)?.state == "queued")
+            // Tomorrow by the source, though the system clock still says today: it runs.
+            try await run(at: .fixed(tomorrow.addingTimeInterval(1)), until: { try await store.jobs.find(corpID: "", jobID: job)?.state == "done" })
+            #expect(record.values == ["x"])
+            #expect(try await store.jobs.find(corpID: "", jobID: job)?.state == "done")
+        }
+    }
 }

@@ -167,4 +167,20 @@ struct CampaignStoreTests {
             return error as? StoreError
         }
     }
+
+    @Test("bind chunks stay under each database's parameter limit and cover every item once, in order", arguments: TestDatabases.flavors)
+    func bindChunksRespectTheLimit(flavor: SQLFlavor) async throws {
+        try await TestDatabases.withStore(flavor) { store in
+            let items = Array(0..<100_000)
+            try await store.database.read { sql in
+                for bindsPerItem in [1, 6, 8] {
+                    let chunks = sql.bindChunks(items, bindsPerItem: bindsPerItem)
+                    #expect(chunks.allSatisfy { $0.count * bindsPerItem + 16 <= flavor.maxBindParameters && !$0.isEmpty })
+                    #expect(chunks.flatMap { $0 } == items)
+                    #expect(chunks.count == (items.count + (flavor.maxBindParameters - 16) / bindsPerItem - 1) / ((flavor.maxBindParameters - 16) / bindsPerItem))
+                }
+                #expect(sql.bindChunks([Int]()).isEmpty)
+            }
+        }
+    }
 }

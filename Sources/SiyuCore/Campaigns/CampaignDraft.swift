@@ -43,7 +43,13 @@ public struct CampaignDraft: Sendable, Equatable {
 
     /// The send time (never before `now`, in whole seconds) and the deadline after it.
     public func schedule(now: Date) throws(ValidationError) -> (sendAt: Date, deadlineAt: Date) {
-        let hours = deadlineHours ?? Self.defaultDeadlineHours
+        try Self.schedule(sendAt: sendAt, deadlineHours: deadlineHours, now: now)
+    }
+
+    /// The schedule rule alone, for what has a send time but is not yet a whole draft (the
+    /// deprecated audience-only preview).
+    public static func schedule(sendAt: Date?, deadlineHours: Int?, now: Date) throws(ValidationError) -> (sendAt: Date, deadlineAt: Date) {
+        let hours = deadlineHours ?? defaultDeadlineHours
         guard Self.deadlineHours.contains(hours) else {
             throw ValidationError(field: "deadline_hours", message: "deadline_hours is \(Self.deadlineHours.lowerBound) to \(Self.deadlineHours.upperBound)")
         }

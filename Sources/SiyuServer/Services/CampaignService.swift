@@ -40,7 +40,7 @@ struct CampaignService: Sendable {
     func previewAudience(corpID: String, segment: String, channel: TouchChannel? = nil, sendAt: Date?) async throws -> Wire.CampaignPreview {
         let audience = CampaignAudience(segment: segment)
         try audience.validate(for: .message)
-        let (sendAt, _) = try CampaignDraft(name: "", audience: audience, content: CampaignContent(text: nil), sendAt: sendAt).schedule(now: time())
+        let (sendAt, _) = try CampaignDraft.schedule(sendAt: sendAt, deadlineHours: nil, now: time())
         return try await preview(corpID: corpID, kind: .message, audience: audience, sendAt: sendAt, channel: channel)
     }
 
