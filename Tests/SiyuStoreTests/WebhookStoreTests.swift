@@ -310,7 +310,7 @@ struct WebhookStoreTests {
                 "the receiver answered HTTP 500", "the receiver answered HTTP 404", "the receiver answered HTTP 502",
                 "cannot reach the receiver: connection refused", "the receiver answered HTTP 307, a redirect; webhooks do not follow redirects",
             ])
-            #expect(Migrations.all.last?.version == 12)
+            #expect(Migrations.all.contains { $0.version == 12 })
 
             #expect(try await store.webhooks.recordAttempt(
                 corpID: "wwA1", deliveryID: oldestFirst[0], outcome: .retrying(status: nil, error: String(repeating: "x", count: 5000)), now: t0

@@ -10,10 +10,13 @@ public enum ContactBudget {
         public var externalUserID: String
         /// The customer's tag ids, for the policy's opt-out tags.
         public var tagIDs: [String]
+        /// The store's ordinal of the customer (or group): the ledger's key when known.
+        public var ordinal: Int64?
 
-        public init(externalUserID: String, tagIDs: [String] = []) {
+        public init(externalUserID: String, tagIDs: [String] = [], ordinal: Int64? = nil) {
             self.externalUserID = externalUserID
             self.tagIDs = tagIDs
+            self.ordinal = ordinal
         }
     }
 
@@ -77,7 +80,7 @@ public enum ContactBudget {
         var decisions: [Decision] = []
         decisions.reserveCapacity(recipients.count)
         for recipient in recipients {
-            let slot = ledger.slot(for: recipient.externalUserID)
+            let slot = recipient.ordinal.map { ledger.slot(subject: $0) } ?? ledger.slot(for: recipient.externalUserID)
             guard ledger.visit(slot: slot, plan: visit) else {
                 decisions.append(.skip(reason: .duplicateRecipient))
                 continue

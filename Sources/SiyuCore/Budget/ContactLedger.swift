@@ -21,6 +21,9 @@ public struct ContactTouch: Sendable, Equatable {
 /// The one ledger that mass messages, moments, SOP steps and service-account broadcasts
 /// consult and fill through `ContactBudget.plan`, so no channel can spend another's budget.
 ///
+/// Customers are keyed by the store's ordinals (a name without one gets a number of its own),
+/// so a plan over a million customers hashes integers, not strings.
+///
 /// Storage is compact: each customer owns 64 bytes: a header and room for seven touches of 8 bytes, kept sorted by
 /// time in one flat array; a customer with more moves to a separate array of their own.
 /// Touches that no window can reach any more are dropped as customers are visited.
@@ -62,8 +65,12 @@ public struct ContactLedger: Sendable {
     /// Header count of a customer whose touches live in `overflow`.
     private static let spilled = UInt8.max
 
-    private var slotByCustomer: [String: Int32] = [:]
-    private var customers: [String] = []
+    /// Customers (and groups) are subjects: the store's ordinals (positive), or numbers given
+    /// here to names that have none (negative), so the two never meet.
+    private var slotBySubject: [Int64: Int32] = [:]
+    private var subjects: [Int64] = []
+    private var subjectByName: [String: Int64] = [:]
+    private var nameBySubject: [Int64: String] = [:]
     /// `slotCells` cells per customer. The first is a header, not a touch: the number of the
     /// last plan that visited the customer (to catch duplicates within a plan) in the high
     /// half, and in the low byte how many touches follow inline (or `spilled`).
@@ -83,40 +90,65 @@ public struct ContactLedger: Sendable {
 
     /// An empty ledger; `expectedCustomers` reserves room up front.
     public init(expectedCustomers: Int = 0) {
-        slotByCustomer.reserveCapacity(expectedCustomers)
-        customers.reserveCapacity(expectedCustomers)
+        slotBySubject.reserveCapacity(expectedCustomers)
+        subjects.reserveCapacity(expectedCustomers)
         cells.reserveCapacity(expectedCustomers * Self.slotCells)
     }
 
     // MARK: Reading
 
-    /// The customers the ledger knows (some may have no touch left).
-    public var customerIDs: [String] { customers }
+    /// The named customers the ledger knows (some may have no touch left).
+    public var customerIDs: [String] { subjects.compactMap { nameBySubject[$0] } }
+
+    /// Every subject the ledger holds, by the store's ordinal or the number given to its name.
+    public var subjectIDs: [Int64] { subjects }
 
     /// All touches held, over all customers.
     public var touchCount: Int {
-        customers.indices.reduce(0) { $0 + touches(slot: $1).count }
+        subjects.indices.reduce(0) { $0 + touches(slot: $1).count }
     }
 
     /// A customer's touches, oldest first.
     public func touches(of customer: String) -> [ContactTouch] {
-        guard let slot = slotByCustomer[customer] else { return [] }
+        guard let subject = subjectByName[customer] else { return [] }
+        return touches(ofSubject: subject)
+    }
+
+    /// A subject's touches (by the store's ordinal), oldest first.
+    public func touches(ofSubject subject: Int64) -> [ContactTouch] {
+        guard let slot = slotBySubject[subject] else { return [] }
         return touches(slot: Int(slot)).map {
             ContactTouch(date: BusinessCalendar.date($0.time), channel: $0.channel, campaignID: campaignIDs[Int($0.campaign)])
         }
     }
 
+    /// Gives a stored subject its name, so the name reads and plans as that subject.
+    public mutating func name(_ subject: Int64, _ name: String) {
+        subjectByName[name] = subject
+        nameBySubject[subject] = name
+    }
+
+    /// The subject a name stands for, numbered here when the store gave it none.
+    mutating func subject(named name: String) -> Int64 {
+        if let subject = subjectByName[name] { return subject }
+        let subject = -Int64(subjectByName.count + 1)
+        self.name(subject, name)
+        return subject
+    }
+
     /// An estimate of the memory the ledger holds, in bytes: its arrays and tables, and the
     /// customer ids' own storage (shared with the dictionary keys).
     public var estimatedMemoryBytes: Int {
-        let stringBytes = customers.reduce(0) { total, id in
+        let stringBytes = subjectByName.keys.reduce(0) { total, id in
             // Ids of up to 15 UTF-8 bytes live inline; longer ones in a 32-byte-header buffer.
             total + (id.utf8.count <= 15 ? 0 : 32 + (id.utf8.count + 15) / 16 * 16)
         }
-        let dictionaryBytes = slotByCustomer.capacity * (MemoryLayout<String>.stride + MemoryLayout<Int32>.stride) * 4 / 3
+        let nameBytes = subjectByName.capacity * (MemoryLayout<String>.stride + MemoryLayout<Int64>.stride) * 4 / 3
+            + nameBySubject.capacity * (MemoryLayout<String>.stride + MemoryLayout<Int64>.stride) * 4 / 3
+        let dictionaryBytes = slotBySubject.capacity * (MemoryLayout<Int64>.stride + MemoryLayout<Int32>.stride) * 4 / 3 + nameBytes
         let overflowBytes = overflow.values.reduce(0) { $0 + 32 + $1.capacity * MemoryLayout<Touch>.stride }
         return stringBytes + dictionaryBytes + overflowBytes
-            + customers.capacity * MemoryLayout<String>.stride
+            + subjects.capacity * MemoryLayout<Int64>.stride
             + cells.capacity * MemoryLayout<Touch>.stride
     }
 
@@ -127,7 +159,12 @@ public struct ContactLedger: Sendable {
     /// A touch for a campaign the customer already holds a reservation of confirms it: the
     /// reservation moves to the observed time and channel instead of counting twice.
     public mutating func record(customer: String, channel: TouchChannel, at date: Date, campaignID: String? = nil) {
-        let slot = slot(for: customer)
+        record(subject: subject(named: customer), channel: channel, at: date, campaignID: campaignID)
+    }
+
+    /// ``record(customer:channel:at:campaignID:)`` for a subject by the store's ordinal.
+    public mutating func record(subject: Int64, channel: TouchChannel, at date: Date, campaignID: String? = nil) {
+        let slot = slot(subject: subject)
         let campaign = campaignID.map { campaignIndex(for: $0) } ?? 0
         if campaign != 0 {
             removeTouches(slot: slot) { $0.campaign == campaign }
@@ -139,7 +176,7 @@ public struct ContactLedger: Sendable {
     /// failed or was cancelled). Returns how many touches were removed.
     @discardableResult
     public mutating func release(campaignID: String, recipient customer: String) -> Int {
-        guard let campaign = campaignByID[campaignID], let slot = slotByCustomer[customer] else { return 0 }
+        guard let subject = subjectByName[customer], let campaign = campaignByID[campaignID], let slot = slotBySubject[subject] else { return 0 }
         return removeTouches(slot: Int(slot)) { $0.campaign == campaign }
     }
 
@@ -163,12 +200,17 @@ public struct ContactLedger: Sendable {
         return (max(time, earliestPlan), plans)
     }
 
-    /// The slot of a customer, created when new.
+    /// The slot of a customer by name, created when new.
     mutating func slot(for customer: String) -> Int {
-        let next = Int32(customers.count)
-        let slot = Self.read(&slotByCustomer[customer, default: next])
+        slot(subject: subject(named: customer))
+    }
+
+    /// The slot of a subject, created when new.
+    mutating func slot(subject: Int64) -> Int {
+        let next = Int32(subjects.count)
+        let slot = Self.read(&slotBySubject[subject, default: next])
         if slot == next {
-            customers.append(customer)
+            subjects.append(subject)
             cells.append(contentsOf: repeatElement(Touch(bits: 0), count: Self.slotCells))
         }
         return Int(slot)

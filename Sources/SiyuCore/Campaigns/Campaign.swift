@@ -28,7 +28,9 @@ public enum CampaignKind: String, Codable, Sendable, CaseIterable {
 
 /// Where a campaign is in its life.
 public enum CampaignState: String, Codable, Sendable, CaseIterable {
-    /// Waiting for its send time.
+    /// Accepted; its audience is being resolved and planned against the contact budget in a job.
+    case planning
+    /// Planned and reserved; waiting for its send time.
     case scheduled
     /// Tasks are out with the members; results are being collected.
     case sending
@@ -62,6 +64,25 @@ public enum RecipientState: String, Codable, Sendable, CaseIterable, CodingKeyRe
         case .planned, .held, .submitted: false
         case .delivered, .failed, .skipped, .cancelled: true
         }
+    }
+
+    /// The state's code in a packed recipient chunk; stored, so never renumber one.
+    public var code: UInt8 {
+        switch self {
+        case .planned: 1
+        case .held: 2
+        case .submitted: 3
+        case .delivered: 4
+        case .failed: 5
+        case .skipped: 6
+        case .cancelled: 7
+        }
+    }
+
+    /// The state a packed code stands for, or nil for a code this build does not know.
+    public init?(code: UInt8) {
+        guard let state = Self.allCases.first(where: { $0.code == code }) else { return nil }
+        self = state
     }
 }
 
@@ -104,6 +125,32 @@ public enum RecipientReason: String, Codable, Sendable, CaseIterable, CodingKeyR
         case .brandCap: self = .brandCap
         case .duplicateRecipient: self = .duplicateRecipient
         }
+    }
+
+    /// The reason's code in a packed recipient chunk; stored, so never renumber one.
+    public var code: UInt8 {
+        switch self {
+        case .sent: 1
+        case .quietHours: 2
+        case .noMember: 3
+        case .optedOut: 4
+        case .platformCap: 5
+        case .brandCap: 6
+        case .duplicateRecipient: 7
+        case .rejected: 8
+        case .notFriend: 9
+        case .platformLimit: 10
+        case .notSelected: 11
+        case .senderDidNotSend: 12
+        case .apiError: 13
+        case .cancelled: 14
+        }
+    }
+
+    /// The reason a packed code stands for, or nil for a code this build does not know.
+    public init?(code: UInt8) {
+        guard let reason = Self.allCases.first(where: { $0.code == code }) else { return nil }
+        self = reason
     }
 
     /// The final state and reason for a `get_groupmsg_send_result` status, or nil while unsent.

@@ -85,11 +85,26 @@ public struct Campaign: Codable, Sendable, Equatable {
     public var momentJobID: String?
     public var momentID: String?
     public var lastError: String?
+    /// How far planning has come while the campaign is `planning` (and 1 once it is planned).
+    public var planning: Planning?
+
+    /// Planning's progress: the share done, and the audience's size once it is known.
+    public struct Planning: Codable, Sendable, Equatable {
+        /// 0 to 1.
+        public var progress: Double
+        /// Distinct recipients (or groups) in the audience; nil until the audience is resolved.
+        public var recipients: Int?
+
+        public init(progress: Double, recipients: Int? = nil) {
+            self.progress = progress
+            self.recipients = recipients
+        }
+    }
 
     public init(
         campaignID: String, name: String, kind: CampaignKind, audience: CampaignAudience, content: CampaignContent, state: CampaignState,
         sendAt: Date, deadlineAt: Date, createdBy: String, createdAt: Date, updatedAt: Date, finishedAt: Date? = nil,
-        momentJobID: String? = nil, momentID: String? = nil, lastError: String? = nil
+        momentJobID: String? = nil, momentID: String? = nil, lastError: String? = nil, planning: Planning? = nil
     ) {
         self.campaignID = campaignID
         self.name = name
@@ -106,23 +121,25 @@ public struct Campaign: Codable, Sendable, Equatable {
         self.momentJobID = momentJobID
         self.momentID = momentID
         self.lastError = lastError
+        self.planning = planning
     }
 
-    /// A new campaign from a valid draft: scheduled, created now by `actor`.
+    /// A new campaign from a valid draft: planning, created now by `actor`.
     public init(id: String, _ valid: ValidCampaign, createdBy actor: String, now: Date) {
         self.init(
-            campaignID: id, name: valid.name, kind: valid.kind, audience: valid.audience, content: valid.content, state: .scheduled,
-            sendAt: valid.sendAt, deadlineAt: valid.deadlineAt, createdBy: actor, createdAt: now, updatedAt: now
+            campaignID: id, name: valid.name, kind: valid.kind, audience: valid.audience, content: valid.content, state: .planning,
+            sendAt: valid.sendAt, deadlineAt: valid.deadlineAt, createdBy: actor, createdAt: now, updatedAt: now,
+            planning: Planning(progress: 0)
         )
     }
 
-    /// Still able to change: waiting for its send time or sending.
-    public var isOpen: Bool { state == .scheduled || state == .sending }
+    /// Still able to change: planning, waiting for its send time, or sending.
+    public var isOpen: Bool { state == .planning || state == .scheduled || state == .sending }
 
     enum CodingKeys: String, CodingKey {
         case campaignID = "campaign_id", name, kind, audience, content, state, sendAt = "send_at", deadlineAt = "deadline_at"
         case createdBy = "created_by", createdAt = "created_at", updatedAt = "updated_at", finishedAt = "finished_at"
-        case momentJobID = "moment_job_id", momentID = "moment_id", lastError = "last_error"
+        case momentJobID = "moment_job_id", momentID = "moment_id", lastError = "last_error", planning
     }
 
     /// Campaign times are whole seconds: the platform's `send_time` and the ledger count in seconds.

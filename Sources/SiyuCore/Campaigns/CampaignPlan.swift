@@ -30,6 +30,8 @@ public struct CampaignPlan: Sendable, Equatable {
         public var reason: RecipientReason
         /// When it goes out (planned) or when its hold ends (held); nil for skips.
         public var sendAt: Date?
+        /// The store's ledger ordinal of the recipient, when the target carried one.
+        public var ordinal: Int64?
     }
 
     public struct Touch: Sendable, Equatable {
@@ -37,6 +39,7 @@ public struct CampaignPlan: Sendable, Equatable {
         public var channel: TouchChannel
         public var at: Date
         public var campaignID: String
+        public var ordinal: Int64?
     }
 
     /// One row per distinct recipient, in recipient order (the store's key order).
@@ -65,7 +68,7 @@ public struct CampaignPlan: Sendable, Equatable {
             if target.sender != nil {
                 reachable.append(target)
             } else {
-                rows.append(Row(recipient: target.recipient.externalUserID, sender: nil, state: .skipped, reason: .noMember, sendAt: nil))
+                rows.append(Row(recipient: target.recipient.externalUserID, sender: nil, state: .skipped, reason: .noMember, sendAt: nil, ordinal: target.recipient.ordinal))
             }
         }
         let channel = channel ?? kind.touchChannel
@@ -75,16 +78,17 @@ public struct CampaignPlan: Sendable, Equatable {
         var holds = Set<Date>()
         for (target, decision) in zip(reachable, decisions) {
             let id = target.recipient.externalUserID
+            let ordinal = target.recipient.ordinal
             switch decision {
             case .send(let at):
-                rows.append(Row(recipient: id, sender: target.sender, state: .planned, reason: .sent, sendAt: at))
-                touches.append(Touch(externalUserID: id, channel: channel, at: at, campaignID: campaignID))
+                rows.append(Row(recipient: id, sender: target.sender, state: .planned, reason: .sent, sendAt: at, ordinal: ordinal))
+                touches.append(Touch(externalUserID: id, channel: channel, at: at, campaignID: campaignID, ordinal: ordinal))
             case .hold(let until, let reason):
-                rows.append(Row(recipient: id, sender: target.sender, state: .held, reason: RecipientReason(reason), sendAt: until))
-                touches.append(Touch(externalUserID: id, channel: channel, at: until, campaignID: campaignID))
+                rows.append(Row(recipient: id, sender: target.sender, state: .held, reason: RecipientReason(reason), sendAt: until, ordinal: ordinal))
+                touches.append(Touch(externalUserID: id, channel: channel, at: until, campaignID: campaignID, ordinal: ordinal))
                 holds.insert(until)
             case .skip(let reason):
-                rows.append(Row(recipient: id, sender: target.sender, state: .skipped, reason: RecipientReason(reason), sendAt: nil))
+                rows.append(Row(recipient: id, sender: target.sender, state: .skipped, reason: RecipientReason(reason), sendAt: nil, ordinal: ordinal))
             }
         }
         // In key order: appends to the primary keys instead of scattering pages.

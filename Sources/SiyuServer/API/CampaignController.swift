@@ -27,7 +27,7 @@ struct CampaignController: Sendable {
         let corpID = context.corpID
         let draft = try await draft(try await request.decode(as: Wire.CampaignBody.self, context: context), corpID: corpID)
         let campaign = try await campaigns.create(corpID: corpID, draft, actor: context.principal.actor)
-        return EditedResponse(status: .created, response: try await detail(corpID: corpID, campaign, tasks: false))
+        return EditedResponse(status: .accepted, response: try await detail(corpID: corpID, campaign, tasks: false))
     }
 
     /// The draft a body asks for; `segment_id` names a saved segment instead of `audience.segment`.

@@ -18,15 +18,37 @@ struct CampaignService: Sendable {
 
     // MARK: Creating and previewing
 
-    /// Creates a campaign: the draft's rules, the references it names, its targets, then the
-    /// store plans and persists it against the contact budget.
+    /// Accepts a campaign: the draft's rules and the references it names are checked now (a bad
+    /// body is refused at once); the campaign is stored in `planning` and the planning job
+    /// (``plan(corpID:campaignID:)``) resolves its audience and reserves the budget, so the
+    /// request takes the same time for ten recipients or a million.
     func create(corpID: String, _ draft: CampaignDraft, actor: String) async throws -> Campaign {
         let now = time()
         let valid = try draft.validate(now: now)
-        let targets = try await targets(corpID: corpID, valid.kind, valid.audience)
+        try await checkReferences(corpID: corpID, valid.audience)
+        if valid.kind == .message {
+            _ = try SegmentController.checked { try SegmentParser.parse(valid.audience.segment ?? "") }
+        }
         let campaign = Campaign(id: "cmp_" + Hex.random(bytes: 8), valid, createdBy: actor, now: now)
-        _ = try await store.campaigns.create(corpID: corpID, campaign, targets: targets, now: now)
+        try await store.campaigns.accept(corpID: corpID, campaign, now: now)
         return campaign
+    }
+
+    /// `campaign.plan`: resolves the audience and records the plan. Restart-safe: the plan is
+    /// recorded in one transaction that also moves the campaign out of `planning`, so an attempt
+    /// cut off anywhere leaves nothing, and an attempt after a recorded plan does nothing.
+    func plan(corpID: String, campaignID: String) async throws {
+        guard let campaign = try await store.campaigns.find(corpID: corpID, campaignID: campaignID), campaign.state == .planning else { return }
+        try await store.campaigns.setPlanning(corpID: corpID, campaignID: campaignID, Campaign.Planning(progress: 0.05), now: time())
+        let targets = try await targets(corpID: corpID, campaign.kind, campaign.audience)
+        try await store.campaigns.setPlanning(
+            corpID: corpID, campaignID: campaignID, Campaign.Planning(progress: 0.3, recipients: Set(targets.map(\.recipient.externalUserID)).count), now: time()
+        )
+        guard let plan = try await store.campaigns.record(corpID: corpID, campaignID: campaignID, targets: targets, now: time()) else { return }
+        logger.info("campaign planned", metadata: [
+            "corp": .string(corpID), "campaign": .string(campaignID), "recipients": .stringConvertible(plan.rows.count),
+            "reserved": .stringConvertible(plan.touches.count),
+        ])
     }
 
     /// What creating `draft` now would do: the same rules, targets and plan, reserving nothing.
@@ -108,14 +130,9 @@ struct CampaignService: Sendable {
         if campaign.kind == .moment {
             if campaign.momentJobID == nil { try await publishMoment(campaign, corpID: corpID, client: client, now: now) }
         } else {
-            let perTask = campaign.kind.recipientsPerTask
-            let due = try await store.campaigns.due(corpID: corpID, campaignID: campaignID, now: now)
-            for sender in due.keys.sorted() {
-                let recipients = due[sender]!
-                for start in stride(from: 0, to: recipients.count, by: perTask) {
-                    let chunk = Array(recipients[start..<min(start + perTask, recipients.count)])
-                    try await submit(campaign, corpID: corpID, sender: sender, recipients: chunk, client: client)
-                }
+            // Each due chunk is one platform task (chunks hold at most the kind's per-task limit).
+            for task in try await store.campaigns.due(corpID: corpID, campaignID: campaignID, now: now) {
+                try await submit(campaign, corpID: corpID, sender: task.sender, recipients: task.recipients, client: client)
             }
             // Holds not yet due (this run came early, or they end later): come back for them.
             if let next = try await store.campaigns.nextHold(corpID: corpID, campaignID: campaignID), next > now,

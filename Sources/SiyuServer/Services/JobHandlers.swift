@@ -15,6 +15,19 @@ public func buildJobHandlers(_ dependencies: ServerDependencies, logger: Logger)
             try await applier.apply(job)
         }],
         [
+            CampaignStore.planJobKind: JobHandler(retry: RetryPolicy(base: .seconds(5), maximum: .seconds(300), maxAttempts: 5)) { job in
+                do {
+                    try await dependencies.campaigns.plan(corpID: job.corpID, campaignID: job.payload)
+                } catch {
+                    // The last attempt: the campaign ends cancelled with the reason instead of planning forever.
+                    if job.attempts >= job.maxAttempts {
+                        try? await dependencies.store.campaigns.failPlanning(
+                            corpID: job.corpID, campaignID: job.payload, error: String(describing: error), now: dependencies.time()
+                        )
+                    }
+                    throw error
+                }
+            },
             CampaignStore.dispatchJobKind: JobHandler(retry: RetryPolicy(base: .seconds(5), maximum: .seconds(600), maxAttempts: 5)) { job in
                 try await dependencies.campaigns.dispatch(corpID: job.corpID, campaignID: job.payload)
             },

@@ -30,6 +30,7 @@ enum Migrations {
         corpCredentials,
         auditAddresses,
         webhookLogExcerpts,
+        compactCampaigns,
     ]
 
     static let foundation = Migration(version: 1, name: "tenant registry, inbox, jobs, audit", statements: [

@@ -4,81 +4,172 @@ import SiyuCore
 
 /// Campaigns, their platform tasks and every recipient's state.
 ///
-/// Planning reserves the contact budget: inside one transaction, serialised per corp, a campaign's
-/// recipients are planned against the ledger and every send or hold is written to
-/// `contact_touches` with the campaign's id. A reservation that does not end in a delivery is
-/// released (deleted), so the ledger holds what reached people plus what is still on its way.
+/// A campaign is accepted in `planning`; a job then plans it: inside one transaction that holds
+/// the corp's budget lock, its recipients are planned against the ledger, their states written
+/// in ``RecipientChunk``s and every send or hold reserved in the ledger (``LedgerSets``) under
+/// the campaign's id. The transaction commits whole or not at all, so a crash mid-plan leaves
+/// nothing behind and the retried job plans once. A reservation that does not end in a
+/// delivery is released, so the ledger holds what reached people plus what is on its way.
 public struct CampaignStore: Sendable {
     let database: SiyuDatabase
     let contacts: ContactStore
 
+    public static let planJobKind = "campaign.plan"
     public static let dispatchJobKind = "campaign.dispatch"
     public static let pollJobKind = "campaign.poll"
 
-    // MARK: Creating (and reserving the budget)
+    // MARK: Accepting and planning
 
-    /// Stores a new campaign and its plan: inside one transaction, serialised per corp, the
-    /// targets are planned against the ledger (``CampaignPlan``), every recipient row and
-    /// reservation is written, and the dispatch is queued for the send time and each hold's end.
-    public func create(corpID: String, _ campaign: Campaign, targets: [CampaignTarget], now: Date) async throws -> CampaignPlan {
-        let policy = try await contacts.policy(corpID: corpID)
-        return try await database.write { sql in
-            if let lock = sql.flavor.contactBudgetLock(corpID: corpID) { try await sql.raw(lock).run() }
-            try await sql.raw("""
-                INSERT INTO campaigns (corp_id, campaign_id, name, kind, audience, content, state, send_at, deadline_at, created_by, created_at, updated_at)
-                VALUES (\(bind: corpID), \(bind: campaign.campaignID), \(bind: campaign.name), \(bind: campaign.kind.rawValue), \(bind: try Self.json(campaign.audience)),
-                        \(bind: try Self.json(campaign.content)), \(bind: campaign.state.rawValue), \(bind: StoredTime.millis(campaign.sendAt)),
-                        \(bind: StoredTime.millis(campaign.deadlineAt)), \(bind: campaign.createdBy), \(bind: StoredTime.millis(now)), \(bind: StoredTime.millis(now)))
-                """).run()
-            let plan = try await Self.plan(on: sql, corpID: corpID, campaignID: campaign.campaignID, kind: campaign.kind, sendAt: campaign.sendAt, targets: targets, policy: policy)
-            try await Self.persist(plan, on: sql, corpID: corpID, campaignID: campaign.campaignID, now: now)
-            for runAfter in [campaign.sendAt] + plan.holdTimes {
-                try await JobQueue.enqueue(
-                    on: sql, kind: Self.dispatchJobKind, payload: campaign.campaignID, corpID: corpID, runAfter: max(runAfter, now), maxAttempts: 5, now: now
-                )
-            }
+    /// Stores a new campaign in `planning` and queues the job that plans it (``record(corpID:campaignID:targets:now:)``).
+    public func accept(corpID: String, _ campaign: Campaign, now: Date) async throws {
+        try await database.write { sql in
+            try await Self.insert(campaign, on: sql, corpID: corpID, now: now)
+            try await JobQueue.enqueue(on: sql, kind: Self.planJobKind, payload: campaign.campaignID, corpID: corpID, runAfter: now, maxAttempts: 5, now: now)
             try await AuditLog.append(
                 on: sql, corpID: corpID, actor: campaign.createdBy, action: "campaign.create", target: campaign.campaignID,
-                detail: ["name": campaign.name, "kind": campaign.kind.rawValue, "recipients": String(plan.rows.count)], now: now
+                detail: ["name": campaign.name, "kind": campaign.kind.rawValue], now: now
             )
-            return plan
+        }
+    }
+
+    /// Stores a new campaign and plans it at once, in one transaction: what the planning job does
+    /// for an accepted campaign, for callers that have the targets already (tests, benchmarks).
+    public func create(corpID: String, _ campaign: Campaign, targets: [CampaignTarget], now: Date) async throws -> CampaignPlan {
+        let policy = try await contacts.policy(corpID: corpID)
+        let resolved = try await resolve(corpID: corpID, kind: campaign.kind, targets: targets, policy: policy)
+        return try await database.write { sql in
+            try await Self.insert(campaign, on: sql, corpID: corpID, now: now)
+            try await AuditLog.append(
+                on: sql, corpID: corpID, actor: campaign.createdBy, action: "campaign.create", target: campaign.campaignID,
+                detail: ["name": campaign.name, "kind": campaign.kind.rawValue], now: now
+            )
+            return try await Self.record(on: sql, corpID: corpID, campaignID: campaign.campaignID, targets: resolved, policy: policy, now: now)!
+        }
+    }
+
+    /// Plans an accepted campaign and records the plan: the planning job's work. The audience's
+    /// senders, opt-out tags and ordinals are read first; then, in one transaction under the
+    /// budget lock, the ledger is read, the plan made, and recipients, reservations and the
+    /// dispatch jobs written. Returns nil (doing nothing) when the campaign is no longer
+    /// `planning`: already planned by an earlier attempt, or cancelled.
+    public func record(corpID: String, campaignID: String, targets: [CampaignTarget], now: Date) async throws -> CampaignPlan? {
+        guard let campaign = try await find(corpID: corpID, campaignID: campaignID), campaign.state == .planning else { return nil }
+        let policy = try await contacts.policy(corpID: corpID)
+        let resolved = try await resolve(corpID: corpID, kind: campaign.kind, targets: targets, policy: policy)
+        try await setPlanning(corpID: corpID, campaignID: campaignID, Campaign.Planning(progress: 0.6, recipients: Set(targets.map(\.recipient.externalUserID)).count), now: now)
+        return try await database.write { sql in
+            try await Self.record(on: sql, corpID: corpID, campaignID: campaignID, targets: resolved, policy: policy, now: now)
+        }
+    }
+
+    /// How far planning has come (shown while the campaign is `planning`).
+    public func setPlanning(corpID: String, campaignID: String, _ planning: Campaign.Planning, now: Date) async throws {
+        try await database.write { sql in
+            try await sql.raw("""
+                UPDATE campaigns SET plan_progress = \(bind: Int64((planning.progress * 1000).rounded())), plan_recipients = \(bind: planning.recipients.map(Int64.init)),
+                  updated_at = \(bind: StoredTime.millis(now))
+                WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND state = 'planning'
+                """).run()
+        }
+    }
+
+    /// Planning gave up (its job's last attempt failed): the campaign ends cancelled with the error.
+    public func failPlanning(corpID: String, campaignID: String, error: String, now: Date) async throws {
+        try await database.write { sql in
+            try await sql.raw("""
+                UPDATE campaigns SET last_error = \(bind: "planning failed: " + String(error.prefix(480))), updated_at = \(bind: StoredTime.millis(now))
+                WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND state = 'planning'
+                """).run()
+            try await Self.setState(on: sql, corpID: corpID, campaignID: campaignID, .cancelled, now: now, onlyFrom: [.planning])
         }
     }
 
     /// What creating a campaign with these targets would plan now, reserving nothing: the same
-    /// planning as ``create(corpID:_:targets:now:)`` on a read.
+    /// planning as ``record(corpID:campaignID:targets:now:)`` on a read.
     public func plan(corpID: String, kind: CampaignKind, sendAt: Date, targets: [CampaignTarget], channel: TouchChannel? = nil) async throws -> CampaignPlan {
         let policy = try await contacts.policy(corpID: corpID)
+        let resolved = try await resolve(corpID: corpID, kind: kind, targets: targets, policy: policy, numberNew: false)
         return try await database.read { sql in
-            try await Self.plan(on: sql, corpID: corpID, campaignID: "preview", kind: kind, sendAt: sendAt, targets: targets, policy: policy, channel: channel)
+            var ledger = try await ContactStore.ledger(on: sql, corpID: corpID, since: CampaignPlan.ledgerStart(for: policy, at: sendAt))
+            return CampaignPlan(campaignID: "preview", kind: kind, sendAt: sendAt, targets: resolved, policy: policy, ledger: &ledger, channel: channel)
         }
     }
 
-    /// Message campaigns send to customers: their tags (for opt-outs) and the member closest to
-    /// each come from the store. Group targets arrive with their owners.
-    private static func plan(
-        on sql: any SQLDatabase, corpID: String, campaignID: String, kind: CampaignKind, sendAt: Date, targets: [CampaignTarget], policy: ContactPolicy,
-        channel: TouchChannel? = nil
-    ) async throws -> CampaignPlan {
-        var resolved = targets
-        if kind == .message {
-            resolved = try await ContactStore.audience(on: sql, corpID: corpID, externalUserIDs: targets.map(\.recipient.externalUserID))
-                .map { CampaignTarget(recipient: $0.recipient, sender: $0.sender) }
+    /// Targets with what planning needs: for message campaigns each customer's sender, opt-out
+    /// tags and ordinal from the store; for group campaigns each group's ordinal (numbered now
+    /// when it has none, unless `numberNew` is false: a preview writes nothing).
+    private func resolve(corpID: String, kind: CampaignKind, targets: [CampaignTarget], policy: ContactPolicy, numberNew: Bool = true) async throws -> [CampaignTarget] {
+        switch kind {
+        case .message:
+            return try await database.read { sql in
+                try await ContactStore.audience(on: sql, corpID: corpID, externalUserIDs: targets.map(\.recipient.externalUserID), onlyTags: policy.optOutTagIDs)
+                    .map { CampaignTarget(recipient: $0.recipient, sender: $0.sender) }
+            }
+        case .groupMessage:
+            let ids = targets.map(\.recipient.externalUserID)
+            let ordinals = numberNew
+                ? try await database.write { sql in try await SubjectOrdinals.resolve(on: sql, corpID: corpID, ids: ids) }
+                : try await database.read { sql in try await SubjectOrdinals.known(on: sql, corpID: corpID, ids: ids) }
+            return targets.map { target in
+                var target = target
+                target.recipient.ordinal = ordinals[target.recipient.externalUserID]
+                return target
+            }
+        case .moment:
+            return []
+        }
+    }
+
+    private static func insert(_ campaign: Campaign, on sql: any SQLDatabase, corpID: String, now: Date) async throws {
+        try await sql.raw("""
+            INSERT INTO campaigns (corp_id, campaign_id, name, kind, audience, content, state, send_at, deadline_at, created_by, created_at, updated_at, plan_progress)
+            VALUES (\(bind: corpID), \(bind: campaign.campaignID), \(bind: campaign.name), \(bind: campaign.kind.rawValue), \(bind: try Self.json(campaign.audience)),
+                    \(bind: try Self.json(campaign.content)), 'planning', \(bind: StoredTime.millis(campaign.sendAt)),
+                    \(bind: StoredTime.millis(campaign.deadlineAt)), \(bind: campaign.createdBy), \(bind: StoredTime.millis(now)), \(bind: StoredTime.millis(now)), 0)
+            """).run()
+    }
+
+    /// Plans and records inside the caller's transaction, once: the campaign leaves `planning`
+    /// in the same transaction, so a second run (a retried job) finds nothing to do.
+    private static func record(
+        on sql: any SQLDatabase, corpID: String, campaignID: String, targets: [CampaignTarget], policy: ContactPolicy, now: Date
+    ) async throws -> CampaignPlan? {
+        if let lock = sql.flavor.contactBudgetLock(corpID: corpID) { try await sql.raw(lock).run() }
+        guard let row = try await sql.raw("""
+            UPDATE campaigns SET state = 'scheduled', plan_progress = 1000, updated_at = \(bind: StoredTime.millis(now))
+            WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND state = 'planning'
+            RETURNING kind, send_at
+            """).first() else { return nil }
+        let kind = try row.decodeStored(column: "kind", as: CampaignKind.self)
+        let sendAt = StoredTime.date(try row.decode(column: "send_at", as: Int64.self))
+        // Whoever could be sent to is reserved under an ordinal: number any the reads left without.
+        var targets = targets
+        let unnumbered = targets.filter { $0.recipient.ordinal == nil && $0.sender != nil }.map(\.recipient.externalUserID)
+        if !unnumbered.isEmpty {
+            let numbered = try await SubjectOrdinals.resolve(on: sql, corpID: corpID, ids: unnumbered)
+            for index in targets.indices where targets[index].recipient.ordinal == nil {
+                targets[index].recipient.ordinal = numbered[targets[index].recipient.externalUserID]
+            }
         }
         var ledger = try await ContactStore.ledger(on: sql, corpID: corpID, since: CampaignPlan.ledgerStart(for: policy, at: sendAt))
-        return CampaignPlan(campaignID: campaignID, kind: kind, sendAt: sendAt, targets: resolved, policy: policy, ledger: &ledger, channel: channel)
-    }
-
-    private static func persist(_ plan: CampaignPlan, on sql: any SQLDatabase, corpID: String, campaignID: String, now: Date) async throws {
-        for chunk in sql.bindChunks(plan.rows, bindsPerItem: 8) {
-            let values = chunk.map { row -> SQLQueryString in
-                "(\(bind: corpID), \(bind: campaignID), \(bind: row.recipient), \(bind: row.sender), \(bind: row.state.rawValue), \(bind: row.reason.rawValue), \(bind: row.sendAt.map(StoredTime.millis)), \(bind: StoredTime.millis(now)))"
-            }.joined(separator: ", ")
-            try await sql.raw("""
-                INSERT INTO campaign_recipients (corp_id, campaign_id, recipient, sender, state, reason, send_at, updated_at) VALUES \(values)
-                """).run()
+        let plan = CampaignPlan(campaignID: campaignID, kind: kind, sendAt: sendAt, targets: targets, policy: policy, ledger: &ledger)
+        for chunk in RecipientChunk.chunks(of: plan, perChunk: kind.recipientsPerTask, now: now) {
+            try await chunk.write(on: sql, corpID: corpID, campaignID: campaignID)
         }
-        try await ContactStore.record(on: sql, corpID: corpID, touches: plan.touches.map { ($0.externalUserID, $0.channel, $0.at, $0.campaignID) })
+        let byInstant = Dictionary(grouping: plan.touches) { $0.at }
+        for at in byInstant.keys.sorted() {
+            let touches = byInstant[at]!
+            try await LedgerSets.add(
+                on: sql, corpID: corpID, campaignID: campaignID, channel: touches[0].channel, at: at, members: OrdinalSet(touches.compactMap(\.ordinal))
+            )
+        }
+        try await sql.raw("""
+            UPDATE campaigns SET plan_recipients = \(bind: Int64(plan.rows.count)) WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID)
+            """).run()
+        for runAfter in [sendAt] + plan.holdTimes {
+            try await JobQueue.enqueue(on: sql, kind: Self.dispatchJobKind, payload: campaignID, corpID: corpID, runAfter: max(runAfter, now), maxAttempts: 5, now: now)
+        }
+        return plan
     }
 
     // MARK: Reading
@@ -103,12 +194,23 @@ public struct CampaignStore: Sendable {
     /// Counts per sender, state and reason: the raw material of a campaign's results.
     public func tally(corpID: String, campaignID: String) async throws -> [(sender: String?, state: RecipientState, reason: RecipientReason, count: Int)] {
         try await database.read { sql in
-            try await sql.raw("""
-                SELECT sender, state, reason, COUNT(*) AS n FROM campaign_recipients
-                WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) GROUP BY sender, state, reason
-                """).all().map { row in
-                (try row.decode(column: "sender", as: String?.self), try row.decodeStored(column: "state", as: RecipientState.self),
-                 try row.decodeStored(column: "reason", as: RecipientReason.self), Int(try row.decode(column: "n", as: Int64.self)))
+            struct Key: Hashable { var sender: String?; var state: UInt8; var reason: UInt8 }
+            var counts: [Key: Int] = [:]
+            for row in try await sql.raw("SELECT sender, states FROM campaign_chunks WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID)").all() {
+                let sender = try row.decode(column: "sender", as: String?.self)
+                let packed = [UInt8](try row.decode(column: "states", as: Data.self))
+                for index in stride(from: 0, to: packed.count - 1, by: 2) {
+                    counts[Key(sender: sender, state: packed[index], reason: packed[index + 1]), default: 0] += 1
+                }
+            }
+            return try counts.map { key, count in
+                guard let state = RecipientState(code: key.state) else {
+                    throw StoreError(.corruptRow, "state holds code \(key.state), which this build's RecipientState does not know")
+                }
+                guard let reason = RecipientReason(code: key.reason) else {
+                    throw StoreError(.corruptRow, "reason holds code \(key.reason), which this build's RecipientReason does not know")
+                }
+                return (key.sender, state, reason, count)
             }
         }
     }
@@ -116,13 +218,21 @@ public struct CampaignStore: Sendable {
     /// Recipients in key order after `after`, optionally of one state.
     public func recipients(corpID: String, campaignID: String, state: RecipientState? = nil, after: String? = nil, limit: Int) async throws -> [CampaignRecipient] {
         try await database.read { sql in
-            var query = SQLQueryString("SELECT * FROM campaign_recipients WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID)")
-            if let state { query = query + " AND state = \(bind: state.rawValue)" }
-            if let after { query = query + " AND recipient > \(bind: after)" }
-            query = query + " ORDER BY recipient LIMIT \(bind: limit)"
-            return try await sql.raw(query).all().map(Self.recipient)
+            var query = SQLQueryString("SELECT \(Self.chunkColumns) FROM campaign_chunks WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID)")
+            if let after { query = query + " AND last_recipient > \(bind: after)" }
+            var found: [CampaignRecipient] = []
+            for row in try await sql.raw(query).all() {
+                let chunk = try RecipientChunk(row: row)
+                for index in chunk.recipients.indices where (state == nil || chunk.states[index] == state) && (after.map { chunk.recipients[index] > $0 } ?? true) {
+                    found.append(chunk.recipient(at: index))
+                }
+            }
+            found.sort { $0.recipient < $1.recipient }
+            return Array(found.prefix(max(0, limit)))
         }
     }
+
+    static let chunkColumns: SQLQueryString = "chunk, sender, msgid, send_at, recipients, ordinals, states, updated_at"
 
     /// A campaign with how many recipients it has and how many the platform delivered to.
     public struct Reach: Sendable, Equatable {
@@ -138,9 +248,8 @@ public struct CampaignStore: Sendable {
     public func recentReach(corpID: String, limit: Int = 5) async throws -> [Reach] {
         try await database.read { sql in
             try await sql.raw("""
-                SELECT c.campaign_id, c.name, c.state, c.send_at, COUNT(r.recipient) AS recipients,
-                       COALESCE(SUM(CASE WHEN r.state = 'delivered' THEN 1 ELSE 0 END), 0) AS reached
-                FROM campaigns c LEFT JOIN campaign_recipients r ON r.corp_id = c.corp_id AND r.campaign_id = c.campaign_id
+                SELECT c.campaign_id, c.name, c.state, c.send_at, CAST(COALESCE(SUM(k.size), 0) AS BIGINT) AS recipients, CAST(COALESCE(SUM(k.delivered), 0) AS BIGINT) AS reached
+                FROM campaigns c LEFT JOIN campaign_chunks k ON k.corp_id = c.corp_id AND k.campaign_id = c.campaign_id
                 WHERE c.corp_id = \(bind: corpID)
                 GROUP BY c.campaign_id, c.name, c.state, c.send_at, c.created_at
                 ORDER BY c.created_at DESC, c.campaign_id DESC LIMIT \(literal: max(1, min(limit, 100)))
@@ -202,20 +311,25 @@ public struct CampaignStore: Sendable {
 
     // MARK: Dispatching
 
-    /// Recipients whose time has come (planned, or held until `now` or earlier), grouped by sender.
-    public func due(corpID: String, campaignID: String, now: Date) async throws -> [String: [String]] {
+    /// One chunk whose time has come: a platform task for `sender` to `recipients`.
+    public struct DueTask: Sendable, Equatable {
+        public var sender: String
+        public var recipients: [String]
+    }
+
+    /// The chunks whose time has come (planned, or held until `now` or earlier), by sender: each
+    /// becomes one platform task.
+    public func due(corpID: String, campaignID: String, now: Date) async throws -> [DueTask] {
         try await database.read { sql in
-            var bySender: [String: [String]] = [:]
-            for row in try await sql.raw("""
-                SELECT recipient, sender FROM campaign_recipients
-                WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID)
-                  AND (state = 'planned' OR (state = 'held' AND send_at <= \(bind: StoredTime.millis(now))))
-                ORDER BY sender, recipient
-                """).all() {
-                guard let sender = try row.decode(column: "sender", as: String?.self) else { continue }
-                bySender[sender, default: []].append(try row.decode(column: "recipient", as: String.self))
+            try await sql.raw("""
+                SELECT \(Self.chunkColumns) FROM campaign_chunks
+                WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND sender IS NOT NULL
+                  AND (due_state = 'planned' OR (due_state = 'held' AND send_at <= \(bind: StoredTime.millis(now))))
+                ORDER BY sender, chunk
+                """).all().map { row in
+                let chunk = try RecipientChunk(row: row)
+                return DueTask(sender: chunk.sender!, recipients: chunk.recipients.indices.filter { chunk.states[$0] == .planned || chunk.states[$0] == .held }.map { chunk.recipients[$0] })
             }
-            return bySender
         }
     }
 
@@ -223,7 +337,7 @@ public struct CampaignStore: Sendable {
     public func nextHold(corpID: String, campaignID: String) async throws -> Date? {
         try await database.read { sql in
             try await sql.raw("""
-                SELECT MIN(send_at) AS next FROM campaign_recipients WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND state = 'held'
+                SELECT MIN(send_at) AS next FROM campaign_chunks WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND due_state = 'held'
                 """).first()?.decode(column: "next", as: Int64?.self).map(StoredTime.date)
         }
     }
@@ -233,24 +347,49 @@ public struct CampaignStore: Sendable {
         corpID: String, campaignID: String, msgID: String, sender: String, recipients: [String], failList: [String], now: Date
     ) async throws {
         let failed = Set(failList)
-        let submitted = recipients.filter { !failed.contains($0) }
+        let ids = Set(recipients)
         try await database.write { sql in
+            try await Self.lock(on: sql, corpID: corpID)
+            var released: [Int64] = []
+            for var chunk in try await Self.unsentChunks(on: sql, corpID: corpID, campaignID: campaignID, sender: sender, containing: recipients) {
+                for index in chunk.indexes(of: ids) where chunk.states[index] == .planned || chunk.states[index] == .held {
+                    if failed.contains(chunk.recipients[index]) {
+                        (chunk.states[index], chunk.reasons[index]) = (.failed, .rejected)
+                        released.append(chunk.ordinals[index])
+                    } else {
+                        (chunk.states[index], chunk.reasons[index]) = (.submitted, .sent)
+                    }
+                }
+                chunk.msgID = msgID
+                chunk.updatedAt = now
+                try await chunk.write(on: sql, corpID: corpID, campaignID: campaignID)
+            }
             try await sql.raw("""
                 INSERT INTO campaign_tasks (corp_id, campaign_id, msgid, sender, recipients, state, created_at, updated_at)
-                VALUES (\(bind: corpID), \(bind: campaignID), \(bind: msgID), \(bind: sender), \(bind: Int64(submitted.count)), 'pending', \(bind: StoredTime.millis(now)), \(bind: StoredTime.millis(now)))
+                VALUES (\(bind: corpID), \(bind: campaignID), \(bind: msgID), \(bind: sender), \(bind: Int64(ids.subtracting(failed).count)), 'pending', \(bind: StoredTime.millis(now)), \(bind: StoredTime.millis(now)))
                 """).run()
-            try await Self.set(on: sql, corpID: corpID, campaignID: campaignID, recipients: submitted, state: .submitted, reason: .sent, msgID: msgID, now: now)
-            try await Self.set(on: sql, corpID: corpID, campaignID: campaignID, recipients: Array(failed), state: .failed, reason: .rejected, msgID: msgID, now: now)
-            try await Self.release(on: sql, corpID: corpID, campaignID: campaignID, recipients: Array(failed))
+            try await Self.release(on: sql, corpID: corpID, campaignID: campaignID, ordinals: released)
             try await Self.setState(on: sql, corpID: corpID, campaignID: campaignID, .sending, now: now, onlyFrom: [.scheduled])
         }
     }
 
     /// The platform refused a task outright: its recipients fail with `api_error`.
     public func recordTaskError(corpID: String, campaignID: String, recipients: [String], error: String, now: Date) async throws {
+        let ids = Set(recipients)
         try await database.write { sql in
-            try await Self.set(on: sql, corpID: corpID, campaignID: campaignID, recipients: recipients, state: .failed, reason: .apiError, msgID: nil, now: now)
-            try await Self.release(on: sql, corpID: corpID, campaignID: campaignID, recipients: recipients)
+            try await Self.lock(on: sql, corpID: corpID)
+            var released: [Int64] = []
+            for var chunk in try await Self.unsentChunks(on: sql, corpID: corpID, campaignID: campaignID, sender: nil, containing: recipients) {
+                let failing = chunk.indexes(of: ids).filter { chunk.states[$0] == .planned || chunk.states[$0] == .held }
+                guard !failing.isEmpty else { continue }
+                for index in failing {
+                    (chunk.states[index], chunk.reasons[index]) = (.failed, .apiError)
+                    released.append(chunk.ordinals[index])
+                }
+                chunk.updatedAt = now
+                try await chunk.write(on: sql, corpID: corpID, campaignID: campaignID)
+            }
+            try await Self.release(on: sql, corpID: corpID, campaignID: campaignID, ordinals: released)
             try await sql.raw("""
                 UPDATE campaigns SET last_error = \(bind: String(error.prefix(500))), updated_at = \(bind: StoredTime.millis(now))
                 WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID)
@@ -266,29 +405,34 @@ public struct CampaignStore: Sendable {
         outcomes: [(recipient: String, state: RecipientState, reason: RecipientReason, sentAt: Date?)], taskState: CampaignTaskState, now: Date
     ) async throws {
         try await database.write { sql in
-            let groups = Dictionary(grouping: outcomes) { "\($0.state.rawValue)\u{1F}\($0.reason.rawValue)" }
-            for (_, group) in groups {
-                try await Self.set(
-                    on: sql, corpID: corpID, campaignID: campaignID, recipients: group.map(\.recipient), state: group[0].state,
-                    reason: group[0].reason, msgID: msgID, now: now, onlyPending: true
-                )
-            }
-            try await Self.release(on: sql, corpID: corpID, campaignID: campaignID, recipients: outcomes.filter { $0.state != .delivered }.map(\.recipient))
-            for (sentAt, group) in Dictionary(grouping: outcomes.filter { $0.state == .delivered && $0.sentAt != nil }, by: { $0.sentAt! }) {
-                for chunk in sql.bindChunks(group) {
-                    let binds: [any Encodable & Sendable] = chunk.map(\.recipient)
-                    try await sql.raw("""
-                        UPDATE contact_touches SET at = \(bind: StoredTime.millis(sentAt))
-                        WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND external_userid IN (\(binds: binds))
-                        """).run()
+            try await Self.lock(on: sql, corpID: corpID)
+            let byRecipient = Dictionary(outcomes.map { ($0.recipient, $0) }, uniquingKeysWith: { first, _ in first })
+            var released: [Int64] = []
+            var deliveredAt: [Date: [Int64]] = [:]
+            var delivered: [String] = []
+            for var chunk in try await Self.taskChunks(on: sql, corpID: corpID, campaignID: campaignID, msgID: msgID) {
+                for index in chunk.recipients.indices {
+                    guard let outcome = byRecipient[chunk.recipients[index]] else { continue }
+                    if chunk.states[index] == .submitted { (chunk.states[index], chunk.reasons[index]) = (outcome.state, outcome.reason) }
+                    if outcome.state == .delivered {
+                        delivered.append(outcome.recipient)
+                        if let sentAt = outcome.sentAt { deliveredAt[sentAt, default: []].append(chunk.ordinals[index]) }
+                    } else {
+                        released.append(chunk.ordinals[index])
+                    }
                 }
+                chunk.updatedAt = now
+                try await chunk.write(on: sql, corpID: corpID, campaignID: campaignID)
+            }
+            try await Self.release(on: sql, corpID: corpID, campaignID: campaignID, ordinals: released)
+            for sentAt in deliveredAt.keys.sorted() {
+                try await LedgerSets.move(on: sql, corpID: corpID, campaignID: campaignID, members: OrdinalSet(deliveredAt[sentAt]!.filter { $0 > 0 }), to: sentAt)
             }
             try await sql.raw("""
                 UPDATE campaign_tasks SET state = \(bind: taskState.rawValue), updated_at = \(bind: StoredTime.millis(now))
                 WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND msgid = \(bind: msgID)
                 """).run()
             // Deliveries move `last_contact`, a segment fact.
-            let delivered = outcomes.filter { $0.state == .delivered }.map(\.recipient)
             if !delivered.isEmpty { try await SegmentStore.bumpRevision(on: sql, corpID: corpID, customers: delivered) }
         }
     }
@@ -297,12 +441,19 @@ public struct CampaignStore: Sendable {
     /// recipients get `state`/`reason` and their reservations are released.
     public func closeTask(corpID: String, campaignID: String, msgID: String, taskState: CampaignTaskState, state: RecipientState, reason: RecipientReason, now: Date) async throws {
         try await database.write { sql in
-            let pending = try await sql.raw("""
-                SELECT recipient FROM campaign_recipients
-                WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND msgid = \(bind: msgID) AND state = 'submitted'
-                """).all().map { try $0.decode(column: "recipient", as: String.self) }
-            try await Self.set(on: sql, corpID: corpID, campaignID: campaignID, recipients: pending, state: state, reason: reason, msgID: msgID, now: now)
-            try await Self.release(on: sql, corpID: corpID, campaignID: campaignID, recipients: pending)
+            try await Self.lock(on: sql, corpID: corpID)
+            var released: [Int64] = []
+            for var chunk in try await Self.taskChunks(on: sql, corpID: corpID, campaignID: campaignID, msgID: msgID) {
+                let pending = chunk.states.indices.filter { chunk.states[$0] == .submitted }
+                guard !pending.isEmpty else { continue }
+                for index in pending {
+                    (chunk.states[index], chunk.reasons[index]) = (state, reason)
+                    released.append(chunk.ordinals[index])
+                }
+                chunk.updatedAt = now
+                try await chunk.write(on: sql, corpID: corpID, campaignID: campaignID)
+            }
+            try await Self.release(on: sql, corpID: corpID, campaignID: campaignID, ordinals: released)
             try await sql.raw("""
                 UPDATE campaign_tasks SET state = \(bind: taskState.rawValue), updated_at = \(bind: StoredTime.millis(now))
                 WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND msgid = \(bind: msgID)
@@ -310,20 +461,26 @@ public struct CampaignStore: Sendable {
         }
     }
 
-    /// Cancels what has not gone out: planned and held recipients, and the campaign itself.
-    /// Tasks still with members are closed by the caller (after `cancel_groupmsg_send`).
+    /// Cancels what has not gone out: planned and held recipients, and the campaign itself (a
+    /// campaign still planning is cancelled before it reserves anything). Tasks still with members
+    /// are closed by the caller (after `cancel_groupmsg_send`).
     public func cancelUnsent(corpID: String, campaignID: String, actor: String, now: Date) async throws -> Bool {
         try await database.write { sql in
+            try await Self.lock(on: sql, corpID: corpID)
             guard let current = try await sql.raw("SELECT state FROM campaigns WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID)").first()?
                 .decodeStored(column: "state", as: CampaignState.self) else { throw StoreError(.notFound, "no campaign \(campaignID)") }
-            guard current == .scheduled || current == .sending else { return false }
-            let pending = try await sql.raw("""
-                SELECT recipient FROM campaign_recipients
-                WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND state IN ('planned', 'held')
-                """).all().map { try $0.decode(column: "recipient", as: String.self) }
-            try await Self.set(on: sql, corpID: corpID, campaignID: campaignID, recipients: pending, state: .cancelled, reason: .cancelled, msgID: nil, now: now)
-            try await Self.release(on: sql, corpID: corpID, campaignID: campaignID, recipients: pending)
-            try await Self.setState(on: sql, corpID: corpID, campaignID: campaignID, .cancelled, now: now, onlyFrom: [.scheduled, .sending])
+            guard current == .planning || current == .scheduled || current == .sending else { return false }
+            var released: [Int64] = []
+            for var chunk in try await Self.unsentChunks(on: sql, corpID: corpID, campaignID: campaignID, sender: nil, containing: nil) {
+                for index in chunk.states.indices where chunk.states[index] == .planned || chunk.states[index] == .held {
+                    (chunk.states[index], chunk.reasons[index]) = (.cancelled, .cancelled)
+                    released.append(chunk.ordinals[index])
+                }
+                chunk.updatedAt = now
+                try await chunk.write(on: sql, corpID: corpID, campaignID: campaignID)
+            }
+            try await Self.release(on: sql, corpID: corpID, campaignID: campaignID, ordinals: released)
+            try await Self.setState(on: sql, corpID: corpID, campaignID: campaignID, .cancelled, now: now, onlyFrom: [.planning, .scheduled, .sending])
             try await AuditLog.append(on: sql, corpID: corpID, actor: actor, action: "campaign.cancel", target: campaignID, detail: [:], now: now)
             return true
         }
@@ -349,7 +506,7 @@ public struct CampaignStore: Sendable {
         try await database.write { sql in
             let open = try await sql.raw("""
                 SELECT
-                  (SELECT COUNT(*) FROM campaign_recipients WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND state IN ('planned', 'held', 'submitted')) AS recipients,
+                  (SELECT CAST(COALESCE(SUM(open), 0) AS BIGINT) FROM campaign_chunks WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID)) AS recipients,
                   (SELECT COUNT(*) FROM campaign_tasks WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND state = 'pending') AS tasks
                 """).first()
             let openRecipients = try open?.decode(column: "recipients", as: Int64.self) ?? 0
@@ -376,30 +533,33 @@ public struct CampaignStore: Sendable {
 
     // MARK: Helpers
 
-    private static func set(
-        on sql: any SQLDatabase, corpID: String, campaignID: String, recipients: [String], state: RecipientState, reason: RecipientReason,
-        msgID: String?, now: Date, onlyPending: Bool = false
-    ) async throws {
-        for chunk in sql.bindChunks(recipients) {
-            let binds: [any Encodable & Sendable] = Array(chunk)
-            var query: SQLQueryString = """
-                UPDATE campaign_recipients SET state = \(bind: state.rawValue), reason = \(bind: reason.rawValue),
-                  msgid = COALESCE(\(bind: msgID), msgid), updated_at = \(bind: StoredTime.millis(now))
-                WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND recipient IN (\(binds: binds))
-                """
-            if onlyPending { query = query + " AND state = 'submitted'" }
-            try await sql.raw(query).run()
-        }
+    /// Chunks and ledger sets are rewritten whole: every change to them holds the corp's budget lock.
+    private static func lock(on sql: any SQLDatabase, corpID: String) async throws {
+        if let lock = sql.flavor.contactBudgetLock(corpID: corpID) { try await sql.raw(lock).run() }
     }
 
-    /// Deletes the reservations of recipients that will not receive this campaign.
-    private static func release(on sql: any SQLDatabase, corpID: String, campaignID: String, recipients: [String]) async throws {
-        for chunk in sql.bindChunks(recipients) {
-            let binds: [any Encodable & Sendable] = Array(chunk)
-            try await sql.raw("""
-                DELETE FROM contact_touches WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND external_userid IN (\(binds: binds))
-                """).run()
+    /// Chunks still to go out (of one sender, and overlapping `containing`'s key range, when given).
+    private static func unsentChunks(on sql: any SQLDatabase, corpID: String, campaignID: String, sender: String?, containing: [String]?) async throws -> [RecipientChunk] {
+        var query = SQLQueryString("""
+            SELECT \(chunkColumns) FROM campaign_chunks WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND due_state IS NOT NULL
+            """)
+        if let sender { query = query + " AND sender = \(bind: sender)" }
+        if let containing, let low = containing.min(), let high = containing.max() {
+            query = query + " AND first_recipient <= \(bind: high) AND last_recipient >= \(bind: low)"
         }
+        return try await sql.raw(query + " ORDER BY chunk").all().map(RecipientChunk.init(row:))
+    }
+
+    /// The chunks that went out as one platform task.
+    private static func taskChunks(on sql: any SQLDatabase, corpID: String, campaignID: String, msgID: String) async throws -> [RecipientChunk] {
+        try await sql.raw("""
+            SELECT \(chunkColumns) FROM campaign_chunks WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND msgid = \(bind: msgID) ORDER BY chunk
+            """).all().map(RecipientChunk.init(row:))
+    }
+
+    /// Gives back the reservations of recipients (by ordinal) that will not receive this campaign.
+    private static func release(on sql: any SQLDatabase, corpID: String, campaignID: String, ordinals: [Int64]) async throws {
+        try await LedgerSets.remove(on: sql, corpID: corpID, campaignID: campaignID, members: OrdinalSet(ordinals.filter { $0 > 0 }))
     }
 
     private static func setState(
@@ -426,16 +586,10 @@ public struct CampaignStore: Sendable {
             updatedAt: StoredTime.date(try row.decode(column: "updated_at", as: Int64.self)),
             finishedAt: try row.decode(column: "finished_at", as: Int64?.self).map(StoredTime.date),
             momentJobID: try row.decode(column: "moment_job_id", as: String?.self), momentID: try row.decode(column: "moment_id", as: String?.self),
-            lastError: try row.decode(column: "last_error", as: String?.self)
-        )
-    }
-
-    private static func recipient(_ row: any SQLRow) throws -> CampaignRecipient {
-        CampaignRecipient(
-            recipient: try row.decode(column: "recipient", as: String.self), sender: try row.decode(column: "sender", as: String?.self),
-            state: try row.decodeStored(column: "state", as: RecipientState.self),
-            reason: try row.decodeStored(column: "reason", as: RecipientReason.self), msgID: try row.decode(column: "msgid", as: String?.self),
-            sendAt: try row.decode(column: "send_at", as: Int64?.self).map(StoredTime.date), updatedAt: StoredTime.date(try row.decode(column: "updated_at", as: Int64.self))
+            lastError: try row.decode(column: "last_error", as: String?.self),
+            planning: try row.decode(column: "plan_progress", as: Int64?.self).map {
+                Campaign.Planning(progress: Double($0) / 1000, recipients: try row.decode(column: "plan_recipients", as: Int64?.self).map(Int.init))
+            }
         )
     }
 

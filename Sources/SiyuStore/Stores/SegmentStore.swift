@@ -171,8 +171,11 @@ public struct SegmentStore: Sendable {
         let memberScope: SQLQueryString = ids.map { " AND member_id IN (\(binds: $0))" } ?? ""
         return try await database.write { sql in
             let revision = try await sql.raw("SELECT revision FROM corp_revisions WHERE corp_id = \(bind: corpID)").first()?.decode(column: "revision", as: Int64.self) ?? 0
-            let customers = try await sql.raw("SELECT external_userid, first_added_at FROM customers WHERE corp_id = \(bind: corpID)\(scope) ORDER BY external_userid").all().map {
-                (try $0.decode(column: "external_userid", as: String.self), StoredTime.date(try $0.decode(column: "first_added_at", as: Int64.self)))
+            var idByOrdinal: [Int64: String] = [:]
+            let customers = try await sql.raw("SELECT external_userid, first_added_at, ordinal FROM customers WHERE corp_id = \(bind: corpID)\(scope) ORDER BY external_userid").all().map {
+                let id = try $0.decode(column: "external_userid", as: String.self)
+                if let ordinal = try $0.decode(column: "ordinal", as: Int64?.self) { idByOrdinal[ordinal] = id }
+                return (id, StoredTime.date(try $0.decode(column: "first_added_at", as: Int64.self)))
             }
             let relations = try await sql.raw("SELECT external_userid, userid, channel_id, status FROM follow_relations WHERE corp_id = \(bind: corpID)\(scope)").all().map {
                 (try $0.decode(column: "external_userid", as: String.self), try $0.decode(column: "userid", as: String.self),
@@ -202,11 +205,11 @@ public struct SegmentStore: Sendable {
             snapshot.groupMemberships = try await sql.raw("""
                 SELECT member_id, chat_id FROM group_members WHERE corp_id = \(bind: corpID) AND member_type = 2\(memberScope)
                 """).all().map { (try $0.decode(column: "member_id", as: String.self), try $0.decode(column: "chat_id", as: String.self)) }
-            for row in try await sql.raw("""
-                SELECT external_userid, MAX(at) AS last FROM contact_touches WHERE corp_id = \(bind: corpID) AND at <= \(bind: StoredTime.millis(now))\(scope)
-                GROUP BY external_userid
-                """).all() {
-                snapshot.lastContact[try row.decode(column: "external_userid", as: String.self)] = StoredTime.date(try row.decode(column: "last", as: Int64.self))
+            for set in try await LedgerSets.sets(on: sql, corpID: corpID, since: .distantPast, until: now) {
+                for ordinal in set.members {
+                    guard let id = idByOrdinal[ordinal] else { continue }
+                    if snapshot.lastContact[id].map({ $0 < set.at }) ?? true { snapshot.lastContact[id] = set.at }
+                }
             }
             return snapshot
         }

@@ -5,9 +5,11 @@ import SQLKit
 import SiyuCore
 import SiyuStore
 
-/// `siyu bench campaign`: a campaign created against a real database — the audience read from
-/// it, planned against the ledger, reserved, and every recipient written — then grouped into
-/// per-sender tasks of at most 10,000, as the dispatch job reads them.
+/// `siyu bench campaign`: a campaign accepted and planned against a real database as the API and
+/// the planning job do it — the create request's write, then the audience read from the store,
+/// planned against the ledger, reserved and recorded in chunks — then its due tasks and results
+/// read as the dispatch job and the API read them. Beside it, the floor of the old design: the
+/// same recipient rows and reserved touches as plain INSERTs into row-per-recipient tables.
 struct CampaignStoreBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "campaign",
@@ -79,13 +81,23 @@ struct CampaignStoreBench: AsyncParsableCommand {
                 sendAt: now, deadlineHours: 24
             )
             let campaign = Campaign(id: "cmp_bench", try draft.validate(now: now), createdBy: "bench", now: now)
-            try await timed("create: plan + reserve + write recipients") {
-                _ = try await store.campaigns.create(corpID: corpID, campaign, targets: targets, now: now)
+            try await timed("create request: validate + accept (planning)") {
+                _ = try draft.validate(now: now)
+                try await store.campaigns.accept(corpID: corpID, campaign, now: now)
             }
-            // The floor for a row per recipient: the same rows (a recipient row and a reserved touch
-            // per customer, into the same tables and indexes) as plain multi-row INSERTs in one
-            // transaction, with nothing read and nothing planned.
-            try await timed("baseline: same rows, plain INSERTs") {
+            let before = Self.memory()
+            let plan = try await timed("plan job: audience + ledger + plan + record") {
+                try await store.campaigns.record(corpID: corpID, campaignID: campaign.campaignID, targets: targets, now: now)
+            }
+            let during = Self.memory()
+            guard plan != nil else { throw ValidationError(field: "campaign", message: "the campaign was not planned") }
+            // The floor for a row per recipient (the design before migration 13): the same rows — a
+            // recipient row and a reserved touch per customer, into tables with the old columns and
+            // indexes — as plain multi-row INSERTs in one transaction, nothing read, nothing planned.
+            try await database.write { sql in
+                for statement in Self.rowPerRecipientSchema { try await sql.raw(SQLQueryString(statement)).run() }
+            }
+            try await timed("baseline: same rows, plain INSERTs (row per recipient)") {
                 let stamp = Int64(now.timeIntervalSince1970 * 1000)
                 try await database.write { sql in
                     for start in stride(from: 0, to: count, by: 4000) {
@@ -94,12 +106,12 @@ struct CampaignStoreBench: AsyncParsableCommand {
                             "(\(bind: corpID), 'cmp_baseline', \(bind: "wm\(n)"), \(bind: "m\(n % senders)"), 'planned', 'sent', \(bind: stamp), \(bind: stamp))"
                         }.joined(separator: ", ")
                         try await sql.raw("""
-                            INSERT INTO campaign_recipients (corp_id, campaign_id, recipient, sender, state, reason, send_at, updated_at) VALUES \(recipients)
+                            INSERT INTO bench_recipients (corp_id, campaign_id, recipient, sender, state, reason, send_at, updated_at) VALUES \(recipients)
                             """).run()
                         let touches = range.map { n -> SQLQueryString in
                             "(\(bind: corpID), \(bind: "cmp_baseline/wm\(n)/\(stamp)"), \(bind: "wm\(n)"), 'mass_message', \(bind: stamp), 'cmp_baseline')"
                         }.joined(separator: ", ")
-                        try await sql.raw("INSERT INTO contact_touches (corp_id, touch_id, external_userid, channel, at, campaign_id) VALUES \(touches)").run()
+                        try await sql.raw("INSERT INTO bench_touches (corp_id, touch_id, external_userid, channel, at, campaign_id) VALUES \(touches)").run()
                     }
                 }
             }
@@ -108,12 +120,40 @@ struct CampaignStoreBench: AsyncParsableCommand {
             }
             let tally = try await timed("results: tally") { try await store.campaigns.tally(corpID: corpID, campaignID: campaign.campaignID) }
             let results = CampaignResults(tally: tally)
-            var usage = rusage()
-            getrusage(RUSAGE_SELF.rawValue, &usage)
-            print("database \(location.description), customers \(count), senders \(due.count), add_msg_template calls \(due.values.reduce(0) { $0 + ($1.count + 9_999) / 10_000 })")
+            print("database \(location.description), customers \(count), senders \(Set(due.map(\.sender)).count), add_msg_template calls \(due.count)")
             print("planned \(results.totals.pending), skipped \(results.totals.skipped.map { "\($0.key.rawValue)=\($0.value)" }.sorted())")
-            for (name, ms) in phases { print(name.padding(toLength: 44, withPad: " ", startingAt: 0) + String(format: "%10.1f ms", ms)) }
-            print(String(format: "peak resident memory %.0f MB", Double(usage.ru_maxrss) / 1024))
+            for (name, ms) in phases { print(name.padding(toLength: 56, withPad: " ", startingAt: 0) + String(format: "%10.1f ms", ms)) }
+            print(String(format: "resident memory before planning %.0f MB, peak by the end of planning %.0f MB", before.resident, during.peak))
         }
     }
+
+    /// Resident and peak resident memory of this process now, in MB (`/proc/self/status`).
+    static func memory() -> (resident: Double, peak: Double) {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return (0, 0) }
+        func field(_ name: String) -> Double {
+            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") }) else { return 0 }
+            return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+        }
+        return (field("VmRSS"), field("VmHWM"))
+    }
+
+    /// The row-per-recipient tables as migrations 6 and 7 made them (with their indexes), for the baseline.
+    static let rowPerRecipientSchema = [
+        """
+        CREATE TABLE bench_recipients (
+            corp_id TEXT NOT NULL, campaign_id TEXT NOT NULL, recipient TEXT NOT NULL, sender TEXT, state TEXT NOT NULL, reason TEXT NOT NULL,
+            msgid TEXT, send_at BIGINT, updated_at BIGINT NOT NULL, PRIMARY KEY (corp_id, campaign_id, recipient)
+        )
+        """,
+        "CREATE INDEX bench_recipients_work ON bench_recipients (corp_id, campaign_id, state, send_at)",
+        "CREATE INDEX bench_recipients_task ON bench_recipients (corp_id, campaign_id, msgid)",
+        """
+        CREATE TABLE bench_touches (
+            corp_id TEXT NOT NULL, touch_id TEXT NOT NULL, external_userid TEXT NOT NULL, channel TEXT NOT NULL, at BIGINT NOT NULL,
+            campaign_id TEXT, PRIMARY KEY (corp_id, touch_id)
+        )
+        """,
+        "CREATE INDEX bench_touches_recent ON bench_touches (corp_id, at)",
+        "CREATE INDEX bench_touches_campaign ON bench_touches (corp_id, campaign_id, external_userid)",
+    ]
 }
