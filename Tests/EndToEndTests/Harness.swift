@@ -92,6 +92,19 @@ struct EndToEnd: Sendable {
         return (response.status, json)
     }
 
+    /// `POST /api/v1/campaigns`; when it is accepted, the campaign as `GET` shows it once its
+    /// planning job has recorded the plan (the status stays the POST's).
+    func createCampaign(_ body: [String: Any]) async throws -> (HTTPResponse.Status, [String: Any]) {
+        let (status, accepted) = try await api(.post, "/api/v1/campaigns", body)
+        guard status == .accepted, let id = accepted["campaign_id"] as? String else { return (status, accepted) }
+        var planned = accepted
+        try await Eventually.wait("campaign \(id) planned", done: {
+            planned = try await self.api(.get, "/api/v1/campaigns/\(id)").1
+            return planned["state"] as? String != "planning"
+        }) { try await self.pendingWork() }
+        return (status, planned)
+    }
+
     /// Delivers a world event to Siyu the way the platform does.
     func deliver(_ event: SandboxEvent) async throws {
         let config = try #require(await world.config(of: corpID))

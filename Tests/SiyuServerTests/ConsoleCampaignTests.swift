@@ -71,6 +71,7 @@ struct ConsoleCampaignTests {
 
             let created = try await admin.post("/console/campaigns", good)
             #expect(created.status == .seeOther, "\(created.text)")
+            try await TestServer.runJobs(fixture.store)
             let location = try #require(created.headers[.location])
             let campaign = try #require(try await fixture.store.campaigns.list(corpID: Self.corpID, limit: 10).first)
             #expect(location == "/console/campaigns/\(campaign.campaignID)?done=campaign_created")

@@ -159,9 +159,10 @@ struct ContractTests {
                 (.post, "/api/v1/campaigns/preview", #"{"audience":"status = active"}"#, 200),
             ])
             let campaign = try await run.call(
-                .post, "/api/v1/campaigns", token: key, json: #"{"name":"新品","audience":{"segment":"status = active"},"text":"秋季新品到店"}"#, expect: 201
+                .post, "/api/v1/campaigns", token: key, json: #"{"name":"新品","audience":{"segment":"status = active"},"text":"秋季新品到店"}"#, expect: 202
             )
             let campaignID = try campaign.value("campaign_id")
+            try await fixture.dependencies.campaigns.plan(corpID: Self.corpID, campaignID: campaignID)
             try await run.call(.post, "/api/v1/campaigns/\(campaignID)/remind", token: key, expect: 409)
             try await fixture.dependencies.campaigns.dispatch(corpID: Self.corpID, campaignID: campaignID)
             try await run.calls(token: key, [
@@ -328,7 +329,7 @@ struct ContractTests {
         let webhook = try await run.call(
             .post, "/api/v1/webhooks", token: fixture.key, json: #"{"url":"https://hooks.example.com/x","event_types":["customer.added"]}"#, expect: 201
         )
-        let campaign = try await run.call(.post, "/api/v1/campaigns", token: fixture.key, json: #"{"name":"活动","kind":"moment","text":"新品"}"#, expect: 201)
+        let campaign = try await run.call(.post, "/api/v1/campaigns", token: fixture.key, json: #"{"name":"活动","kind":"moment","text":"新品"}"#, expect: 202)
         let keyID = try #require(try await fixture.store.apiKeys.list(corpID: corpID).first?.keyID)
         return [
             "corp_id": corpID, "key_id": keyID, "group_id": try groups.value("tag_groups", "0", "group_id"),

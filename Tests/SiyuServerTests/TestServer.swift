@@ -38,6 +38,21 @@ enum TestServer {
         }
     }
 
+    /// Runs the jobs of `kinds` that are due now through the server's own handlers, as the job
+    /// worker a test server does not run would (campaign planning, by default).
+    static func runJobs(_ store: SiyuStore, kinds: [String] = [CampaignStore.planJobKind]) async throws {
+        let dependencies = ServerDependencies(store: store, admin: AdminCredential(token: adminToken), logger: logger)
+        let handlers = buildJobHandlers(dependencies, logger: logger)
+        while true {
+            let claimed = try await store.jobs.claim(owner: "test", kinds: kinds, limit: 8, lease: .seconds(60), now: Date())
+            if claimed.isEmpty { return }
+            for job in claimed {
+                try await handlers[job.kind]!.perform(job)
+                try await store.jobs.complete(job, owner: "test", now: Date())
+            }
+        }
+    }
+
     static func registration(_ corpID: String, name: String = "测试品牌") -> CorpRegistration {
         CorpRegistration(
             corpID: corpID, name: name, secret: "secret-\(corpID)", callbackToken: "QDG6eK",
