@@ -71,8 +71,11 @@ struct ConsoleCampaignTests {
 
             let created = try await admin.post("/console/campaigns", good)
             #expect(created.status == .seeOther, "\(created.text)")
-            try await TestServer.runJobs(fixture.store)
             let location = try #require(created.headers[.location])
+            // Until its planning job runs, the page says it is planning, with progress, and refreshes itself.
+            let planning = try await admin.get(location).text
+            #expect(planning.contains("规划中") && planning.contains("<progress") && planning.contains(#"http-equiv="refresh""#), "\(planning)")
+            try await TestServer.runJobs(fixture.store)
             let campaign = try #require(try await fixture.store.campaigns.list(corpID: Self.corpID, limit: 10).first)
             #expect(location == "/console/campaigns/\(campaign.campaignID)?done=campaign_created")
             #expect(campaign.name == "春季上新" && campaign.content.attachments.map(\.msgType) == ["link"])

@@ -40,15 +40,22 @@ enum TestServer {
 
     /// Runs the jobs of `kinds` that are due now through the server's own handlers, as the job
     /// worker a test server does not run would (campaign planning, by default).
-    static func runJobs(_ store: SiyuStore, kinds: [String] = [CampaignStore.planJobKind]) async throws {
+    /// A job that fails is recorded as failed (retried later, or dead-lettered) and its error rethrown.
+    static func runJobs(_ store: SiyuStore, kinds: [String] = [CampaignStore.planJobKind], now: Date = Date()) async throws {
         let dependencies = ServerDependencies(store: store, admin: AdminCredential(token: adminToken), logger: logger)
         let handlers = buildJobHandlers(dependencies, logger: logger)
         while true {
-            let claimed = try await store.jobs.claim(owner: "test", kinds: kinds, limit: 8, lease: .seconds(60), now: Date())
+            let claimed = try await store.jobs.claim(owner: "test", kinds: kinds, limit: 8, lease: .seconds(60), now: now)
             if claimed.isEmpty { return }
             for job in claimed {
-                try await handlers[job.kind]!.perform(job)
-                try await store.jobs.complete(job, owner: "test", now: Date())
+                let handler = handlers[job.kind]!
+                do {
+                    try await handler.perform(job)
+                } catch {
+                    _ = try await store.jobs.fail(job, owner: "test", error: String(describing: error), policy: handler.retry, now: now)
+                    throw error
+                }
+                try await store.jobs.complete(job, owner: "test", now: now)
             }
         }
     }

@@ -298,6 +298,13 @@ struct ConsoleCampaignController: Sendable {
             },
             "can_cancel": open, "can_remind": open && tasks.contains { $0.state == .pending },
         ]
+        if campaign.state == .planning {
+            let progress = campaign.planning ?? Campaign.Planning(progress: 0)
+            var planning: [String: Any] = ["percent": Int((progress.progress * 100).rounded(.down))]
+            if let recipients = progress.recipients { planning["recipients"] = recipients }
+            page["planning"] = planning
+            page["refresh_seconds"] = 2
+        }
         // An absent chart shows the empty state (an empty string would count as present).
         if totals.recipients > 0 { page["chart"] = SVGChart.bars(title: t["results_chart"] ?? "", items: bars) }
         if let reminders {

@@ -44,7 +44,7 @@ struct CampaignService: Sendable {
         try await store.campaigns.setPlanning(
             corpID: corpID, campaignID: campaignID, Campaign.Planning(progress: 0.3, recipients: Set(targets.map(\.recipient.externalUserID)).count), now: time()
         )
-        guard let plan = try await store.campaigns.record(corpID: corpID, campaignID: campaignID, targets: targets, now: time()) else { return }
+        guard let plan = try await store.campaigns.record(corpID: corpID, campaignID: campaignID, targets: targets, sendersKnown: true, now: time()) else { return }
         logger.info("campaign planned", metadata: [
             "corp": .string(corpID), "campaign": .string(campaignID), "recipients": .stringConvertible(plan.rows.count),
             "reserved": .stringConvertible(plan.touches.count),
@@ -68,7 +68,7 @@ struct CampaignService: Sendable {
 
     private func preview(corpID: String, kind: CampaignKind, audience: CampaignAudience, sendAt: Date, channel: TouchChannel? = nil) async throws -> Wire.CampaignPreview {
         let targets = try await targets(corpID: corpID, kind, audience)
-        let plan = try await store.campaigns.plan(corpID: corpID, kind: kind, sendAt: sendAt, targets: targets, channel: channel)
+        let plan = try await store.campaigns.plan(corpID: corpID, kind: kind, sendAt: sendAt, targets: targets, sendersKnown: true, channel: channel)
         let expression = try audience.segment.map { text in try SegmentController.checked { try SegmentParser.parse(text) }.description }
         return Wire.CampaignPreview(summary: plan.summary(kind: kind, sendAt: sendAt), expression: kind == .message ? expression : nil)
     }
@@ -89,8 +89,8 @@ struct CampaignService: Sendable {
         case .message:
             let expression = try SegmentController.checked { try SegmentParser.parse(audience.segment ?? "") }
             let built = try await indexes.index(for: corpID)
-            let members = try SegmentController.checked { try built.index.members(expression, now: time()) }
-            return members.map { CampaignTarget(built.customers[Int($0)], sender: nil) }
+            // The index keeps each customer's sender and ledger ordinal: a million targets cost no read.
+            return built.targets(try SegmentController.checked { try built.index.members(expression, now: time()) })
         case .groupMessage:
             let client = try await wecom.client(for: corpID)
             var targets: [CampaignTarget] = []

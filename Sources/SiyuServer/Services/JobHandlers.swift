@@ -18,6 +18,11 @@ public func buildJobHandlers(_ dependencies: ServerDependencies, logger: Logger)
             CampaignStore.planJobKind: JobHandler(retry: RetryPolicy(base: .seconds(5), maximum: .seconds(300), maxAttempts: 5)) { job in
                 do {
                     try await dependencies.campaigns.plan(corpID: job.corpID, campaignID: job.payload)
+                } catch let refusal as SegmentRefusal {
+                    // The audience no longer evaluates (a tag it names was deleted since): no retry will fix it.
+                    try await dependencies.store.campaigns.failPlanning(
+                        corpID: job.corpID, campaignID: job.payload, error: refusal.error.message, now: dependencies.time()
+                    )
                 } catch {
                     // The last attempt: the campaign ends cancelled with the reason instead of planning forever.
                     if job.attempts >= job.maxAttempts {

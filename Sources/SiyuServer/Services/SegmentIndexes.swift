@@ -17,6 +17,19 @@ actor SegmentIndexes {
         var customers: [String]
         /// External user id → ordinal.
         var ordinals: [String: Int32]
+        /// Ordinal → the customer's ledger ordinal (the contact budget's key).
+        var ledgerOrdinals: [Int64?] = []
+        /// Ordinal → the member who would send a mass message to the customer (``SenderChoice``);
+        /// nil when no member is still their friend.
+        var senders: [String?] = []
+
+        /// The campaign targets of these index ordinals, with their senders and ledger ordinals.
+        func targets(_ members: [Int32]) -> [CampaignTarget] {
+            members.map { member in
+                let index = Int(member)
+                return CampaignTarget(recipient: ContactBudget.Recipient(externalUserID: customers[index], ordinal: ledgerOrdinals[index]), sender: senders[index])
+            }
+        }
     }
 
     let store: SiyuStore
@@ -71,27 +84,50 @@ actor SegmentIndexes {
             customers.append(id)
         }
         let ordinals = Dictionary(uniqueKeysWithValues: customers.enumerated().map { ($0.element, Int32($0.offset)) })
-        return Built(revision: snapshot.revision, index: index, customers: customers, ordinals: ordinals)
+        var built = Built(revision: snapshot.revision, index: index, customers: customers, ordinals: ordinals)
+        let audience = audienceFacts(snapshot)
+        built.ledgerOrdinals = customers.map { snapshot.ledgerOrdinals[$0] }
+        built.senders = customers.map { audience[$0] ?? nil }
+        return built
     }
 
     /// Replaces the facts of `changed` customers from a snapshot of just them; new customers get
     /// the next ordinal, customers no longer stored leave every set.
     static func apply(_ snapshot: SegmentStore.Snapshot, changed: Set<String>, to built: inout Built) {
         var seen = Set<String>()
+        let audience = audienceFacts(snapshot)
         for (id, facts) in customerFacts(snapshot, in: built.index.calendar) {
             seen.insert(id)
             if let ordinal = built.ordinals[id] {
                 built.index.setCustomer(ordinal, facts)
+                built.ledgerOrdinals[Int(ordinal)] = snapshot.ledgerOrdinals[id]
+                built.senders[Int(ordinal)] = audience[id] ?? nil
             } else {
                 let ordinal = Int32(built.customers.count)
                 built.index.setCustomer(ordinal, facts)
                 built.customers.append(id)
                 built.ordinals[id] = ordinal
+                built.ledgerOrdinals.append(snapshot.ledgerOrdinals[id])
+                built.senders.append(audience[id] ?? nil)
             }
         }
         for id in changed where !seen.contains(id) {
-            if let ordinal = built.ordinals[id] { built.index.removeCustomer(ordinal) }
+            if let ordinal = built.ordinals[id] {
+                built.index.removeCustomer(ordinal)
+                built.senders[Int(ordinal)] = nil
+            }
         }
+    }
+
+    /// Each customer's sender by ``SenderChoice``: the member a mass message to them goes out from.
+    static func audienceFacts(_ snapshot: SegmentStore.Snapshot) -> [String: String?] {
+        var active: [String: [SenderChoice.Relation]] = [:]
+        for relation in snapshot.relations where relation.status == .active {
+            active[relation.externalUserID, default: []].append(SenderChoice.Relation(
+                userID: relation.userID, addedAt: relation.addedAt, lastInteraction: snapshot.interactions[relation.externalUserID]?[relation.userID]
+            ))
+        }
+        return active.mapValues { SenderChoice.sender(among: $0) }
     }
 
     /// Each customer of the snapshot with what the index keeps about them.

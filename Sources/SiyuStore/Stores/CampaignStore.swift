@@ -52,11 +52,18 @@ public struct CampaignStore: Sendable {
     /// budget lock, the ledger is read, the plan made, and recipients, reservations and the
     /// dispatch jobs written. Returns nil (doing nothing) when the campaign is no longer
     /// `planning`: already planned by an earlier attempt, or cancelled.
-    public func record(corpID: String, campaignID: String, targets: [CampaignTarget], now: Date) async throws -> CampaignPlan? {
+    ///
+    /// With `sendersKnown`, message targets already carry their senders and ordinals (the segment
+    /// index keeps them); only the opt-out tags are read.
+    public func record(corpID: String, campaignID: String, targets: [CampaignTarget], sendersKnown: Bool = false, now: Date) async throws -> CampaignPlan? {
         guard let campaign = try await find(corpID: corpID, campaignID: campaignID), campaign.state == .planning else { return nil }
         let policy = try await contacts.policy(corpID: corpID)
-        let resolved = try await resolve(corpID: corpID, kind: campaign.kind, targets: targets, policy: policy)
-        try await setPlanning(corpID: corpID, campaignID: campaignID, Campaign.Planning(progress: 0.6, recipients: Set(targets.map(\.recipient.externalUserID)).count), now: now)
+        var mark = ContinuousClock.now
+        func trace(_ what: String) { if ProcessInfo.processInfo.environment["SIYU_PLAN_TRACE"] != nil { FileHandle.standardError.write("TRACE \(what) \(ContinuousClock.now - mark)\n".data(using: .utf8)!) }; mark = ContinuousClock.now }
+        let resolved = try await resolve(corpID: corpID, kind: campaign.kind, targets: targets, policy: policy, sendersKnown: sendersKnown)
+        trace("resolve")
+        defer { trace("record") }
+        try await setPlanning(corpID: corpID, campaignID: campaignID, Campaign.Planning(progress: 0.6), now: now)
         return try await database.write { sql in
             try await Self.record(on: sql, corpID: corpID, campaignID: campaignID, targets: resolved, policy: policy, now: now)
         }
@@ -86,9 +93,11 @@ public struct CampaignStore: Sendable {
 
     /// What creating a campaign with these targets would plan now, reserving nothing: the same
     /// planning as ``record(corpID:campaignID:targets:now:)`` on a read.
-    public func plan(corpID: String, kind: CampaignKind, sendAt: Date, targets: [CampaignTarget], channel: TouchChannel? = nil) async throws -> CampaignPlan {
+    public func plan(
+        corpID: String, kind: CampaignKind, sendAt: Date, targets: [CampaignTarget], sendersKnown: Bool = false, channel: TouchChannel? = nil
+    ) async throws -> CampaignPlan {
         let policy = try await contacts.policy(corpID: corpID)
-        let resolved = try await resolve(corpID: corpID, kind: kind, targets: targets, policy: policy, numberNew: false)
+        let resolved = try await resolve(corpID: corpID, kind: kind, targets: targets, policy: policy, sendersKnown: sendersKnown, numberNew: false)
         return try await database.read { sql in
             var ledger = try await ContactStore.ledger(on: sql, corpID: corpID, since: CampaignPlan.ledgerStart(for: policy, at: sendAt))
             return CampaignPlan(campaignID: "preview", kind: kind, sendAt: sendAt, targets: resolved, policy: policy, ledger: &ledger, channel: channel)
@@ -98,8 +107,19 @@ public struct CampaignStore: Sendable {
     /// Targets with what planning needs: for message campaigns each customer's sender, opt-out
     /// tags and ordinal from the store; for group campaigns each group's ordinal (numbered now
     /// when it has none, unless `numberNew` is false: a preview writes nothing).
-    private func resolve(corpID: String, kind: CampaignKind, targets: [CampaignTarget], policy: ContactPolicy, numberNew: Bool = true) async throws -> [CampaignTarget] {
+    private func resolve(
+        corpID: String, kind: CampaignKind, targets: [CampaignTarget], policy: ContactPolicy, sendersKnown: Bool = false, numberNew: Bool = true
+    ) async throws -> [CampaignTarget] {
         switch kind {
+        case .message where sendersKnown:
+            guard !policy.optOutTagIDs.isEmpty else { return targets }
+            let optedOut = try await database.read { sql in try await ContactStore.tagged(on: sql, corpID: corpID, tagIDs: policy.optOutTagIDs) }
+            return targets.map { target in
+                guard let tags = optedOut[target.recipient.externalUserID] else { return target }
+                var target = target
+                target.recipient.tagIDs = tags
+                return target
+            }
         case .message:
             return try await database.read { sql in
                 try await ContactStore.audience(on: sql, corpID: corpID, externalUserIDs: targets.map(\.recipient.externalUserID), onlyTags: policy.optOutTagIDs)
@@ -151,8 +171,13 @@ public struct CampaignStore: Sendable {
                 targets[index].recipient.ordinal = numbered[targets[index].recipient.externalUserID]
             }
         }
+        var mark = ContinuousClock.now
+        func trace(_ what: String) { if ProcessInfo.processInfo.environment["SIYU_PLAN_TRACE"] != nil { FileHandle.standardError.write("TRACE \(what) \(ContinuousClock.now - mark)\n".data(using: .utf8)!) }; mark = ContinuousClock.now }
         var ledger = try await ContactStore.ledger(on: sql, corpID: corpID, since: CampaignPlan.ledgerStart(for: policy, at: sendAt))
+        trace("ledger")
         let plan = CampaignPlan(campaignID: campaignID, kind: kind, sendAt: sendAt, targets: targets, policy: policy, ledger: &ledger)
+        trace("plan")
+        defer { trace("write") }
         for chunk in RecipientChunk.chunks(of: plan, perChunk: kind.recipientsPerTask, now: now) {
             try await chunk.write(on: sql, corpID: corpID, campaignID: campaignID)
         }

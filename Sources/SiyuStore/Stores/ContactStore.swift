@@ -97,64 +97,97 @@ public struct ContactStore: Sendable {
     ) async throws -> [(recipient: ContactBudget.Recipient, sender: String?)] {
         guard !externalUserIDs.isEmpty else { return [] }
         let facts = AudienceFacts()
-        let tagFilter: SQLQueryString = onlyTags.map { tags in
-            let binds: [any Encodable & Sendable] = tags.sorted()
-            return tags.isEmpty ? " AND 1 = 0" : " AND tag_id IN (\(binds: binds))"
-        } ?? ""
-        if externalUserIDs.count > corpScanThreshold {
-            try await facts.read(on: sql, corpID: corpID, scope: "", tagFilter: tagFilter)
+        let scan = externalUserIDs.count > corpScanThreshold
+        let scopes: [[any Encodable & Sendable]?] = scan ? [nil] : sql.bindChunks(externalUserIDs, reserved: Self.interactionKinds.count + (onlyTags?.count ?? 0) + 16).map { Array($0) }
+        for ids in scopes {
+            try await facts.readRelations(on: sql, corpID: corpID, ids: ids)
+            if onlyTags?.isEmpty != true { try await facts.readTags(on: sql, corpID: corpID, ids: ids, only: onlyTags) }
+        }
+        // The timeline decides only between two or more members; most customers have one.
+        let undecided = facts.undecided()
+        if undecided.count > corpScanThreshold {
+            try await facts.readInteractions(on: sql, corpID: corpID, ids: nil, keeping: Set(undecided))
         } else {
-            for chunk in sql.bindChunks(externalUserIDs, reserved: Self.interactionKinds.count + (onlyTags?.count ?? 0) + 16) {
-                let binds: [any Encodable & Sendable] = Array(chunk)
-                try await facts.read(on: sql, corpID: corpID, scope: " AND external_userid IN (\(binds: binds))", tagFilter: tagFilter)
+            for chunk in sql.bindChunks(undecided, reserved: Self.interactionKinds.count + 16) {
+                try await facts.readInteractions(on: sql, corpID: corpID, ids: Array(chunk), keeping: nil)
             }
         }
         return facts.audience(externalUserIDs)
+    }
+
+    /// The customers carrying any of `tagIDs`, with which of them (a corp's opt-out tags are few).
+    static func tagged(on sql: any SQLDatabase, corpID: String, tagIDs: Set<String>) async throws -> [String: [String]] {
+        let facts = AudienceFacts()
+        try await facts.readTags(on: sql, corpID: corpID, ids: nil, only: tagIDs)
+        return facts.tags
     }
 
     /// What choosing senders reads, gathered row by row (large scans stream, never held as rows).
     private final class AudienceFacts: @unchecked Sendable {
         var tags: [String: [String]] = [:]
         var ordinals: [String: Int64] = [:]
-        var senders: [String: (userID: String, last: Int64)] = [:]
-        var relations: [(ext: String, user: String, added: Int64)] = []
+        /// Each customer's active relations: member and when it was added.
+        var relations: [String: [(userID: String, added: Int64)]] = [:]
         var lastInteraction: [String: Int64] = [:]
 
-        func read(on sql: any SQLDatabase, corpID: String, scope: SQLQueryString, tagFilter: SQLQueryString) async throws {
-            try await sql.raw("SELECT external_userid, tag_id FROM customer_tags WHERE corp_id = \(bind: corpID)" + scope + tagFilter).run { row in
+        static func scope(_ column: String, _ ids: [any Encodable & Sendable]?) -> SQLQueryString {
+            ids.map { " AND \(unsafeRaw: column) IN (\(binds: $0))" } ?? ""
+        }
+
+        func readRelations(on sql: any SQLDatabase, corpID: String, ids: [any Encodable & Sendable]?) async throws {
+            // Status is checked here, not in SQL: with `status = 'active'` the planner may pick an
+            // index on status and scan every active relation of the corp once per chunk.
+            try await sql.raw("""
+                SELECT r.external_userid, r.userid, r.added_at, r.status, c.ordinal FROM follow_relations r
+                JOIN customers c ON c.corp_id = r.corp_id AND c.external_userid = r.external_userid
+                WHERE r.corp_id = \(bind: corpID)
+                """ + Self.scope("r.external_userid", ids)).run { row in
+                guard let ext = try? row.decode(column: "external_userid", as: String.self) else { return }
+                if let ordinal = try? row.decode(column: "ordinal", as: Int64.self) { self.ordinals[ext] = ordinal }
+                guard (try? row.decode(column: "status", as: String.self)) == "active",
+                      let user = try? row.decode(column: "userid", as: String.self), let added = try? row.decode(column: "added_at", as: Int64.self) else { return }
+                self.relations[ext, default: []].append((user, added))
+            }
+        }
+
+        func readTags(on sql: any SQLDatabase, corpID: String, ids: [any Encodable & Sendable]?, only: Set<String>?) async throws {
+            let filter: SQLQueryString = only.map { tags in
+                let binds: [any Encodable & Sendable] = tags.sorted()
+                return " AND tag_id IN (\(binds: binds))"
+            } ?? ""
+            try await sql.raw("SELECT external_userid, tag_id FROM customer_tags WHERE corp_id = \(bind: corpID)" + Self.scope("external_userid", ids) + filter).run { row in
                 guard let ext = try? row.decode(column: "external_userid", as: String.self), let tag = try? row.decode(column: "tag_id", as: String.self) else { return }
                 self.tags[ext, default: []].append(tag)
             }
-            try await sql.raw("SELECT external_userid, ordinal FROM customers WHERE corp_id = \(bind: corpID)" + scope).run { row in
-                guard let ext = try? row.decode(column: "external_userid", as: String.self), let ordinal = try? row.decode(column: "ordinal", as: Int64?.self) else { return }
-                self.ordinals[ext] = ordinal
-            }
-            // Status is checked here, not in SQL: with `status = 'active'` the planner may pick an
-            // index on status and scan every active relation of the corp once per chunk.
-            try await sql.raw("SELECT external_userid, userid, added_at, status FROM follow_relations WHERE corp_id = \(bind: corpID)" + scope).run { row in
-                guard (try? row.decode(column: "status", as: String.self)) == "active",
-                      let ext = try? row.decode(column: "external_userid", as: String.self), let user = try? row.decode(column: "userid", as: String.self),
-                      let added = try? row.decode(column: "added_at", as: Int64.self) else { return }
-                self.relations.append((ext, user, added))
-            }
+        }
+
+        /// Customers with more than one member to choose from.
+        func undecided() -> [String] {
+            relations.compactMap { $0.value.count > 1 ? $0.key : nil }
+        }
+
+        func readInteractions(on sql: any SQLDatabase, corpID: String, ids: [any Encodable & Sendable]?, keeping: Set<String>?) async throws {
             try await sql.raw("""
                 SELECT external_userid, userid, MAX(at) AS last FROM customer_timeline
-                WHERE corp_id = \(bind: corpID)\(scope) AND kind IN (\(binds: ContactStore.interactionKinds)) GROUP BY external_userid, userid
+                WHERE corp_id = \(bind: corpID)\(Self.scope("external_userid", ids)) AND kind IN (\(binds: ContactStore.interactionKinds)) GROUP BY external_userid, userid
                 """).run { row in
-                guard let ext = try? row.decode(column: "external_userid", as: String.self), let user = try? row.decode(column: "userid", as: String?.self),
-                      let last = try? row.decode(column: "last", as: Int64.self) else { return }
+                guard let ext = try? row.decode(column: "external_userid", as: String.self), keeping?.contains(ext) ?? true,
+                      let user = try? row.decode(column: "userid", as: String.self), let last = try? row.decode(column: "last", as: Int64.self) else { return }
                 self.lastInteraction[ext + "\u{1F}" + user] = last
             }
-            for (ext, user, added) in relations {
-                let last = max(added, lastInteraction[ext + "\u{1F}" + user] ?? added)
-                if senders[ext].map({ $0.last < last }) ?? true { senders[ext] = (user, last) }
-            }
-            relations.removeAll(keepingCapacity: true)
-            lastInteraction.removeAll(keepingCapacity: true)
+        }
+
+        /// The sender among the active relations (``SenderChoice``).
+        func sender(of ext: String) -> String? {
+            guard let options = relations[ext] else { return nil }
+            if options.count == 1 { return options[0].userID }
+            return SenderChoice.sender(among: options.map {
+                SenderChoice.Relation(userID: $0.userID, addedAt: $0.added, lastInteraction: lastInteraction[ext + "\u{1F}" + $0.userID])
+            })
         }
 
         func audience(_ ids: [String]) -> [(recipient: ContactBudget.Recipient, sender: String?)] {
-            ids.map { (ContactBudget.Recipient(externalUserID: $0, tagIDs: tags[$0] ?? [], ordinal: ordinals[$0]), senders[$0]?.userID) }
+            ids.map { (ContactBudget.Recipient(externalUserID: $0, tagIDs: tags[$0] ?? [], ordinal: ordinals[$0]), sender(of: $0)) }
         }
     }
 }

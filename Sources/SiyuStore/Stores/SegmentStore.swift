@@ -150,7 +150,7 @@ public struct SegmentStore: Sendable {
     public struct Snapshot: Sendable {
         public var revision: Int64
         public var customers: [(externalUserID: String, firstAddedAt: Date)]
-        public var relations: [(externalUserID: String, userID: String, channelID: String?, status: RelationStatus)]
+        public var relations: [(externalUserID: String, userID: String, channelID: String?, status: RelationStatus, addedAt: Int64)]
         public var tags: [(externalUserID: String, tagID: String)]
         public var tagNames: [(tagID: String, name: String)]
         public var channelNames: [(channelID: String, name: String)]
@@ -161,6 +161,11 @@ public struct SegmentStore: Sendable {
         public var groupMemberships: [(externalUserID: String, chatID: String)] = []
         /// The latest touch in the contact ledger up to the snapshot's time, per customer.
         public var lastContact: [String: Date] = [:]
+        /// Each customer's ledger ordinal.
+        public var ledgerOrdinals: [String: Int64] = [:]
+        /// The latest interaction of each member with each customer who has several active
+        /// relations (what ``SenderChoice`` needs beyond the relations), keyed customer, member.
+        public var interactions: [String: [String: Int64]] = [:]
     }
 
     /// Reads the snapshot in one transaction, so the revision matches the rows. With `only`,
@@ -177,9 +182,10 @@ public struct SegmentStore: Sendable {
                 if let ordinal = try $0.decode(column: "ordinal", as: Int64?.self) { idByOrdinal[ordinal] = id }
                 return (id, StoredTime.date(try $0.decode(column: "first_added_at", as: Int64.self)))
             }
-            let relations = try await sql.raw("SELECT external_userid, userid, channel_id, status FROM follow_relations WHERE corp_id = \(bind: corpID)\(scope)").all().map {
+            let relations = try await sql.raw("SELECT external_userid, userid, channel_id, status, added_at FROM follow_relations WHERE corp_id = \(bind: corpID)\(scope)").all().map {
                 (try $0.decode(column: "external_userid", as: String.self), try $0.decode(column: "userid", as: String.self),
-                 try $0.decode(column: "channel_id", as: String?.self), try $0.decodeStored(column: "status", as: RelationStatus.self))
+                 try $0.decode(column: "channel_id", as: String?.self), try $0.decodeStored(column: "status", as: RelationStatus.self),
+                 try $0.decode(column: "added_at", as: Int64.self))
             }
             let tags = try await sql.raw("SELECT DISTINCT external_userid, tag_id FROM customer_tags WHERE corp_id = \(bind: corpID)\(scope)").all().map {
                 (try $0.decode(column: "external_userid", as: String.self), try $0.decode(column: "tag_id", as: String.self))
@@ -205,6 +211,18 @@ public struct SegmentStore: Sendable {
             snapshot.groupMemberships = try await sql.raw("""
                 SELECT member_id, chat_id FROM group_members WHERE corp_id = \(bind: corpID) AND member_type = 2\(memberScope)
                 """).all().map { (try $0.decode(column: "member_id", as: String.self), try $0.decode(column: "chat_id", as: String.self)) }
+            snapshot.ledgerOrdinals = Dictionary(idByOrdinal.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
+            // Interactions matter only where a customer has several members to choose from.
+            for row in try await sql.raw("""
+                SELECT external_userid, userid, MAX(at) AS last FROM customer_timeline
+                WHERE corp_id = \(bind: corpID)\(scope) AND kind IN (\(binds: ContactStore.interactionKinds)) AND external_userid IN (
+                  SELECT external_userid FROM follow_relations WHERE corp_id = \(bind: corpID) AND status = 'active'\(scope)
+                  GROUP BY external_userid HAVING COUNT(*) > 1)
+                GROUP BY external_userid, userid
+                """).all() {
+                guard let user = try row.decode(column: "userid", as: String?.self) else { continue }
+                snapshot.interactions[try row.decode(column: "external_userid", as: String.self), default: [:]][user] = try row.decode(column: "last", as: Int64.self)
+            }
             for set in try await LedgerSets.sets(on: sql, corpID: corpID, since: .distantPast, until: now) {
                 for ordinal in set.members {
                     guard let id = idByOrdinal[ordinal] else { continue }
