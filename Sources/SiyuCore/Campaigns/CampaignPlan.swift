@@ -97,6 +97,31 @@ public struct CampaignPlan: Sendable, Equatable {
         holdTimes = holds.sorted()
     }
 
+    /// Plans `targets` one sender at a time against the one `ledger`, handing each part to
+    /// `each` before the next is planned, and returns the whole plan's summary. The decisions are
+    /// the same as one plan's: a recipient has one sender, so a duplicate never spans two parts,
+    /// and the budget's rules are per recipient. Only one sender's rows are held at once, so a
+    /// million recipients do not need a million rows in memory.
+    public static func bySender(
+        campaignID: String, kind: CampaignKind, sendAt: Date, targets: [CampaignTarget], policy: ContactPolicy, ledger: inout ContactLedger,
+        channel: TouchChannel? = nil, each: (CampaignPlan) async throws -> Void
+    ) async rethrows -> Summary {
+        var parts: [String: [Int32]] = [:]
+        var unsendable: [Int32] = []
+        for (index, target) in targets.enumerated() {
+            if let sender = target.sender { parts[sender, default: []].append(Int32(index)) } else { unsendable.append(Int32(index)) }
+        }
+        var summary = Summary(sendAt: sendAt)
+        for indexes in parts.keys.sorted().map({ parts[$0]! }) + [unsendable] where !indexes.isEmpty {
+            let plan = CampaignPlan(
+                campaignID: campaignID, kind: kind, sendAt: sendAt, targets: indexes.map { targets[Int($0)] }, policy: policy, ledger: &ledger, channel: channel
+            )
+            summary.add(plan.summary(kind: kind, sendAt: sendAt))
+            try await each(plan)
+        }
+        return summary
+    }
+
     /// The plan in numbers: what a preview shows.
     public func summary(kind: CampaignKind, sendAt: Date) -> Summary {
         var summary = Summary(sendAt: sendAt)
@@ -111,6 +136,7 @@ public struct CampaignPlan: Sendable, Equatable {
         }
         let perTask = max(1, kind.recipientsPerTask)
         summary.calls = summary.senders.values.reduce(0) { $0 + ($1 + perTask - 1) / perTask }
+        summary.holdTimes = holdTimes
         return summary
     }
 
@@ -129,8 +155,21 @@ public struct CampaignPlan: Sendable, Equatable {
         /// Platform calls: each member's part goes out in calls of up to the kind's per-task limit.
         public var calls = 0
         public var sendAt: Date
+        /// When held recipients' holds end, earliest first.
+        public var holdTimes: [Date] = []
 
         public init(sendAt: Date) { self.sendAt = sendAt }
+
+        /// Adds another part's counts (parts of one plan: their senders are disjoint).
+        public mutating func add(_ other: Summary) {
+            audience += other.audience
+            send += other.send
+            hold.merge(other.hold, uniquingKeysWith: +)
+            skip.merge(other.skip, uniquingKeysWith: +)
+            senders.merge(other.senders, uniquingKeysWith: +)
+            calls += other.calls
+            holdTimes = Array(Set(holdTimes).union(other.holdTimes)).sorted()
+        }
 
         enum CodingKeys: String, CodingKey { case audience, send, hold, skip, senders, calls, sendAt = "send_at" }
     }

@@ -42,12 +42,12 @@ struct CampaignService: Sendable {
         try await store.campaigns.setPlanning(corpID: corpID, campaignID: campaignID, Campaign.Planning(progress: 0.05), now: time())
         let targets = try await targets(corpID: corpID, campaign.kind, campaign.audience)
         try await store.campaigns.setPlanning(
-            corpID: corpID, campaignID: campaignID, Campaign.Planning(progress: 0.3, recipients: Set(targets.map(\.recipient.externalUserID)).count), now: time()
+            corpID: corpID, campaignID: campaignID, Campaign.Planning(progress: 0.3, recipients: targets.count), now: time()
         )
-        guard let plan = try await store.campaigns.record(corpID: corpID, campaignID: campaignID, targets: targets, sendersKnown: true, now: time()) else { return }
+        guard let summary = try await store.campaigns.record(corpID: corpID, campaignID: campaignID, targets: targets, sendersKnown: true, now: time()) else { return }
         logger.info("campaign planned", metadata: [
-            "corp": .string(corpID), "campaign": .string(campaignID), "recipients": .stringConvertible(plan.rows.count),
-            "reserved": .stringConvertible(plan.touches.count),
+            "corp": .string(corpID), "campaign": .string(campaignID), "recipients": .stringConvertible(summary.audience),
+            "reserved": .stringConvertible(summary.send + summary.hold.values.reduce(0, +)),
         ])
     }
 
@@ -68,9 +68,9 @@ struct CampaignService: Sendable {
 
     private func preview(corpID: String, kind: CampaignKind, audience: CampaignAudience, sendAt: Date, channel: TouchChannel? = nil) async throws -> Wire.CampaignPreview {
         let targets = try await targets(corpID: corpID, kind, audience)
-        let plan = try await store.campaigns.plan(corpID: corpID, kind: kind, sendAt: sendAt, targets: targets, sendersKnown: true, channel: channel)
+        let summary = try await store.campaigns.plan(corpID: corpID, kind: kind, sendAt: sendAt, targets: targets, sendersKnown: true, channel: channel)
         let expression = try audience.segment.map { text in try SegmentController.checked { try SegmentParser.parse(text) }.description }
-        return Wire.CampaignPreview(summary: plan.summary(kind: kind, sendAt: sendAt), expression: kind == .message ? expression : nil)
+        return Wire.CampaignPreview(summary: summary, expression: kind == .message ? expression : nil)
     }
 
     /// The members, groups and tags an audience names must be the corp's own.

@@ -98,12 +98,12 @@ extension Migrations {
         let states = "'planning', 'scheduled', 'sending', 'finished', 'cancelled'"
         switch sql.flavor {
         case .postgres:
-            try await sql.raw(SQLQueryString("ALTER TABLE campaigns DROP CONSTRAINT campaigns_state_check, ADD CONSTRAINT campaigns_state_check CHECK (state IN (\(states)))")).run()
+            try await sql.raw("ALTER TABLE campaigns DROP CONSTRAINT campaigns_state_check, ADD CONSTRAINT campaigns_state_check CHECK (state IN (\(unsafeRaw: states)))").run()
             try await sql.raw("ALTER TABLE campaigns ADD COLUMN plan_progress BIGINT").run()
             try await sql.raw("ALTER TABLE campaigns ADD COLUMN plan_recipients BIGINT").run()
         case .sqlite:
             // SQLite cannot change a CHECK: the table is rebuilt with the same columns and the new ones.
-            try await sql.raw(SQLQueryString("""
+            try await sql.raw("""
                 CREATE TABLE campaigns_v13 (
                     corp_id TEXT NOT NULL,
                     campaign_id TEXT NOT NULL,
@@ -111,7 +111,7 @@ extension Migrations {
                     kind TEXT NOT NULL CHECK (kind IN ('message', 'group_message', 'moment')),
                     audience TEXT NOT NULL,
                     content TEXT NOT NULL,
-                    state TEXT NOT NULL CHECK (state IN (\(states))),
+                    state TEXT NOT NULL CHECK (state IN (\(unsafeRaw: states))),
                     send_at BIGINT NOT NULL,
                     deadline_at BIGINT NOT NULL,
                     created_by TEXT NOT NULL,
@@ -125,7 +125,7 @@ extension Migrations {
                     plan_recipients BIGINT,
                     PRIMARY KEY (corp_id, campaign_id)
                 )
-                """)).run()
+                """).run()
             try await sql.raw("""
                 INSERT INTO campaigns_v13 (corp_id, campaign_id, name, kind, audience, content, state, send_at, deadline_at, created_by, created_at,
                                            updated_at, finished_at, moment_job_id, moment_id, last_error)

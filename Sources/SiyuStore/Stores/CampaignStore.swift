@@ -34,7 +34,7 @@ public struct CampaignStore: Sendable {
 
     /// Stores a new campaign and plans it at once, in one transaction: what the planning job does
     /// for an accepted campaign, for callers that have the targets already (tests, benchmarks).
-    public func create(corpID: String, _ campaign: Campaign, targets: [CampaignTarget], now: Date) async throws -> CampaignPlan {
+    public func create(corpID: String, _ campaign: Campaign, targets: [CampaignTarget], now: Date) async throws -> CampaignPlan.Summary {
         let policy = try await contacts.policy(corpID: corpID)
         let resolved = try await resolve(corpID: corpID, kind: campaign.kind, targets: targets, policy: policy)
         return try await database.write { sql in
@@ -55,7 +55,7 @@ public struct CampaignStore: Sendable {
     ///
     /// With `sendersKnown`, message targets already carry their senders and ordinals (the segment
     /// index keeps them); only the opt-out tags are read.
-    public func record(corpID: String, campaignID: String, targets: [CampaignTarget], sendersKnown: Bool = false, now: Date) async throws -> CampaignPlan? {
+    public func record(corpID: String, campaignID: String, targets: [CampaignTarget], sendersKnown: Bool = false, now: Date) async throws -> CampaignPlan.Summary? {
         guard let campaign = try await find(corpID: corpID, campaignID: campaignID), campaign.state == .planning else { return nil }
         let policy = try await contacts.policy(corpID: corpID)
         var mark = ContinuousClock.now
@@ -95,12 +95,14 @@ public struct CampaignStore: Sendable {
     /// planning as ``record(corpID:campaignID:targets:now:)`` on a read.
     public func plan(
         corpID: String, kind: CampaignKind, sendAt: Date, targets: [CampaignTarget], sendersKnown: Bool = false, channel: TouchChannel? = nil
-    ) async throws -> CampaignPlan {
+    ) async throws -> CampaignPlan.Summary {
         let policy = try await contacts.policy(corpID: corpID)
         let resolved = try await resolve(corpID: corpID, kind: kind, targets: targets, policy: policy, sendersKnown: sendersKnown, numberNew: false)
         return try await database.read { sql in
             var ledger = try await ContactStore.ledger(on: sql, corpID: corpID, since: CampaignPlan.ledgerStart(for: policy, at: sendAt))
-            return CampaignPlan(campaignID: "preview", kind: kind, sendAt: sendAt, targets: resolved, policy: policy, ledger: &ledger, channel: channel)
+            return await CampaignPlan.bySender(
+                campaignID: "preview", kind: kind, sendAt: sendAt, targets: resolved, policy: policy, ledger: &ledger, channel: channel
+            ) { _ in }
         }
     }
 
@@ -153,7 +155,7 @@ public struct CampaignStore: Sendable {
     /// in the same transaction, so a second run (a retried job) finds nothing to do.
     private static func record(
         on sql: any SQLDatabase, corpID: String, campaignID: String, targets: [CampaignTarget], policy: ContactPolicy, now: Date
-    ) async throws -> CampaignPlan? {
+    ) async throws -> CampaignPlan.Summary? {
         if let lock = sql.flavor.contactBudgetLock(corpID: corpID) { try await sql.raw(lock).run() }
         guard let row = try await sql.raw("""
             UPDATE campaigns SET state = 'scheduled', plan_progress = 1000, updated_at = \(bind: StoredTime.millis(now))
@@ -175,26 +177,32 @@ public struct CampaignStore: Sendable {
         func trace(_ what: String) { if ProcessInfo.processInfo.environment["SIYU_PLAN_TRACE"] != nil { FileHandle.standardError.write("TRACE \(what) \(ContinuousClock.now - mark)\n".data(using: .utf8)!) }; mark = ContinuousClock.now }
         var ledger = try await ContactStore.ledger(on: sql, corpID: corpID, since: CampaignPlan.ledgerStart(for: policy, at: sendAt))
         trace("ledger")
-        let plan = CampaignPlan(campaignID: campaignID, kind: kind, sendAt: sendAt, targets: targets, policy: policy, ledger: &ledger)
-        trace("plan")
-        defer { trace("write") }
-        for chunk in RecipientChunk.chunks(of: plan, perChunk: kind.recipientsPerTask, now: now) {
-            try await chunk.write(on: sql, corpID: corpID, campaignID: campaignID)
+        // One sender's part at a time: its rows become chunks at once; only the reserved ordinals are kept.
+        var chunkNumber = 0
+        var reserved: [Date: (channel: TouchChannel, ordinals: [Int64])] = [:]
+        let summary = try await CampaignPlan.bySender(campaignID: campaignID, kind: kind, sendAt: sendAt, targets: targets, policy: policy, ledger: &ledger) { plan in
+            for var chunk in RecipientChunk.chunks(of: plan, perChunk: kind.recipientsPerTask, now: now) {
+                chunk.number = chunkNumber
+                chunkNumber += 1
+                try await chunk.write(on: sql, corpID: corpID, campaignID: campaignID)
+            }
+            for touch in plan.touches {
+                reserved[touch.at, default: (touch.channel, [])].ordinals.append(touch.ordinal ?? 0)
+            }
         }
-        let byInstant = Dictionary(grouping: plan.touches) { $0.at }
-        for at in byInstant.keys.sorted() {
-            let touches = byInstant[at]!
+        trace("plan and write recipients")
+        for at in reserved.keys.sorted() {
             try await LedgerSets.add(
-                on: sql, corpID: corpID, campaignID: campaignID, channel: touches[0].channel, at: at, members: OrdinalSet(touches.compactMap(\.ordinal))
+                on: sql, corpID: corpID, campaignID: campaignID, channel: reserved[at]!.channel, at: at, members: OrdinalSet(reserved[at]!.ordinals.filter { $0 > 0 })
             )
         }
         try await sql.raw("""
-            UPDATE campaigns SET plan_recipients = \(bind: Int64(plan.rows.count)) WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID)
+            UPDATE campaigns SET plan_recipients = \(bind: Int64(summary.audience)) WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID)
             """).run()
-        for runAfter in [sendAt] + plan.holdTimes {
+        for runAfter in [sendAt] + summary.holdTimes {
             try await JobQueue.enqueue(on: sql, kind: Self.dispatchJobKind, payload: campaignID, corpID: corpID, runAfter: max(runAfter, now), maxAttempts: 5, now: now)
         }
-        return plan
+        return summary
     }
 
     // MARK: Reading
