@@ -58,11 +58,7 @@ public struct CampaignStore: Sendable {
     public func record(corpID: String, campaignID: String, targets: [CampaignTarget], sendersKnown: Bool = false, now: Date) async throws -> CampaignPlan.Summary? {
         guard let campaign = try await find(corpID: corpID, campaignID: campaignID), campaign.state == .planning else { return nil }
         let policy = try await contacts.policy(corpID: corpID)
-        var mark = ContinuousClock.now
-        func trace(_ what: String) { if ProcessInfo.processInfo.environment["SIYU_PLAN_TRACE"] != nil { FileHandle.standardError.write("TRACE \(what) \(ContinuousClock.now - mark)\n".data(using: .utf8)!) }; mark = ContinuousClock.now }
         let resolved = try await resolve(corpID: corpID, kind: campaign.kind, targets: targets, policy: policy, sendersKnown: sendersKnown)
-        trace("resolve")
-        defer { trace("record") }
         try await setPlanning(corpID: corpID, campaignID: campaignID, Campaign.Planning(progress: 0.6), now: now)
         return try await database.write { sql in
             try await Self.record(on: sql, corpID: corpID, campaignID: campaignID, targets: resolved, policy: policy, now: now)
@@ -73,7 +69,7 @@ public struct CampaignStore: Sendable {
     public func setPlanning(corpID: String, campaignID: String, _ planning: Campaign.Planning, now: Date) async throws {
         try await database.write { sql in
             try await sql.raw("""
-                UPDATE campaigns SET plan_progress = \(bind: Int64((planning.progress * 1000).rounded())), plan_recipients = \(bind: planning.recipients.map(Int64.init)),
+                UPDATE campaigns SET plan_progress = \(bind: Int64((planning.progress * 1000).rounded())), plan_recipients = COALESCE(\(bind: planning.recipients.map(Int64.init)), plan_recipients),
                   updated_at = \(bind: StoredTime.millis(now))
                 WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND state = 'planning'
                 """).run()
@@ -173,10 +169,8 @@ public struct CampaignStore: Sendable {
                 targets[index].recipient.ordinal = numbered[targets[index].recipient.externalUserID]
             }
         }
-        var mark = ContinuousClock.now
-        func trace(_ what: String) { if ProcessInfo.processInfo.environment["SIYU_PLAN_TRACE"] != nil { FileHandle.standardError.write("TRACE \(what) \(ContinuousClock.now - mark)\n".data(using: .utf8)!) }; mark = ContinuousClock.now }
         var ledger = try await ContactStore.ledger(on: sql, corpID: corpID, since: CampaignPlan.ledgerStart(for: policy, at: sendAt))
-        trace("ledger")
+        ledger.reserveCapacity(adding: targets.lazy.map(\.recipient.ordinal))
         // One sender's part at a time: its rows become chunks at once; only the reserved ordinals are kept.
         var chunkNumber = 0
         var reserved: [Date: (channel: TouchChannel, ordinals: [Int64])] = [:]
@@ -190,7 +184,6 @@ public struct CampaignStore: Sendable {
                 reserved[touch.at, default: (touch.channel, [])].ordinals.append(touch.ordinal ?? 0)
             }
         }
-        trace("plan and write recipients")
         for at in reserved.keys.sorted() {
             try await LedgerSets.add(
                 on: sql, corpID: corpID, campaignID: campaignID, channel: reserved[at]!.channel, at: at, members: OrdinalSet(reserved[at]!.ordinals.filter { $0 > 0 })
