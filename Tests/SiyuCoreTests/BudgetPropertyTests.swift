@@ -192,4 +192,25 @@ struct BudgetPropertyTests {
             }
         }
     }
+
+    @Test("a plan that does not remember new recipients decides exactly as one that does, for distinct recipients on any ledger")
+    func forgettingNewRecipientsChangesNoDecision() {
+        var random = BudgetRandom(state: 20_261_202)
+        for round in 0..<300 {
+            let policy = Self.randomPolicy(&random)
+            var ledger = ContactLedger()
+            _ = Self.runScenario(policy: policy, random: &random, ledger: &ledger)
+            // Customers with history and customers never seen, each once, some with opt-out tags.
+            let recipients = (0..<random.int(1...20)).map { n in
+                ContactBudget.Recipient(externalUserID: "wm-\(n)", tagIDs: ["t-opt", "t-x"].filter { _ in random.chance(0.2) })
+            }
+            let at = BudgetRuleTests.china(2025, 1, 20) + Double(random.int(0...45 * 86400))
+            var remembering = ledger, forgetting = ledger
+            let expected = ContactBudget.plan(recipients: recipients, channel: .massMessage, at: at, policy: policy, ledger: &remembering, campaignID: "new")
+            let decided = ContactBudget.plan(
+                recipients: recipients, channel: .massMessage, at: at, policy: policy, ledger: &forgetting, campaignID: "new", remember: false
+            )
+            #expect(decided == expected, "round \(round), \(policy)")
+        }
+    }
 }

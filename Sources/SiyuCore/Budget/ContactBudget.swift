@@ -59,9 +59,14 @@ public enum ContactBudget {
     /// Times are whole seconds. A `date` older than the history the ledger still holds (more
     /// than the longest window before the latest plan) is evaluated, and sent, at the
     /// earliest instant with full history instead.
+    ///
+    /// With `remember` false the caller promises distinct recipients and a ledger it will not plan
+    /// on again (the store reads the ledger afresh for every plan): a recipient the ledger holds
+    /// no touch for is decided without giving it a slot (no cap can refuse a first touch), so a
+    /// plan over a million new customers does not grow the ledger by a million slots.
     public static func plan(
         recipients: [Recipient], channel: TouchChannel, at date: Date, policy: ContactPolicy,
-        ledger: inout ContactLedger, campaignID: String
+        ledger: inout ContactLedger, campaignID: String, remember: Bool = true
     ) -> [Decision] {
         let (start, visit) = ledger.beginPlan(at: BusinessCalendar.seconds(date), policy: policy)
         let quietEnd = policy.quietHours?.end(ofPeriodAround: start, in: policy.calendar)
@@ -80,6 +85,11 @@ public enum ContactBudget {
         var decisions: [Decision] = []
         decisions.reserveCapacity(recipients.count)
         for recipient in recipients {
+            if !remember, !ledger.holds(recipient) {
+                let optedOut = !optOut.isEmpty && recipient.tagIDs.contains(where: optOut.contains)
+                decisions.append(optedOut ? .skip(reason: .optedOut) : outcome)
+                continue
+            }
             let slot = recipient.ordinal.map { ledger.slot(subject: $0) } ?? ledger.slot(for: recipient.externalUserID)
             guard ledger.visit(slot: slot, plan: visit) else {
                 decisions.append(.skip(reason: .duplicateRecipient))

@@ -95,17 +95,6 @@ public struct ContactLedger: Sendable {
         cells.reserveCapacity(expectedCustomers * Self.slotCells)
     }
 
-    /// Makes room for the subjects of `ordinals` (nil: a name without one) before a large plan,
-    /// so the arrays do not grow by doubling (each doubling briefly holds the old and the new storage).
-    public mutating func reserveCapacity<S: Sequence<Int64?>>(adding ordinals: S) {
-        var customers = subjects.count
-        for ordinal in ordinals where ordinal.map({ slotBySubject[$0] == nil }) ?? true { customers += 1 }
-        guard customers > subjects.capacity else { return }
-        slotBySubject.reserveCapacity(customers)
-        subjects.reserveCapacity(customers)
-        cells.reserveCapacity(customers * Self.slotCells)
-    }
-
     // MARK: Reading
 
     /// The named customers the ledger knows (some may have no touch left).
@@ -209,6 +198,12 @@ public struct ContactLedger: Sendable {
             plans = 1
         }
         return (max(time, earliestPlan), plans)
+    }
+
+    /// Whether the ledger has a slot for the recipient (by ordinal, else by name).
+    func holds(_ recipient: ContactBudget.Recipient) -> Bool {
+        if let ordinal = recipient.ordinal { return slotBySubject[ordinal] != nil }
+        return subjectByName[recipient.externalUserID].map { slotBySubject[$0] != nil } ?? false
     }
 
     /// The slot of a customer by name, created when new.

@@ -17,6 +17,27 @@ public struct CampaignTarget: Sendable, Equatable {
     }
 }
 
+/// A campaign's targets: an array, or a view that makes each target when it is read (the
+/// segment index's, so a million targets are never held at once).
+public struct CampaignTargets: RandomAccessCollection, Sendable {
+    public let count: Int
+    private let make: @Sendable (Int) -> CampaignTarget
+
+    public init(_ targets: [CampaignTarget]) {
+        self.init(count: targets.count) { targets[$0] }
+    }
+
+    /// `count` targets, the target at `i` being `make(i)`.
+    public init(count: Int, _ make: @escaping @Sendable (Int) -> CampaignTarget) {
+        self.count = count
+        self.make = make
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+    public subscript(position: Int) -> CampaignTarget { make(position) }
+}
+
 /// What a campaign does to each recipient, decided against the contact budget: the rows the
 /// store writes, the touches it reserves and the times it comes back for held recipients.
 ///
@@ -59,7 +80,7 @@ public struct CampaignPlan: Sendable, Equatable {
     /// per-recipient plan.
     public init(
         campaignID: String, kind: CampaignKind, sendAt: Date, targets: [CampaignTarget], policy: ContactPolicy, ledger: inout ContactLedger,
-        channel: TouchChannel? = nil
+        channel: TouchChannel? = nil, remember: Bool = true
     ) {
         guard kind != .moment else { return }
         var seen = Set<String>()
@@ -73,7 +94,8 @@ public struct CampaignPlan: Sendable, Equatable {
         }
         let channel = channel ?? kind.touchChannel
         let decisions = ContactBudget.plan(
-            recipients: reachable.map(\.recipient), channel: channel, at: sendAt, policy: policy, ledger: &ledger, campaignID: campaignID
+            recipients: reachable.map(\.recipient), channel: channel, at: sendAt, policy: policy, ledger: &ledger, campaignID: campaignID,
+            remember: remember
         )
         var holds = Set<Date>()
         for (target, decision) in zip(reachable, decisions) {
@@ -103,7 +125,7 @@ public struct CampaignPlan: Sendable, Equatable {
     /// and the budget's rules are per recipient. Only one sender's rows are held at once, so a
     /// million recipients do not need a million rows in memory.
     public static func bySender(
-        campaignID: String, kind: CampaignKind, sendAt: Date, targets: [CampaignTarget], policy: ContactPolicy, ledger: inout ContactLedger,
+        campaignID: String, kind: CampaignKind, sendAt: Date, targets: CampaignTargets, policy: ContactPolicy, ledger: inout ContactLedger,
         channel: TouchChannel? = nil, each: (CampaignPlan) async throws -> Void
     ) async rethrows -> Summary {
         var parts: [String: [Int32]] = [:]
@@ -113,8 +135,10 @@ public struct CampaignPlan: Sendable, Equatable {
         }
         var summary = Summary(sendAt: sendAt)
         for indexes in parts.keys.sorted().map({ parts[$0]! }) + [unsendable] where !indexes.isEmpty {
+            // Each part's recipients are its own (one sender each), so the ledger need not remember them.
             let plan = CampaignPlan(
-                campaignID: campaignID, kind: kind, sendAt: sendAt, targets: indexes.map { targets[Int($0)] }, policy: policy, ledger: &ledger, channel: channel
+                campaignID: campaignID, kind: kind, sendAt: sendAt, targets: indexes.map { targets[Int($0)] }, policy: policy, ledger: &ledger,
+                channel: channel, remember: false
             )
             summary.add(plan.summary(kind: kind, sendAt: sendAt))
             try await each(plan)

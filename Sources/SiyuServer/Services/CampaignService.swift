@@ -83,7 +83,7 @@ struct CampaignService: Sendable {
     /// Who the campaign is for: the segment's customers (the store finds who sends to each), or
     /// groups with their owners (the only member who may send to a group). Moments have no
     /// per-recipient targets. The members, groups and tags named must be the corp's own.
-    private func targets(corpID: String, _ kind: CampaignKind, _ audience: CampaignAudience) async throws -> [CampaignTarget] {
+    private func targets(corpID: String, _ kind: CampaignKind, _ audience: CampaignAudience) async throws -> CampaignTargets {
         try await checkReferences(corpID: corpID, audience)
         switch kind {
         case .message:
@@ -107,9 +107,9 @@ struct CampaignService: Sendable {
                     targets.append(CampaignTarget(chatID, sender: nil))  // planned as no_member: nobody can send to it
                 }
             }
-            return targets
+            return CampaignTargets(targets)
         case .moment:
-            return []
+            return CampaignTargets([])
         }
     }
 

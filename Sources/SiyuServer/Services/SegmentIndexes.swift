@@ -23,11 +23,15 @@ actor SegmentIndexes {
         /// nil when no member is still their friend.
         var senders: [String?] = []
 
-        /// The campaign targets of these index ordinals, with their senders and ledger ordinals.
-        func targets(_ members: [Int32]) -> [CampaignTarget] {
-            members.map { member in
-                let index = Int(member)
-                return CampaignTarget(recipient: ContactBudget.Recipient(externalUserID: customers[index], ordinal: ledgerOrdinals[index]), sender: senders[index])
+        /// The campaign targets of these index ordinals, with their senders and ledger ordinals,
+        /// each made when it is read.
+        func targets(_ members: [Int32]) -> CampaignTargets {
+            let built = self
+            return CampaignTargets(count: members.count) { position in
+                let index = Int(members[position])
+                return CampaignTarget(
+                    recipient: ContactBudget.Recipient(externalUserID: built.customers[index], ordinal: built.ledgerOrdinals[index]), sender: built.senders[index]
+                )
             }
         }
     }

@@ -36,7 +36,7 @@ public struct CampaignStore: Sendable {
     /// for an accepted campaign, for callers that have the targets already (tests, benchmarks).
     public func create(corpID: String, _ campaign: Campaign, targets: [CampaignTarget], now: Date) async throws -> CampaignPlan.Summary {
         let policy = try await contacts.policy(corpID: corpID)
-        let resolved = try await resolve(corpID: corpID, kind: campaign.kind, targets: targets, policy: policy)
+        let resolved = try await resolve(corpID: corpID, kind: campaign.kind, targets: CampaignTargets(targets), policy: policy)
         return try await database.write { sql in
             try await Self.insert(campaign, on: sql, corpID: corpID, now: now)
             try await AuditLog.append(
@@ -56,6 +56,11 @@ public struct CampaignStore: Sendable {
     /// With `sendersKnown`, message targets already carry their senders and ordinals (the segment
     /// index keeps them); only the opt-out tags are read.
     public func record(corpID: String, campaignID: String, targets: [CampaignTarget], sendersKnown: Bool = false, now: Date) async throws -> CampaignPlan.Summary? {
+        try await record(corpID: corpID, campaignID: campaignID, targets: CampaignTargets(targets), sendersKnown: sendersKnown, now: now)
+    }
+
+    /// ``record(corpID:campaignID:targets:sendersKnown:now:)`` for targets made as they are read.
+    public func record(corpID: String, campaignID: String, targets: CampaignTargets, sendersKnown: Bool = false, now: Date) async throws -> CampaignPlan.Summary? {
         guard let campaign = try await find(corpID: corpID, campaignID: campaignID), campaign.state == .planning else { return nil }
         let policy = try await contacts.policy(corpID: corpID)
         let resolved = try await resolve(corpID: corpID, kind: campaign.kind, targets: targets, policy: policy, sendersKnown: sendersKnown)
@@ -90,7 +95,7 @@ public struct CampaignStore: Sendable {
     /// What creating a campaign with these targets would plan now, reserving nothing: the same
     /// planning as ``record(corpID:campaignID:targets:now:)`` on a read.
     public func plan(
-        corpID: String, kind: CampaignKind, sendAt: Date, targets: [CampaignTarget], sendersKnown: Bool = false, channel: TouchChannel? = nil
+        corpID: String, kind: CampaignKind, sendAt: Date, targets: CampaignTargets, sendersKnown: Bool = false, channel: TouchChannel? = nil
     ) async throws -> CampaignPlan.Summary {
         let policy = try await contacts.policy(corpID: corpID)
         let resolved = try await resolve(corpID: corpID, kind: kind, targets: targets, policy: policy, sendersKnown: sendersKnown, numberNew: false)
@@ -106,35 +111,34 @@ public struct CampaignStore: Sendable {
     /// tags and ordinal from the store; for group campaigns each group's ordinal (numbered now
     /// when it has none, unless `numberNew` is false: a preview writes nothing).
     private func resolve(
-        corpID: String, kind: CampaignKind, targets: [CampaignTarget], policy: ContactPolicy, sendersKnown: Bool = false, numberNew: Bool = true
-    ) async throws -> [CampaignTarget] {
+        corpID: String, kind: CampaignKind, targets: CampaignTargets, policy: ContactPolicy, sendersKnown: Bool = false, numberNew: Bool = true
+    ) async throws -> CampaignTargets {
         switch kind {
         case .message where sendersKnown:
             guard !policy.optOutTagIDs.isEmpty else { return targets }
             let optedOut = try await database.read { sql in try await ContactStore.tagged(on: sql, corpID: corpID, tagIDs: policy.optOutTagIDs) }
-            return targets.map { target in
-                guard let tags = optedOut[target.recipient.externalUserID] else { return target }
-                var target = target
-                target.recipient.tagIDs = tags
+            return CampaignTargets(count: targets.count) { index in
+                var target = targets[index]
+                if let tags = optedOut[target.recipient.externalUserID] { target.recipient.tagIDs = tags }
                 return target
             }
         case .message:
-            return try await database.read { sql in
+            return CampaignTargets(try await database.read { sql in
                 try await ContactStore.audience(on: sql, corpID: corpID, externalUserIDs: targets.map(\.recipient.externalUserID), onlyTags: policy.optOutTagIDs)
                     .map { CampaignTarget(recipient: $0.recipient, sender: $0.sender) }
-            }
+            })
         case .groupMessage:
             let ids = targets.map(\.recipient.externalUserID)
             let ordinals = numberNew
                 ? try await database.write { sql in try await SubjectOrdinals.resolve(on: sql, corpID: corpID, ids: ids) }
                 : try await database.read { sql in try await SubjectOrdinals.known(on: sql, corpID: corpID, ids: ids) }
-            return targets.map { target in
+            return CampaignTargets(targets.map { target in
                 var target = target
                 target.recipient.ordinal = ordinals[target.recipient.externalUserID]
                 return target
-            }
+            })
         case .moment:
-            return []
+            return CampaignTargets([])
         }
     }
 
@@ -150,7 +154,7 @@ public struct CampaignStore: Sendable {
     /// Plans and records inside the caller's transaction, once: the campaign leaves `planning`
     /// in the same transaction, so a second run (a retried job) finds nothing to do.
     private static func record(
-        on sql: any SQLDatabase, corpID: String, campaignID: String, targets: [CampaignTarget], policy: ContactPolicy, now: Date
+        on sql: any SQLDatabase, corpID: String, campaignID: String, targets: CampaignTargets, policy: ContactPolicy, now: Date
     ) async throws -> CampaignPlan.Summary? {
         if let lock = sql.flavor.contactBudgetLock(corpID: corpID) { try await sql.raw(lock).run() }
         guard let row = try await sql.raw("""
@@ -165,12 +169,13 @@ public struct CampaignStore: Sendable {
         let unnumbered = targets.filter { $0.recipient.ordinal == nil && $0.sender != nil }.map(\.recipient.externalUserID)
         if !unnumbered.isEmpty {
             let numbered = try await SubjectOrdinals.resolve(on: sql, corpID: corpID, ids: unnumbered)
-            for index in targets.indices where targets[index].recipient.ordinal == nil {
-                targets[index].recipient.ordinal = numbered[targets[index].recipient.externalUserID]
-            }
+            targets = CampaignTargets(targets.map { target in
+                var target = target
+                if target.recipient.ordinal == nil { target.recipient.ordinal = numbered[target.recipient.externalUserID] }
+                return target
+            })
         }
         var ledger = try await ContactStore.ledger(on: sql, corpID: corpID, since: CampaignPlan.ledgerStart(for: policy, at: sendAt))
-        ledger.reserveCapacity(adding: targets.lazy.map(\.recipient.ordinal))
         // One sender's part at a time: its rows become chunks at once; only the reserved ordinals are kept.
         var chunkNumber = 0
         var reserved: [Date: (channel: TouchChannel, ordinals: [Int64])] = [:]

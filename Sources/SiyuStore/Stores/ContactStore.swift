@@ -69,8 +69,10 @@ public struct ContactStore: Sendable {
 
     /// The ledger keyed by ordinals on a caller's connection (inside its transaction).
     static func ledger(on sql: any SQLDatabase, corpID: String, since: Date) async throws -> ContactLedger {
-        var ledger = ContactLedger()
-        for set in try await LedgerSets.sets(on: sql, corpID: corpID, since: since) {
+        let sets = try await LedgerSets.sets(on: sql, corpID: corpID, since: since)
+        // Room for every customer up front: growing by doubling would briefly hold both copies.
+        var ledger = ContactLedger(expectedCustomers: sets.reduce(OrdinalSet()) { $0.union($1.members) }.count)
+        for set in sets {
             for ordinal in set.members {
                 ledger.record(subject: ordinal, channel: set.channel, at: set.at, campaignID: set.campaignID)
             }
