@@ -224,6 +224,8 @@ def run(binary, shots):
         compose.find_element(By.NAME, "text").send_keys("周末新品试饮，欢迎到店")
         b.submit_form(compose)
         wait(b.driver, 20).until(lambda d: re.search(r"/console/campaigns/cmp_", d.current_url))
+        # A campaign is planned by a job: the page shows its progress and reloads until it is planned.
+        wait(b.driver, 30).until(lambda d: "state-planning" not in d.page_source and "cards" in d.page_source)
         b.settle("13b-campaign-results")
         assert "浏览器测试群发" in b.find("h1").text, b.find("h1").text
         assert b.finds(".cards .card"), "the results page has no totals"
