@@ -32,6 +32,20 @@ struct CampaignPlanningJobTests {
             #expect(((planned["results"] as? [String: Any])?["totals"] as? [String: Any])?["pending"] as? Int == 6)
             let recipients = try await client.call(.get, "/api/v1/campaigns/\(id)/recipients?state=planned", token: key).json()
             #expect((recipients["items"] as? [[String: Any]])?.compactMap { $0["recipient"] as? String } == (1...6).map { "wm\($0)" })
+            // By reason too: all six are planned to be sent; none was held for quiet hours; an unknown reason is refused.
+            let sent = try await client.call(.get, "/api/v1/campaigns/\(id)/recipients?reason=sent&limit=4", token: key).json()
+            #expect((sent["items"] as? [[String: Any]])?.compactMap { $0["recipient"] as? String } == (1...4).map { "wm\($0)" })
+            #expect(sent["next_cursor"] as? String == "wm4")
+            let held = try await client.call(.get, "/api/v1/campaigns/\(id)/recipients?reason=quiet_hours", token: key).json()
+            #expect((held["items"] as? [Any])?.isEmpty == true)
+            let bogus = try await client.call(.get, "/api/v1/campaigns/\(id)/recipients?reason=bogus", token: key)
+            #expect(bogus.status == .badRequest)
+            #expect(try (bogus.json()["error"] as? [String: Any])?["field"] as? String == "reason")
+            // The documented reasons are exactly the ones the server knows.
+            let document = try await client.call(.get, "/api/v1/openapi.json", token: key).json()
+            let parameters = ((((document["paths"] as? [String: Any])?["/api/v1/campaigns/{id}/recipients"] as? [String: Any])?["get"] as? [String: Any])?["parameters"] as? [[String: Any]]) ?? []
+            let documented = (parameters.first { $0["name"] as? String == "reason" }?["schema"] as? [String: Any])?["enum"] as? [String]
+            #expect(documented == RecipientReason.allCases.map(\.rawValue))
 
             // Cancelled before its job runs: the job plans nothing, nothing is reserved.
             let second = try await client.call(.post, "/api/v1/campaigns", token: key, json: body)

@@ -170,6 +170,7 @@ struct ContractTests {
                 (.get, "/api/v1/campaigns?cursor=x", nil, 400),
                 (.get, "/api/v1/campaigns/\(campaignID)", nil, 200),
                 (.get, "/api/v1/campaigns/\(campaignID)/recipients?state=submitted", nil, 200),
+                (.get, "/api/v1/campaigns/\(campaignID)/recipients?reason=not_friend", nil, 200),
                 (.post, "/api/v1/campaigns/\(campaignID)/remind", nil, 200),
                 (.post, "/api/v1/campaigns/\(campaignID)/cancel", nil, 200),
                 (.post, "/api/v1/campaigns/\(campaignID)/cancel", nil, 409),

@@ -73,8 +73,14 @@ struct CampaignController: Sendable {
             }
             return state
         }
+        let reason = try request.uri.queryParameters.get("reason").map { text -> RecipientReason in
+            guard let reason = RecipientReason(rawValue: text) else {
+                throw APIError(.badRequest, code: "bad_request", "reason is one of \(RecipientReason.allCases.map(\.rawValue).joined(separator: ", "))", field: "reason")
+            }
+            return reason
+        }
         let items = try await campaignStore.recipients(
-            corpID: corpID, campaignID: campaign.campaignID, state: state, after: request.uri.queryParameters.get("cursor"), limit: limit
+            corpID: corpID, campaignID: campaign.campaignID, state: state, reason: reason, after: request.uri.queryParameters.get("cursor"), limit: limit
         )
         return Wire.Page(items, nextCursor: items.count == limit ? items.last?.recipient : nil)
     }

@@ -246,15 +246,19 @@ public struct CampaignStore: Sendable {
         }
     }
 
-    /// Recipients in key order after `after`, optionally of one state.
-    public func recipients(corpID: String, campaignID: String, state: RecipientState? = nil, after: String? = nil, limit: Int) async throws -> [CampaignRecipient] {
+    /// Recipients in key order after `after`, optionally of one state and one reason.
+    public func recipients(
+        corpID: String, campaignID: String, state: RecipientState? = nil, reason: RecipientReason? = nil, after: String? = nil, limit: Int
+    ) async throws -> [CampaignRecipient] {
         try await database.read { sql in
             var query = SQLQueryString("SELECT \(Self.chunkColumns) FROM campaign_chunks WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID)")
             if let after { query = query + " AND last_recipient > \(bind: after)" }
             var found: [CampaignRecipient] = []
             for row in try await sql.raw(query).all() {
                 let chunk = try RecipientChunk(row: row)
-                for index in chunk.recipients.indices where (state == nil || chunk.states[index] == state) && (after.map { chunk.recipients[index] > $0 } ?? true) {
+                for index in chunk.recipients.indices
+                where (state == nil || chunk.states[index] == state) && (reason == nil || chunk.reasons[index] == reason)
+                    && (after.map { chunk.recipients[index] > $0 } ?? true) {
                     found.append(chunk.recipient(at: index))
                 }
             }
