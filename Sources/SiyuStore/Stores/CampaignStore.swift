@@ -387,7 +387,9 @@ public struct CampaignStore: Sendable {
             try await Self.lock(on: sql, corpID: corpID)
             var released: [Int64] = []
             for var chunk in try await Self.unsentChunks(on: sql, corpID: corpID, campaignID: campaignID, sender: sender, containing: recipients) {
-                for index in chunk.indexes(of: ids) where chunk.states[index] == .planned || chunk.states[index] == .held {
+                let submitted = chunk.indexes(of: ids).filter { chunk.states[$0] == .planned || chunk.states[$0] == .held }
+                guard !submitted.isEmpty else { continue }  // a chunk whose key range overlaps, without these recipients
+                for index in submitted {
                     if failed.contains(chunk.recipients[index]) {
                         (chunk.states[index], chunk.reasons[index]) = (.failed, .rejected)
                         released.append(chunk.ordinals[index])
