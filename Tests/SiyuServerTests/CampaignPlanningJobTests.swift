@@ -97,4 +97,39 @@ struct CampaignPlanningJobTests {
             #expect(try await store.jobs.depth()["dead", default: 0] == 1)
         }
     }
+
+    @Test("the planning job sends through the member who last interacted with a customer, as the preview says, and follows a later interaction")
+    func senderFromTheIndex() async throws {
+        try await TestServer.withClient { client, store, _ in
+            _ = try await store.corps.register(TestServer.registration("wwA1"), actor: "t", now: Date())
+            let key = try await store.apiKeys.create(corpID: "wwA1", label: "", actor: "t", now: Date()).token
+            let day = { (n: Double) in Date().addingTimeInterval((n - 10) * 86400) }
+            // wm1 is a friend of m1 (since day 1) and m2 (since day 2); wm2 of m1 alone.
+            _ = try await store.customers.reconcile(corpID: "wwA1", ContactObservation(
+                externalUserID: "wm1", event: .added, userID: "m2", state: nil, at: day(2), customer: CustomerFacts(externalUserID: "wm1", name: "客户1"),
+                relations: [RelationFacts(userID: "m1", state: nil, addedAt: day(1), tagIDs: []), RelationFacts(userID: "m2", state: nil, addedAt: day(2), tagIDs: [])]
+            ), now: Date())
+            _ = try await store.customers.reconcile(corpID: "wwA1", ContactObservation(
+                externalUserID: "wm2", event: .added, userID: "m1", state: nil, at: day(1), customer: CustomerFacts(externalUserID: "wm2", name: "客户2"),
+                relations: [RelationFacts(userID: "m1", state: nil, addedAt: day(1), tagIDs: [])]
+            ), now: Date())
+            func planned(_ name: String) async throws -> (preview: [String: Int], senders: [String: String]) {
+                let body = #"{"name":"\#(name)","audience":{"segment":"status = active"},"text":"hi"}"#
+                let preview = try await client.call(.post, "/api/v1/campaigns/preview", token: key, json: body).json()["senders"] as? [String: Int] ?? [:]
+                let id = try #require(try await client.call(.post, "/api/v1/campaigns", token: key, json: body).json()["campaign_id"] as? String)
+                try await TestServer.runJobs(store)
+                let items = try await client.call(.get, "/api/v1/campaigns/\(id)/recipients", token: key).json()["items"] as? [[String: Any]] ?? []
+                _ = try await client.call(.post, "/api/v1/campaigns/\(id)/cancel", token: key)
+                return (preview, Dictionary(uniqueKeysWithValues: items.map { ($0["recipient"] as? String ?? "", $0["sender"] as? String ?? "") }))
+            }
+            let first = try await planned("先")
+            #expect(first.senders == ["wm1": "m2", "wm2": "m1"])  // m2's add is wm1's latest interaction
+            #expect(first.preview == ["m1": 1, "m2": 1])
+            // m1 tags wm1 later: m1 now sends to wm1 (the index catches up with the change).
+            try await store.customers.changeTags(corpID: "wwA1", externalUserID: "wm1", userID: "m1", add: ["etvip"], remove: [], actor: "t", now: day(3))
+            let second = try await planned("后")
+            #expect(second.senders == ["wm1": "m1", "wm2": "m1"])
+            #expect(second.preview == ["m1": 2])
+        }
+    }
 }

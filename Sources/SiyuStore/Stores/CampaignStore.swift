@@ -462,9 +462,7 @@ public struct CampaignStore: Sendable {
                 try await chunk.write(on: sql, corpID: corpID, campaignID: campaignID)
             }
             try await Self.release(on: sql, corpID: corpID, campaignID: campaignID, ordinals: released)
-            for sentAt in deliveredAt.keys.sorted() {
-                try await LedgerSets.move(on: sql, corpID: corpID, campaignID: campaignID, members: OrdinalSet(deliveredAt[sentAt]!.filter { $0 > 0 }), to: sentAt)
-            }
+            try await LedgerSets.move(on: sql, corpID: corpID, campaignID: campaignID, deliveredAt.mapValues { OrdinalSet($0.filter { $0 > 0 }) })
             try await sql.raw("""
                 UPDATE campaign_tasks SET state = \(bind: taskState.rawValue), updated_at = \(bind: StoredTime.millis(now))
                 WHERE corp_id = \(bind: corpID) AND campaign_id = \(bind: campaignID) AND msgid = \(bind: msgID)

@@ -62,13 +62,34 @@ enum LedgerSets {
         return removed
     }
 
-    /// Moves a campaign's touches of `members` to `at` (a delivery at its real send time).
-    static func move(on sql: any SQLDatabase, corpID: String, campaignID: String, members: OrdinalSet, to at: Date) async throws {
-        guard !members.isEmpty else { return }
+    /// Moves a campaign's touches to the instants in `moves` (deliveries at the platform's send
+    /// times), reading the campaign's sets once and writing each changed one once. A member the
+    /// campaign holds no touch of (released meanwhile) is not moved.
+    static func move(on sql: any SQLDatabase, corpID: String, campaignID: String, _ moves: [Date: OrdinalSet]) async throws {
+        let moving = moves.values.reduce(OrdinalSet()) { $0.union($1) }
+        guard !moving.isEmpty else { return }
         let present = try await sets(on: sql, corpID: corpID, campaignID: campaignID)
         guard let channel = present.first?.channel else { return }
         let held = present.reduce(OrdinalSet()) { $0.union($1.members) }
-        try await add(on: sql, corpID: corpID, campaignID: campaignID, channel: channel, at: at, members: OrdinalSet(sortedMembers: members.filter(held.contains)))
+        var byID = Dictionary(uniqueKeysWithValues: present.map { ($0.setID, $0) })
+        var changed = Set<String>()
+        for var set in present {
+            let kept = set.members.subtracting(moving)
+            guard kept.count != set.members.count else { continue }
+            set.members = kept
+            byID[set.setID] = set
+            changed.insert(set.setID)
+        }
+        for (at, members) in moves {
+            let arriving = OrdinalSet(sortedMembers: members.filter(held.contains))
+            guard !arriving.isEmpty else { continue }
+            let setID = campaignSetID(campaignID, channel: channel, at: at)
+            var set = byID[setID] ?? Stored(setID: setID, campaignID: campaignID, channel: channel, at: at, members: OrdinalSet())
+            set.members = set.members.union(arriving)
+            byID[setID] = set
+            changed.insert(setID)
+        }
+        for setID in changed.sorted() { try await write(on: sql, corpID: corpID, byID[setID]!) }
     }
 
     /// Every set of one campaign.
