@@ -88,10 +88,6 @@ public struct ContactStore: Sendable {
         try await database.read { sql in try await Self.audience(on: sql, corpID: corpID, externalUserIDs: externalUserIDs) }
     }
 
-    /// Above this many customers the audience is read with one pass over the corp's rows
-    /// instead of lookups by id.
-    static let corpScanThreshold = 20_000
-
     /// The same as ``audience(corpID:externalUserIDs:)`` on a caller's connection. With
     /// `onlyTags`, only those tags are read (planning needs the opt-out tags alone).
     static func audience(
@@ -99,20 +95,14 @@ public struct ContactStore: Sendable {
     ) async throws -> [(recipient: ContactBudget.Recipient, sender: String?)] {
         guard !externalUserIDs.isEmpty else { return [] }
         let facts = AudienceFacts()
-        let scan = externalUserIDs.count > corpScanThreshold
-        let scopes: [[any Encodable & Sendable]?] = scan ? [nil] : sql.bindChunks(externalUserIDs, reserved: Self.interactionKinds.count + (onlyTags?.count ?? 0) + 16).map { Array($0) }
-        for ids in scopes {
+        for chunk in sql.bindChunks(externalUserIDs, reserved: Self.interactionKinds.count + (onlyTags?.count ?? 0) + 16) {
+            let ids: [any Encodable & Sendable] = Array(chunk)
             try await facts.readRelations(on: sql, corpID: corpID, ids: ids)
             if onlyTags?.isEmpty != true { try await facts.readTags(on: sql, corpID: corpID, ids: ids, only: onlyTags) }
         }
         // The timeline decides only between two or more members; most customers have one.
-        let undecided = facts.undecided()
-        if undecided.count > corpScanThreshold {
-            try await facts.readInteractions(on: sql, corpID: corpID, ids: nil, keeping: Set(undecided))
-        } else {
-            for chunk in sql.bindChunks(undecided, reserved: Self.interactionKinds.count + 16) {
-                try await facts.readInteractions(on: sql, corpID: corpID, ids: Array(chunk), keeping: nil)
-            }
+        for chunk in sql.bindChunks(facts.undecided(), reserved: Self.interactionKinds.count + 16) {
+            try await facts.readInteractions(on: sql, corpID: corpID, ids: Array(chunk))
         }
         return facts.audience(externalUserIDs)
     }
@@ -168,12 +158,12 @@ public struct ContactStore: Sendable {
             relations.compactMap { $0.value.count > 1 ? $0.key : nil }
         }
 
-        func readInteractions(on sql: any SQLDatabase, corpID: String, ids: [any Encodable & Sendable]?, keeping: Set<String>?) async throws {
+        func readInteractions(on sql: any SQLDatabase, corpID: String, ids: [any Encodable & Sendable]?) async throws {
             try await sql.raw("""
                 SELECT external_userid, userid, MAX(at) AS last FROM customer_timeline
                 WHERE corp_id = \(bind: corpID)\(Self.scope("external_userid", ids)) AND kind IN (\(binds: ContactStore.interactionKinds)) GROUP BY external_userid, userid
                 """).run { row in
-                guard let ext = try? row.decode(column: "external_userid", as: String.self), keeping?.contains(ext) ?? true,
+                guard let ext = try? row.decode(column: "external_userid", as: String.self),
                       let user = try? row.decode(column: "userid", as: String.self), let last = try? row.decode(column: "last", as: Int64.self) else { return }
                 self.lastInteraction[ext + "\u{1F}" + user] = last
             }
