@@ -23,14 +23,16 @@ struct ConsoleChannelController: Sendable {
     @Sendable func list(_ request: Request, context: ConsoleContext) async throws -> Response {
         try context.requireOperator()
         let corpID = try context.corp()
-        let totals = try await store.channels.totals(corpID: corpID, since: codes.time().addingTimeInterval(-30 * 86400))
+        let totals = try await store.channels.totals(corpID: corpID)
+        let period = try await store.channels.statistics(corpID: corpID, period: ReportPeriod(lastDays: ConsoleDashboardController.days, endingAt: codes.time(), calendar: context.calendar))
         let t = layout.renderer.strings.table(ConsoleLanguage(request))
         let channels = try await store.channels.list(corpID: corpID).map { channel -> [String: Any] in
             let total = totals[channel.channelID] ?? ChannelStore.Totals()
             return [
                 "channel_id": channel.channelID, "name": channel.name, "members": channel.settings.members.joined(separator: ", "),
                 "active_members": channel.activeMembers.joined(separator: ", "), "strategy": t["strategy_" + channel.settings.strategy.rawValue] ?? "",
-                "adds": total.adds, "active": total.active, "lost": total.lost, "recent": total.addsSince,
+                "adds": total.adds, "active": total.active, "lost": total.lost,
+                "recent": period[channel.channelID]?.totalAdds ?? 0, "recent_lost": period[channel.channelID]?.totalLosses ?? 0,
             ]
         }
         return try await layout.page(.channels, request, context, section: "channels", title: t["nav_channels"] ?? "", ["channels": channels])
@@ -110,13 +112,15 @@ struct ConsoleChannelController: Sendable {
                 "channel_id": channel.channelID, "name": channel.name, "qr": channel.qrCode ?? "", "has_qr": channel.qrCode != nil,
                 "state": channel.state, "active_members": channel.activeMembers.joined(separator: ", "),
             ] as [String: Any]
-            let stats = try await store.channels.statistics(
-                corpID: corpID, channelID: channel.channelID, from: codes.time().addingTimeInterval(-29 * 86400), to: codes.time(), calendar: context.calendar
-            )
+            let period = ReportPeriod(lastDays: ConsoleDashboardController.days, endingAt: codes.time(), calendar: context.calendar)
+            let stats = try await store.channels.statistics(corpID: corpID, channelID: channel.channelID, period: period)
             page["stats"] = ["adds": stats.totalAdds, "losses": stats.totalLosses, "net": stats.totalAdds - stats.totalLosses] as [String: Any]
-            page["chart"] = SVGChart.line(title: t["chart_channel"] ?? "", labels: stats.days.map { String($0.day.dropFirst(5)) }, series: [
+            let series: [SVGChart.Series] = [
                 .init(name: t["series_new"] ?? "", values: stats.days.map(\.adds)), .init(name: t["series_lost"] ?? "", values: stats.days.map(\.losses)),
-            ])
+            ]
+            let partial = period.lastDayIsPartial ? t["chart_partial_day"] : nil
+            page["chart"] = SVGChart.line(title: t["chart_channel"] ?? "", labels: period.shortLabels, series: series, partialLast: partial)
+                + SVGChart.table(caption: t["chart_as_table"] ?? "", dayHeading: t["col_day"] ?? "", labels: period.shortLabels, series: series, partialLast: partial)
         }
         let title = channel?.name ?? (t["channel_new"] ?? "")
         return try await layout.page(.channel, request, context, section: "channels", title: title, page, status: status)

@@ -12,39 +12,91 @@ enum SVGChart {
 
     static let palette = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c"]
 
-    /// A line per series over `labels` (one point per label); the y axis starts at zero, or below it for negative values.
-    static func line(title: String, labels: [String], series: [Series], width: Int = 640, height: Int = 240) -> String {
+    /// A line per series over `labels` (one point per label); the y axis starts at zero, or below
+    /// it for negative values, with ticks at round numbers. Every point names its day and value
+    /// on hover. When `partialLast` is given the last day is still running: its stretch of line
+    /// is dashed and its label says so.
+    static func line(title: String, labels: [String], series: [Series], partialLast: String? = nil, width: Int = 640, height: Int = 240) -> String {
         let left = 48.0, right = 12.0, top = 28.0, bottom = 28.0
         let plotWidth = Double(width) - left - right
         let plotHeight = Double(height) - top - bottom
         let all = series.flatMap(\.values)
-        let high = Double(max(1, all.max() ?? 1))
-        let low = Double(min(0, all.min() ?? 0))
-        let span = high - low
+        let ticks = Self.ticks(low: min(0, all.min() ?? 0), high: max(1, all.max() ?? 1))
+        let low = Double(ticks.first ?? 0), high = Double(ticks.last ?? 1)
+        let span = max(1, high - low)
         let count = max(labels.count, 1)
         func x(_ index: Int) -> Double { left + (count == 1 ? plotWidth / 2 : plotWidth * Double(index) / Double(count - 1)) }
         func y(_ value: Double) -> Double { top + plotHeight * (1 - (value - low) / span) }
 
         var svg = open(title: title, width: width, height: height)
-        for tick in Set([low, 0, (high + low) / 2, high].map { $0.rounded() }).sorted() {
-            let at = y(tick)
+        for tick in ticks {
+            let at = y(Double(tick))
             svg += ##"<line x1="\##(left)" y1="\##(fmt(at))" x2="\##(Double(width) - right)" y2="\##(fmt(at))" stroke="#e5e7eb"/>"##
-            svg += ##"<text x="\##(left - 6)" y="\##(fmt(at + 4))" text-anchor="end" font-size="11" fill="#6b7280">\##(Int(tick))</text>"##
+            svg += ##"<text x="\##(left - 6)" y="\##(fmt(at + 4))" text-anchor="end" font-size="12" fill="#4b5563">\##(tick)</text>"##
         }
-        for index in Set([0, count / 2, count - 1]).sorted() where index < labels.count {
+        // A label about every week, the first and the last always.
+        let stride = max(1, count / 5)
+        var labelled = Set(Swift.stride(from: 0, to: count, by: stride))
+        labelled.insert(count - 1)
+        if count - 1 - (labelled.subtracting([count - 1]).max() ?? 0) < stride / 2 { labelled.remove(labelled.subtracting([count - 1]).max() ?? -1) }
+        for index in labelled.sorted() where index < labels.count {
             // The first and last labels keep inside the picture.
             let anchor = index == 0 ? "start" : index == count - 1 ? "end" : "middle"
-            svg += ##"<text x="\##(fmt(x(index)))" y="\##(height - 8)" text-anchor="\##(anchor)" font-size="11" fill="#6b7280">\##(escape(labels[index]))</text>"##
+            let text = index == count - 1 && partialLast != nil ? labels[index] + "*" : labels[index]
+            svg += ##"<text x="\##(fmt(x(index)))" y="\##(height - 8)" text-anchor="\##(anchor)" font-size="12" fill="#4b5563">\##(escape(text))</text>"##
         }
+        let partial = partialLast != nil && count > 1
         for (number, line) in series.enumerated() {
             let color = palette[number % palette.count]
-            let points = line.values.enumerated().map { "\(fmt(x($0.offset))),\(fmt(y(Double($0.element))))" }.joined(separator: " ")
-            svg += ##"<polyline fill="none" stroke="\##(color)" stroke-width="2" points="\##(points)"><title>\##(escape(line.name))</title></polyline>"##
+            let points = line.values.enumerated().map { "\(fmt(x($0.offset))),\(fmt(y(Double($0.element))))" }
+            let solid = partial ? Array(points.dropLast()) : points
+            svg += ##"<polyline fill="none" stroke="\##(color)" stroke-width="2" points="\##(solid.joined(separator: " "))"><title>\##(escape(line.name))</title></polyline>"##
+            if partial, points.count >= 2 {
+                svg += ##"<polyline fill="none" stroke="\##(color)" stroke-width="2" stroke-dasharray="4 3" points="\##(points.suffix(2).joined(separator: " "))"/>"##
+            }
+            for (index, value) in line.values.enumerated() where index < labels.count {
+                let note = index == count - 1 ? (partialLast.map { " (\($0))" } ?? "") : ""
+                svg += ##"<circle cx="\##(fmt(x(index)))" cy="\##(fmt(y(Double(value))))" r="3" fill="\##(color)"><title>\##(escape("\(labels[index])\(note) \(line.name): \(value)"))</title></circle>"##
+            }
             let legendX = left + Double(number) * 110
             svg += ##"<rect x="\##(fmt(legendX))" y="8" width="10" height="10" fill="\##(color)"/>"##
             svg += ##"<text x="\##(fmt(legendX + 14))" y="17" font-size="12" fill="#374151">\##(escape(line.name))</text>"##
         }
+        if let partialLast, count > 1 {
+            svg += ##"<text x="\##(Double(width) - right)" y="17" text-anchor="end" font-size="12" fill="#6b7280">* \##(escape(partialLast))</text>"##
+        }
         return svg + "</svg>"
+    }
+
+    /// Round tick values from `low` to at least `high`: steps of 1, 2 or 5 times a power of ten, at most five of them.
+    static func ticks(low: Int, high: Int) -> [Int] {
+        let span = max(1, high - low)
+        var power = 1
+        var step = 1
+        search: while true {
+            for factor in [1, 2, 5] where span <= factor * power * 5 {
+                step = factor * power
+                break search
+            }
+            power *= 10
+        }
+        let first = Int((Double(low) / Double(step)).rounded(.down)) * step
+        let last = Int((Double(high) / Double(step)).rounded(.up)) * step
+        return Array(Swift.stride(from: first, through: max(last, first + step), by: step))
+    }
+
+    /// The same figures as a table (for reading exact values, and for screen readers).
+    static func table(caption: String, dayHeading: String, labels: [String], series: [Series], partialLast: String? = nil) -> String {
+        var html = "<details class=\"chart-table\"><summary>\(escape(caption))</summary><div class=\"table-wrap\"><table><thead><tr><th>\(escape(dayHeading))</th>"
+        for line in series { html += "<th class=\"num\">\(escape(line.name))</th>" }
+        html += "</tr></thead><tbody>"
+        for (index, label) in labels.enumerated().reversed() {
+            let note = index == labels.count - 1 ? (partialLast.map { " <small class=\"muted\">\(escape($0))</small>" } ?? "") : ""
+            html += "<tr><td>\(escape(label))\(note)</td>"
+            for line in series { html += "<td class=\"num\">\(index < line.values.count ? line.values[index] : 0)</td>" }
+            html += "</tr>"
+        }
+        return html + "</tbody></table></div></details>"
     }
 
     /// One horizontal bar per item, longest first as given, with its value at the end.

@@ -131,28 +131,27 @@ public struct ChannelStore: Sendable {
         public var adds = 0
         public var active = 0
         public var lost = 0
-        public var addsSince = 0
 
-        public init(adds: Int = 0, active: Int = 0, lost: Int = 0, addsSince: Int = 0) {
+        public init(adds: Int = 0, active: Int = 0, lost: Int = 0) {
             self.adds = adds
             self.active = active
             self.lost = lost
-            self.addsSince = addsSince
         }
     }
 
-    /// Every channel's adds (all time), relations still active, relations lost, and adds since `since`: one `GROUP BY`.
-    public func totals(corpID: String, since: Date) async throws -> [String: Totals] {
+    /// Every channel's adds, relations still active and relations lost, all time: one `GROUP BY`.
+    /// A period's figures are ``statistics(corpID:period:)``.
+    public func totals(corpID: String) async throws -> [String: Totals] {
         try await database.read { sql in
             var result: [String: Totals] = [:]
             for row in try await sql.raw("""
                 SELECT channel_id, COUNT(*) AS adds, SUM(CASE WHEN status = 'active' THEN 1 ELSE 0 END) AS active,
-                    SUM(CASE WHEN status = 'lost' THEN 1 ELSE 0 END) AS lost, SUM(CASE WHEN added_at >= \(bind: StoredTime.millis(since)) THEN 1 ELSE 0 END) AS recent
+                    SUM(CASE WHEN status = 'lost' THEN 1 ELSE 0 END) AS lost
                 FROM follow_relations WHERE corp_id = \(bind: corpID) AND channel_id IS NOT NULL GROUP BY channel_id
                 """).all() {
                 result[try row.decode(column: "channel_id", as: String.self)] = Totals(
                     adds: try row.decode(column: "adds", as: Int.self), active: try row.decode(column: "active", as: Int.self),
-                    lost: try row.decode(column: "lost", as: Int.self), addsSince: try row.decode(column: "recent", as: Int.self)
+                    lost: try row.decode(column: "lost", as: Int.self)
                 )
             }
             return result
@@ -170,38 +169,72 @@ public struct ChannelStore: Sendable {
     }
 
     /// Adds, losses and net growth per day between `from` and `to` (inclusive days), and each member's share.
+    public func statistics(corpID: String, channelID: String, from: Date, to: Date, calendar: BusinessCalendar) async throws -> Statistics {
+        let period = (start: calendar.startOfDay(from), end: calendar.startOfDay(to).addingTimeInterval(86400))
+        return try await figures(corpID: corpID, channelID: channelID, start: period.start, end: period.end, calendar: calendar)[channelID]
+            ?? Self.emptyStatistics(start: period.start, end: period.end, calendar: calendar)
+    }
+
+    /// Every channel's statistics over a report period, keyed by channel id ("" for adds through
+    /// no channel): the one query path behind the dashboard's bars, the channel list and a
+    /// channel's page, so the three show the same figures.
+    public func statistics(corpID: String, period: ReportPeriod) async throws -> [String: Statistics] {
+        try await figures(corpID: corpID, channelID: nil, start: period.start, end: period.end, calendar: period.calendar)
+    }
+
+    /// One channel's statistics over a report period.
+    public func statistics(corpID: String, channelID: String, period: ReportPeriod) async throws -> Statistics {
+        try await figures(corpID: corpID, channelID: channelID, start: period.start, end: period.end, calendar: period.calendar)[channelID]
+            ?? Self.emptyStatistics(start: period.start, end: period.end, calendar: period.calendar)
+    }
+
+    /// The definition of a channel's figures: an add is a follow relation added through the
+    /// channel (its `state`) on a day; a loss is such a relation the customer ended (`lost`) on a
+    /// day. Days are local days of `calendar`.
     ///
     /// Grouped by the `day` alias: PostgreSQL does not see `(x + $1)` and `(x + $2)` as one expression.
-    public func statistics(corpID: String, channelID: String, from: Date, to: Date, calendar: BusinessCalendar) async throws -> Statistics {
-        let start = calendar.startOfDay(from)
-        let end = calendar.startOfDay(to).addingTimeInterval(86400)
+    private func figures(corpID: String, channelID: String?, start: Date, end: Date, calendar: BusinessCalendar) async throws -> [String: Statistics] {
         let offset = Int64(calendar.utcOffsetSeconds) * 1000
+        let scope: SQLQueryString = channelID.map { " AND channel_id = \(bind: $0)" } ?? ""
         return try await database.read { sql in
-            var adds: [Int: Int] = [:]
-            var losses: [Int: Int] = [:]
-            var members: [String: Int] = [:]
+            var adds: [String: [Int: Int]] = [:]
+            var losses: [String: [Int: Int]] = [:]
+            var members: [String: [String: Int]] = [:]
             for row in try await sql.raw("""
-                SELECT (added_at + \(bind: offset)) / 86400000 AS day, userid, COUNT(*) AS n FROM follow_relations
-                WHERE corp_id = \(bind: corpID) AND channel_id = \(bind: channelID) AND added_at >= \(bind: StoredTime.millis(start)) AND added_at < \(bind: StoredTime.millis(end))
-                GROUP BY day, userid
+                SELECT channel_id, (added_at + \(bind: offset)) / 86400000 AS day, userid, COUNT(*) AS n FROM follow_relations
+                WHERE corp_id = \(bind: corpID)\(scope) AND added_at >= \(bind: StoredTime.millis(start)) AND added_at < \(bind: StoredTime.millis(end))
+                GROUP BY channel_id, day, userid
                 """).all() {
+                let channel = try row.decode(column: "channel_id", as: String?.self) ?? ""
                 let n = try row.decode(column: "n", as: Int.self)
-                adds[try row.decode(column: "day", as: Int.self), default: 0] += n
-                members[try row.decode(column: "userid", as: String.self), default: 0] += n
+                adds[channel, default: [:]][try row.decode(column: "day", as: Int.self), default: 0] += n
+                members[channel, default: [:]][try row.decode(column: "userid", as: String.self), default: 0] += n
             }
             for row in try await sql.raw("""
-                SELECT (ended_at + \(bind: offset)) / 86400000 AS day, COUNT(*) AS n FROM follow_relations
-                WHERE corp_id = \(bind: corpID) AND channel_id = \(bind: channelID) AND status = 'lost'
+                SELECT channel_id, (ended_at + \(bind: offset)) / 86400000 AS day, COUNT(*) AS n FROM follow_relations
+                WHERE corp_id = \(bind: corpID)\(scope) AND status = 'lost'
                   AND ended_at >= \(bind: StoredTime.millis(start)) AND ended_at < \(bind: StoredTime.millis(end))
-                GROUP BY day
+                GROUP BY channel_id, day
                 """).all() {
-                losses[try row.decode(column: "day", as: Int.self), default: 0] += try row.decode(column: "n", as: Int.self)
+                let channel = try row.decode(column: "channel_id", as: String?.self) ?? ""
+                losses[channel, default: [:]][try row.decode(column: "day", as: Int.self), default: 0] += try row.decode(column: "n", as: Int.self)
             }
-            let days = (calendar.dayNumber(start)...calendar.dayNumber(end.addingTimeInterval(-1))).map {
-                ChannelDay(day: BusinessCalendar.label(dayNumber: $0), adds: adds[$0, default: 0], losses: losses[$0, default: 0])
+            let dayNumbers = calendar.dayNumber(start)...calendar.dayNumber(end.addingTimeInterval(-1))
+            var result: [String: Statistics] = [:]
+            for channel in Set(adds.keys).union(losses.keys) {
+                let added = adds[channel] ?? [:], lost = losses[channel] ?? [:]
+                result[channel] = Statistics(
+                    days: dayNumbers.map { ChannelDay(day: BusinessCalendar.label(dayNumber: $0), adds: added[$0, default: 0], losses: lost[$0, default: 0]) },
+                    memberAdds: members[channel] ?? [:], totalAdds: added.values.reduce(0, +), totalLosses: lost.values.reduce(0, +)
+                )
             }
-            return Statistics(days: days, memberAdds: members, totalAdds: adds.values.reduce(0, +), totalLosses: losses.values.reduce(0, +))
+            return result
         }
+    }
+
+    private static func emptyStatistics(start: Date, end: Date, calendar: BusinessCalendar) -> Statistics {
+        let dayNumbers = calendar.dayNumber(start)...calendar.dayNumber(end.addingTimeInterval(-1))
+        return Statistics(days: dayNumbers.map { ChannelDay(day: BusinessCalendar.label(dayNumber: $0), adds: 0, losses: 0) }, memberAdds: [:], totalAdds: 0, totalLosses: 0)
     }
 
     static func json(_ value: some Encodable) throws -> String {

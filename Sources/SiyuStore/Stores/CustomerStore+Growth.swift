@@ -18,15 +18,13 @@ public struct GrowthDay: Sendable, Equatable {
 /// The figures of the console's dashboard over a window of days.
 public struct GrowthReport: Sendable {
     public var days: [GrowthDay]
-    /// New relations per channel over the window (nil key: no channel).
-    public var addsByChannel: [(channelID: String?, adds: Int)]
     /// New relations per member over the window, most first.
     public var addsByMember: [(userID: String, adds: Int)]
 }
 
 extension CustomerStore {
     /// New, lost, net and total customers per day from `from` to `to` (inclusive days in the
-    /// calendar's zone), adds per channel and the members with the most adds over those days.
+    /// calendar's zone) and the members with the most adds over those days.
     ///
     /// Each figure is one `GROUP BY` query. The totals are counted back from today's active
     /// customers, so they agree with the customer list.
@@ -78,17 +76,12 @@ extension CustomerStore {
                 total -= entry.net
             }
 
-            let channels = try await sql.raw("""
-                SELECT channel_id, COUNT(*) AS n FROM follow_relations
-                WHERE corp_id = \(bind: corpID) AND added_at >= \(bind: start) AND added_at < \(bind: end)
-                GROUP BY channel_id ORDER BY n DESC
-                """).all().map { (channelID: try $0.decode(column: "channel_id", as: String?.self), adds: try $0.decode(column: "n", as: Int.self)) }
             let members = try await sql.raw("""
                 SELECT userid, COUNT(*) AS n FROM follow_relations
                 WHERE corp_id = \(bind: corpID) AND added_at >= \(bind: start) AND added_at < \(bind: end)
                 GROUP BY userid ORDER BY n DESC, userid LIMIT \(literal: max(1, min(topMembers, 100)))
                 """).all().map { (userID: try $0.decode(column: "userid", as: String.self), adds: try $0.decode(column: "n", as: Int.self)) }
-            return GrowthReport(days: days.reversed(), addsByChannel: channels, addsByMember: members)
+            return GrowthReport(days: days.reversed(), addsByMember: members)
         }
     }
 }
