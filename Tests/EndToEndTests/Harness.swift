@@ -71,6 +71,7 @@ struct EndToEnd: Sendable {
                         actor: "e2e", now: Date()
                     )
                     _ = try await store.corps.update(corp.corpID, name: nil, settings: [.wecomAPIBaseURL: sandboxURL], actor: "e2e", now: Date())
+                    try await store.mirrorMembers(corpID: corp.corpID, members)
                     let key = try await store.apiKeys.create(corpID: corp.corpID, label: "e2e", actor: "e2e", now: Date())
                     try await body(EndToEnd(store: store, world: world, deliverer: sandbox.deliverer, siyu: siyu, apiKey: key.token, clock: clock))
                 }

@@ -90,7 +90,7 @@ struct CampaignDomainTests {
         var sent = task
         sent.state = .sent
         #expect(!sent.mayRemind(now: Self.now))
-        #expect(ReminderOutcome.refused("busy").text == "refused: busy" && ReminderOutcome.limitReached.code == "limit_reached")
+        #expect(ReminderOutcome.refused(errcode: -1, message: "busy").text == "refused: busy" && ReminderOutcome.limitReached.code == "limit_reached")
     }
 
     @Test("every budget hold and skip reason is a recipient reason of the same name")

@@ -42,6 +42,7 @@ struct ConsoleCampaignTests {
     func createThroughForm() async throws {
         try await ConsoleTestServer.run { fixture in
             let admin = try await Self.seededAdmin(fixture)
+            try await fixture.store.mirrorMembers(corpID: Self.corpID, ["m1", "m2"])
             let form = try await admin.get("/console/campaigns/new")
             #expect(form.status == .ok)
             #expect(form.text.contains(#"action="/console/campaigns""#) && !form.text.contains("disabled>"))

@@ -175,6 +175,36 @@ struct ConsolePageTests {
         }
     }
 
+    @Test("members are picked by name and department; an unknown one is refused beside the field before WeCom is asked")
+    func memberPicker() async throws {
+        try await ConsoleTestServer.run(sandbox: true) { fixture in
+            let admin = try await fixture.adminWithCorp()
+            let form = try await admin.get("/console/channels/new").text
+            #expect(form.contains(#"name="members" value="m1""#) && form.contains("成员m1") && form.contains("总部"))
+            #expect(form.contains("data-picker-search"))
+            // A name typed where an id belongs, and a member nobody mirrored: refused here, in Chinese, nothing created.
+            for typed in ["林晓雨", "m9"] {
+                let refused = try await admin.post("/console/channels", [("name", "门店"), ("members", typed), ("strategy", "round_robin")])
+                #expect(refused.status == .unprocessableContent)
+                #expect(refused.text.contains("「\(typed)」不是本企业的成员"), "\(typed)")
+                #expect(refused.text.contains("通讯录里没有这位成员"))
+            }
+            #expect(try await fixture.store.channels.list(corpID: "wwA1").isEmpty)
+            let compose = try await admin.get("/console/campaigns/new").text
+            #expect(compose.contains(#"name="members" value="m2""#) && compose.contains("成员m2"))
+        }
+    }
+
+    @Test("WeCom's error codes are explained in words with what to do, the code kept for whoever looks it up")
+    func platformErrors() throws {
+        let strings = try ConsoleRenderer.load().strings
+        let known = strings.platformError(errcode: 60111, errmsg: "userid not found", .zhCN)
+        #expect(known.contains("企业微信里没有这个成员") && known.contains("60111") && known.contains("userid not found"))
+        let other = strings.platformError(errcode: 45, errmsg: "x", .zhCN)
+        #expect(other.contains("稍后重试") && other.contains("错误码 45"))
+        #expect(strings.platformError(errcode: 48002, errmsg: "", .en).contains("allowed to call"))
+    }
+
     @Test("a channel is created on WeCom with its QR code, edited and deleted from the console")
     func channelRoundTrip() async throws {
         try await ConsoleTestServer.run(sandbox: true) { fixture in

@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import SiyuCore
 import SiyuStore
+import SiyuTestSupport
 import WeComSandbox
 
 @testable import SiyuServer
@@ -138,6 +139,7 @@ enum ConsoleTestServer {
             let platform = Sandbox(world: world, deliverer: CallbackDeliverer(timeout: .seconds(5), retryDelay: .milliseconds(20), logger: TestServer.logger))
             try await platform.buildApplication(port: 0, logger: TestServer.logger).test(.live) { sandboxClient in
                 _ = try await store.corps.register(corp, actor: "t", now: Date())
+                try await store.mirrorMembers(corpID: corp.corpID, ["m1", "m2"])
                 let url = "http://127.0.0.1:\(sandboxClient.port ?? 0)"
                 _ = try await store.corps.update(corp.corpID, name: nil, settings: [.wecomAPIBaseURL: url], actor: "t", now: Date())
                 try await serve(store, settings: settings, world: world, body)

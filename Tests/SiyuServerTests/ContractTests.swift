@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import SiyuCore
 import SiyuStore
+import SiyuTestSupport
 import Testing
 import WeCom
 import WeComSandbox
@@ -38,6 +39,7 @@ struct ContractTests {
             let platform = Sandbox(world: world, deliverer: CallbackDeliverer(timeout: .seconds(5), retryDelay: .milliseconds(20), logger: TestServer.logger))
             try await platform.buildApplication(port: 0, logger: TestServer.logger).test(.live) { sandbox in
                 _ = try await store.corps.register(corp, actor: "t", now: Date())
+                try await store.mirrorMembers(corpID: corp.corpID, ["m1", "m2"])
                 _ = try await store.corps.update(corp.corpID, settings: [.wecomAPIBaseURL: "http://127.0.0.1:\(sandbox.port ?? 0)"], actor: "t", now: Date())
                 let key = try await store.apiKeys.create(corpID: corpID, label: "contract", scope: .write, actor: "t", now: Date()).token
                 let readKey = try await store.apiKeys.create(corpID: corpID, label: "contract-read", scope: .read, actor: "t", now: Date()).token
@@ -127,6 +129,8 @@ struct ContractTests {
             try await run.call(.post, "/api/v1/imports/customers", token: key, body: "name\nx\n", contentType: "text/csv", expect: 400)
             try await run.call(.post, "/api/v1/sync", token: key, expect: 202)
             try await run.call(.get, "/api/v1/groups", token: key, expect: 200)
+            let members = try await run.call(.get, "/api/v1/members", token: key, expect: 200)
+            #expect(try members.value("members", "0", "userid") == "m1")
 
             // Orders.
             try await run.call(

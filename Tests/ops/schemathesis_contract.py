@@ -65,8 +65,8 @@ def wait_for(url, seconds=60):
     raise SystemExit(f"FAIL {url} did not answer within {seconds} s")
 
 
-def api(base, method, path, token, body):
-    request = urllib.request.Request(base + path, data=json.dumps(body).encode(), method=method,
+def api(base, method, path, token, body=None):
+    request = urllib.request.Request(base + path, data=None if body is None else json.dumps(body).encode(), method=method,
                                      headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=15) as response:
@@ -77,6 +77,12 @@ def api(base, method, path, token, body):
 
 def seed(base, key):
     """One of each thing a path names, so the corp key's run reaches past 404 into the routes."""
+    # A corp's first sync runs when the server starts; channels may name only members it mirrored.
+    deadline = time.time() + 60
+    while not api(base, "GET", "/api/v1/members", key)["members"]:
+        if time.time() > deadline:
+            raise SystemExit("FAIL seeding: the first sync mirrored no members within 60 s")
+        time.sleep(0.5)
     groups = api(base, "POST", "/api/v1/tag_groups", key, {"name": "会员", "tags": ["VIP", "普通"]})["tag_groups"][0]
     channel = api(base, "POST", "/api/v1/channels", key, {"name": "门店", "members": ["member1"]})
     segment = api(base, "POST", "/api/v1/segments", key, {"name": "活跃", "expression": "status = active"})

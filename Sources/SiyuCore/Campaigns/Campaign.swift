@@ -181,8 +181,8 @@ public enum ReminderOutcome: Sendable, Equatable {
     case reminded
     /// The task already had ``CampaignTask/remindersPerWindow`` reminders in the window.
     case limitReached
-    /// The platform refused; its message.
-    case refused(String)
+    /// The platform refused; its errcode and message.
+    case refused(errcode: Int, message: String)
 
     /// The short name the API and console use: `reminded`, `limit_reached`, `refused`.
     public var code: String {
@@ -195,7 +195,7 @@ public enum ReminderOutcome: Sendable, Equatable {
 
     /// The API's text: the code, and the platform's message after a refusal (`refused: …`).
     public var text: String {
-        if case .refused(let message) = self { return "refused: \(message)" }
+        if case .refused(_, let message) = self { return "refused: \(message)" }
         return code
     }
 }

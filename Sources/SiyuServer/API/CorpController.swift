@@ -8,6 +8,7 @@ struct CorpController: Sendable {
     let corps: CorpStore
     let keys: APIKeyStore
     let audit: AuditLog
+    let jobs: JobQueue
     let wecom: WeComConnections
     let time: TimeSource
 
@@ -30,6 +31,8 @@ struct CorpController: Sendable {
         )
         let corp = try await corps.register(registration, actor: context.principal.actor, now: time())
         context.logger.info("corp registered", metadata: ["corp_id": .string(corp.corpID)])
+        // Its members, tags and customers are mirrored at once, not at the next daily sync.
+        try await jobs.enqueue(kind: CorpSync.jobKind, payload: "registered", corpID: corp.corpID, maxAttempts: 3, now: time())
         return EditedResponse(status: .created, response: Wire.Corp(corp))
     }
 

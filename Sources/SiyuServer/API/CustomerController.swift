@@ -28,6 +28,12 @@ struct CustomerController: Sendable {
         group.post("imports/customers", use: importCSV)
         group.post("sync", use: sync)
         group.get("groups", use: groups)
+        group.get("members", use: members)
+    }
+
+    /// The corp's members (成员) as last synced: the ids every other request names them by.
+    @Sendable func members(_ request: Request, context: CorpContext) async throws -> Wire.Page<MemberRecord> {
+        Wire.Page(try await directory.members(corpID: context.corpID))
     }
 
     /// Customer groups (客户群) as last synced, optionally of one owner.

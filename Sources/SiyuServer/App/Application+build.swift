@@ -107,7 +107,10 @@ public func buildRouter(_ dependencies: ServerDependencies, configuration: Serve
         .add(middleware: AuthMiddleware(admin: dependencies.admin, keys: dependencies.store.apiKeys))
         .group(context: AuthenticatedContext.self)
         .add(middleware: AuditMiddleware<AuthenticatedContext>(audit: dependencies.store.audit, time: dependencies.time))
-    CorpController(corps: dependencies.store.corps, keys: dependencies.store.apiKeys, audit: dependencies.store.audit, wecom: dependencies.wecom, time: dependencies.time)
+    CorpController(
+        corps: dependencies.store.corps, keys: dependencies.store.apiKeys, audit: dependencies.store.audit, jobs: dependencies.store.jobs,
+        wecom: dependencies.wecom, time: dependencies.time
+    )
         .addRoutes(to: api)
     // The corp's own routes: the tenant is resolved once, in CorpContext, before any handler runs.
     let corp = api.group(context: CorpContext.self)

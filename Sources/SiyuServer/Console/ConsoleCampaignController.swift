@@ -87,7 +87,7 @@ struct ConsoleCampaignController: Sendable {
         } catch let refusal as SegmentRefusal {
             return try await renderCompose(request, context, values: values, errors: ["audience": segmentMessage(refusal, request)], status: .unprocessableContent)
         } catch let error as WeComAPIError {
-            values.failure = "errcode \(error.errcode): \(error.errmsg)"
+            values.failure = layout.renderer.strings.platformError(errcode: error.errcode, errmsg: error.errmsg, ConsoleLanguage(request))
             return try await renderCompose(request, context, values: values, errors: [:], status: .badGateway)
         }
     }
@@ -111,7 +111,7 @@ struct ConsoleCampaignController: Sendable {
             "tag_groups": groups.map { group -> [String: Any] in
                 ["name": group.name, "tags": group.tags.map { ["tag_id": $0.tagID, "name": $0.name, "checked": chosenTags.contains($0.tagID)] as [String: Any] }]
             },
-            "known_members": try await store.directory.members(corpID: corpID).map { ["userid": $0.userID, "name": $0.name] },
+            "member_picker": try await ConsoleNames(store: store, corpID: corpID).picker(field: "members", chosen: ConsoleForm(pairs: [("members", values.members)]).list("members")),
             "attachment_rows": (0..<rows).map { index -> [String: Any] in
                 let row = index < values.attachments.count ? values.attachments[index] : AttachmentRow()
                 return [
@@ -185,7 +185,7 @@ struct ConsoleCampaignController: Sendable {
             name = form["name"] ?? ""
             kind = form["kind"] ?? CampaignKind.message.rawValue
             audience = form["audience"] ?? ""
-            members = form["members"] ?? ""
+            members = form.list("members").joined(separator: ",")
             tagIDs = form.values("tag_ids")
             text = form["text"] ?? ""
             sendAt = form["send_at"] ?? ""
@@ -312,7 +312,7 @@ struct ConsoleCampaignController: Sendable {
                 "nothing_pending": reminders.nothingPending, "limit_reached": reminders.limitReached,
                 "outcomes": reminders.outcomes.sorted { $0.key < $1.key }.map { member, outcome -> [String: Any] in
                     var detail = ""
-                    if case .refused(let message) = outcome { detail = message }
+                    if case .refused(let errcode, let message) = outcome { detail = layout.renderer.strings.platformError(errcode: errcode, errmsg: message, ConsoleLanguage(request)) }
                     return ["member": member, "name": memberNames[member] ?? "", "outcome": label("remind_", outcome.code), "detail": detail]
                 },
             ] as [String: Any]

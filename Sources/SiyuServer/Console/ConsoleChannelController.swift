@@ -26,16 +26,25 @@ struct ConsoleChannelController: Sendable {
         let totals = try await store.channels.totals(corpID: corpID)
         let period = try await store.channels.statistics(corpID: corpID, period: ReportPeriod(lastDays: ConsoleDashboardController.days, endingAt: codes.time(), calendar: context.calendar))
         let t = layout.renderer.strings.table(ConsoleLanguage(request))
-        let channels = try await store.channels.list(corpID: corpID).map { channel -> [String: Any] in
+        let names = try await ConsoleNames(store: store, corpID: corpID)
+        let search = (request.uri.queryParameters.get("q").map { String($0) } ?? "").trimmingCharacters(in: .whitespaces)
+        let all = try await store.channels.list(corpID: corpID)
+        let shown = search.isEmpty ? all : all.filter { channel in
+            channel.name.localizedCaseInsensitiveContains(search) || channel.channelID == search
+                || (channel.settings.members + channel.settings.backupMembers).contains { names.member($0).contains(search) || $0 == search }
+        }
+        let channels = shown.map { channel -> [String: Any] in
             let total = totals[channel.channelID] ?? ChannelStore.Totals()
             return [
-                "channel_id": channel.channelID, "name": channel.name, "members": channel.settings.members.joined(separator: ", "),
-                "active_members": channel.activeMembers.joined(separator: ", "), "strategy": t["strategy_" + channel.settings.strategy.rawValue] ?? "",
+                "channel_id": channel.channelID, "name": channel.name, "members": channel.settings.members.map(names.member).joined(separator: "、"),
+                "active_members": channel.activeMembers.map(names.member).joined(separator: "、"), "strategy": t["strategy_" + channel.settings.strategy.rawValue] ?? "",
                 "adds": total.adds, "active": total.active, "lost": total.lost,
                 "recent": period[channel.channelID]?.totalAdds ?? 0, "recent_lost": period[channel.channelID]?.totalLosses ?? 0,
             ]
         }
-        return try await layout.page(.channels, request, context, section: "channels", title: t["nav_channels"] ?? "", ["channels": channels])
+        var page: [String: Any] = ["channels": channels, "q": search, "count": channels.count, "all_count": all.count]
+        page["any_channels"] = !all.isEmpty
+        return try await layout.page(.channels, request, context, section: "channels", title: t["nav_channels"] ?? "", page)
     }
 
     @Sendable func newForm(_ request: Request, context: ConsoleContext) async throws -> Response {
@@ -83,7 +92,7 @@ struct ConsoleChannelController: Sendable {
         } catch let error as ValidationError {
             return try await renderForm(request, context, channel: channel, values: values, errors: layout.fieldErrors(error, request), status: .unprocessableContent)
         } catch let error as WeComAPIError {
-            values.failure = "errcode \(error.errcode): \(error.errmsg)"
+            values.failure = layout.renderer.strings.platformError(errcode: error.errcode, errmsg: error.errmsg, ConsoleLanguage(request))
             return try await renderForm(request, context, channel: channel, values: values, errors: [:], status: .badGateway)
         }
     }
@@ -94,23 +103,24 @@ struct ConsoleChannelController: Sendable {
         let corpID = try context.corp()
         let t = layout.renderer.strings.table(ConsoleLanguage(request))
         let chosenTags = Set(values.settings.autoTagIDs)
+        let names = try await ConsoleNames(store: store, corpID: corpID)
         var page: [String: Any] = [
-            "name": values.name, "members": values.settings.members.joined(separator: ", "),
-            "backup_members": values.settings.backupMembers.joined(separator: ", "), "daily_cap": values.dailyCap,
+            "name": values.name, "daily_cap": values.dailyCap,
+            "member_picker": names.picker(field: "members", chosen: values.settings.members),
+            "backup_picker": names.picker(field: "backup_members", chosen: values.settings.backupMembers),
             "skip_verify": values.settings.skipVerify, "welcome_text": values.settings.welcome?.text ?? "", "errors": errors,
             "strategies": RotationStrategy.allCases.map { ["value": $0.rawValue, "label": t["strategy_" + $0.rawValue] ?? $0.rawValue, "selected": $0 == values.settings.strategy] as [String: Any] },
             "schedule": (1...7).map { ["day": $0, "label": t["weekday_\($0)"] ?? "\($0)", "value": (values.settings.schedule?[String($0)] ?? []).joined(separator: ", ")] as [String: Any] },
             "tag_groups": try await store.directory.tagGroups(corpID: corpID).map { group -> [String: Any] in
                 ["name": group.name, "tags": group.tags.map { ["tag_id": $0.tagID, "name": $0.name, "checked": chosenTags.contains($0.tagID)] as [String: Any] }]
             },
-            "known_members": try await store.directory.members(corpID: corpID).map { ["userid": $0.userID, "name": $0.name] },
             "action": channel.map { "/console/channels/\($0.channelID)" } ?? "/console/channels",
         ]
         if let failure = values.failure { page["failure"] = failure }
         if let channel {
             page["channel"] = [
                 "channel_id": channel.channelID, "name": channel.name, "qr": channel.qrCode ?? "", "has_qr": channel.qrCode != nil,
-                "state": channel.state, "active_members": channel.activeMembers.joined(separator: ", "),
+                "state": channel.state, "active_members": channel.activeMembers.map(names.member).joined(separator: "、"),
             ] as [String: Any]
             let period = ReportPeriod(lastDays: ConsoleDashboardController.days, endingAt: codes.time(), calendar: context.calendar)
             let stats = try await store.channels.statistics(corpID: corpID, channelID: channel.channelID, period: period)

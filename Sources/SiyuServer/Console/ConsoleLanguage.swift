@@ -37,6 +37,18 @@ struct ConsoleStrings: Sendable {
         tables[language]?[key] ?? tables[.zhCN]?[key] ?? key
     }
 
+    /// What a WeCom error means and what to do about it, in the reader's language: the
+    /// `wecom_errcode_<code>` string when there is one, else a general explanation; the code
+    /// and the platform's own message follow for whoever has to look it up.
+    func platformError(errcode: Int, errmsg: String, _ language: ConsoleLanguage) -> String {
+        let key = "wecom_errcode_\(errcode)"
+        let known = text(key, language)
+        let explanation = known == key ? text("wecom_errcode_other", language) : known
+        let detail = text("wecom_errcode_detail", language).replacingOccurrences(of: "{code}", with: String(errcode))
+            .replacingOccurrences(of: "{message}", with: String(errmsg.prefix(120)))
+        return explanation + " " + detail
+    }
+
     /// Keys present in one table and missing from another (a test keeps this empty).
     var missingKeys: [String] {
         let all = tables.values.reduce(into: Set<String>()) { $0.formUnion($1.keys) }

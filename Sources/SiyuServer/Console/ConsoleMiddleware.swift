@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import SiyuCore
 import SiyuStore
+import WeCom
 
 /// The console's cookies: the session (HttpOnly, SameSite=Lax, Path=/, Secure when configured),
 /// the sign-in form's CSRF token, and the language.
@@ -79,7 +80,10 @@ struct ConsoleErrorMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let language = ConsoleLanguage(request)
-            let (status, key, detail) = Self.describe(error)
+            var (status, key, detail) = Self.describe(error)
+            if let platform = error as? WeComAPIError {
+                (status, key, detail) = (.badGateway, "error_platform", renderer.strings.platformError(errcode: platform.errcode, errmsg: platform.errmsg, language))
+            }
             if status.code >= 500 {
                 context.logger.error("console request failed", metadata: ["error": .string(String(describing: error))])
             }

@@ -10,6 +10,7 @@ enum ConsoleTemplate: String, CaseIterable, Sendable {
     case layout, login, error, dashboard, channels, channel, customers, customer, tags, campaigns, campaign
     case campaignCompose = "campaign_compose"
     case campaignTasks = "campaign_tasks"
+    case memberPicker = "member_picker"
 }
 
 /// The console's templates, string tables and static files, loaded once from the package's resources.
@@ -101,9 +102,11 @@ struct ConsoleForm: Sendable {
         pairs.filter { $0.0 == name && !$0.1.isEmpty }.map(\.1)
     }
 
-    /// A comma-, space- or newline-separated list in one field (`m1, m2`), without blanks or repeats.
+    /// Every value of a field, each a comma-, space- or newline-separated list (`m1, m2`, or one
+    /// checkbox per value), without blanks or repeats.
     func list(_ name: String) -> [String] {
         var seen: Set<String> = []
-        return (self[name] ?? "").split(whereSeparator: { ",， \n\r\t".contains($0) }).map(String.init).filter { seen.insert($0).inserted }
+        return pairs.filter { $0.0 == name }.flatMap { $0.1.split(whereSeparator: { ",， \n\r\t".contains($0) }) }
+            .map(String.init).filter { seen.insert($0).inserted }
     }
 }

@@ -309,7 +309,7 @@ struct CampaignService: Sendable {
                 try await client.remindGroupMessage(msgID: task.msgID)
                 outcome[task.sender] = .reminded
             } catch let error as WeComAPIError where Self.isRefusal(error) {
-                outcome[task.sender] = .refused(error.errmsg)
+                outcome[task.sender] = .refused(errcode: error.errcode, message: error.errmsg)
             }
         }
         return Reminders(outcomes: outcome)

@@ -22,7 +22,7 @@ struct ChannelCodes: Sendable {
     func create(corpID: String, name: String, settings: ChannelSettings, actor: String) async throws -> Channel {
         try Channel.validateName(name)
         try settings.validate()
-        try await checkTags(corpID: corpID, settings.autoTagIDs)
+        try await checkReferences(corpID: corpID, settings)
         let now = time()
         let active = settings.activeMembers(addsToday: [:], weekday: try await store.contacts.calendar(corpID: corpID).weekday(now))
         let state = "ch" + Self.randomToken(10)
@@ -51,7 +51,7 @@ struct ChannelCodes: Sendable {
             channel.name = name.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         try settings.validate()
-        try await checkTags(corpID: corpID, settings.autoTagIDs)
+        try await checkReferences(corpID: corpID, settings)
         let now = time()
         let calendar = try await store.contacts.calendar(corpID: corpID)
         let adds = try await store.channels.adds(corpID: corpID, channelID: channel.channelID, since: calendar.startOfDay(now))
@@ -80,8 +80,12 @@ struct ChannelCodes: Sendable {
         _ = try await store.channels.delete(corpID: corpID, channelID: channel.channelID, actor: actor, now: time())
     }
 
-    private func checkTags(corpID: String, _ tagIDs: [String]) async throws {
-        try await store.references.require(.tag, tagIDs, corpID: corpID, field: "auto_tag_ids")
+    /// Members and tags must be the corp's before the platform is asked (the platform answers an
+    /// unknown userid with errcode 60111, which says less).
+    private func checkReferences(corpID: String, _ settings: ChannelSettings) async throws {
+        try await store.references.require(.member, settings.members, corpID: corpID, field: "members")
+        try await store.references.require(.member, settings.backupMembers, corpID: corpID, field: "backup_members")
+        try await store.references.require(.tag, settings.autoTagIDs, corpID: corpID, field: "auto_tag_ids")
     }
 
     static func randomToken(_ length: Int) -> String {

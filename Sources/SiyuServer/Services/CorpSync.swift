@@ -133,7 +133,10 @@ public struct DailySyncScheduler: Service {
         while true {
             let corps = try await store.corps.list(after: after, limit: 1000)
             for corp in corps where try await !store.jobs.hasPending(kind: CorpSync.jobKind, corpID: corp.corpID) {
-                let next = try await store.contacts.calendar(corpID: corp.corpID).startOfDay(now).addingTimeInterval(86400 + 3 * 3600)
+                // A corp never synced (no member mirrored) syncs now: channels and campaigns name
+                // members, and Siyu refuses members it has not mirrored.
+                let next = try await store.directory.hasMembers(corpID: corp.corpID)
+                    ? try await store.contacts.calendar(corpID: corp.corpID).startOfDay(now).addingTimeInterval(86400 + 3 * 3600) : now
                 try await store.jobs.enqueue(kind: CorpSync.jobKind, payload: "daily", corpID: corp.corpID, runAfter: next, maxAttempts: 3, now: now)
             }
             guard corps.count == 1000 else { return }

@@ -56,6 +56,25 @@ public struct DirectoryStore: Sendable {
         }
     }
 
+    /// The corp's departments as last synced, by id.
+    public func departments(corpID: String) async throws -> [Int: DepartmentRecord] {
+        try await database.read { sql in
+            var result: [Int: DepartmentRecord] = [:]
+            for row in try await sql.raw("SELECT department_id, name, parent_id FROM departments WHERE corp_id = \(bind: corpID)").all() {
+                let id = try row.decode(column: "department_id", as: Int.self)
+                result[id] = DepartmentRecord(departmentID: id, name: try row.decode(column: "name", as: String.self), parentID: try row.decode(column: "parent_id", as: Int.self))
+            }
+            return result
+        }
+    }
+
+    /// Whether any member of the corp has been mirrored (a corp never synced has none).
+    public func hasMembers(corpID: String) async throws -> Bool {
+        try await database.read { sql in
+            try await sql.raw("SELECT 1 AS one FROM members WHERE corp_id = \(bind: corpID) LIMIT 1").first() != nil
+        }
+    }
+
     public func memberName(corpID: String, userID: String) async throws -> String? {
         try await database.read { sql in
             try await sql.raw("SELECT name FROM members WHERE corp_id = \(bind: corpID) AND userid = \(bind: userID)").first()?.decode(column: "name", as: String.self)

@@ -39,6 +39,7 @@ extension AuditLog.Entry: Wire.Listed { static var listName: String { "entries" 
 extension CustomerSummary: Wire.Listed { static var listName: String { "customers" } }
 extension LostRelation: Wire.Listed { static var listName: String { "lost" } }
 extension GroupStore.Group: Wire.Listed { static var listName: String { "items" } }
+extension MemberRecord: Wire.Listed { static var listName: String { "members" } }
 extension Channel: Wire.Listed { static var listName: String { "channels" } }
 extension SegmentStore.Saved: Wire.Listed { static var listName: String { "segments" } }
 extension TagGroup: Wire.Listed { static var listName: String { "tag_groups" } }

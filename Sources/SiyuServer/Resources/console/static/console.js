@@ -17,6 +17,32 @@
     if (target.hasAttribute && target.hasAttribute("data-autosubmit") && target.form) target.form.submit();
   });
 
+  // Member pickers: typing filters the list by name, department or id; the summary names who is chosen.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-picker]"), function (picker) {
+    var search = picker.querySelector("[data-picker-search]");
+    var summary = picker.querySelector("[data-picker-summary]");
+    var options = picker.querySelectorAll("[data-picker-text]");
+    search.addEventListener("input", function () {
+      var words = search.value.trim().toLowerCase().split(/\s+/).filter(Boolean);
+      Array.prototype.forEach.call(options, function (option) {
+        var text = option.getAttribute("data-picker-text").toLowerCase();
+        option.hidden = !words.every(function (word) { return text.indexOf(word) >= 0; });
+      });
+    });
+    // Enter in the search box picks the only match instead of sending the form.
+    search.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter") return;
+      event.preventDefault();
+      var visible = Array.prototype.filter.call(options, function (option) { return !option.hidden; });
+      if (visible.length === 1) { var box = visible[0].querySelector("input"); box.checked = true; box.dispatchEvent(new Event("change", { bubbles: true })); }
+    });
+    picker.addEventListener("change", function () {
+      var names = Array.prototype.filter.call(picker.querySelectorAll("input[type=checkbox], input[type=radio]"), function (box) { return box.checked; })
+        .map(function (box) { return box.parentNode.childNodes[1].textContent.trim(); });
+      summary.textContent = names.length ? summary.getAttribute("data-chosen") + names.join("、") : summary.getAttribute("data-empty");
+    });
+  });
+
   var compose = document.getElementById("compose");
   if (!compose) return;
   var status = compose.parentNode.querySelector("[data-preview-status]");
