@@ -38,10 +38,15 @@ struct CampaignDomainTests {
         #expect(Self.field(Self.draft(deadlineHours: 721)) == "deadline_hours")
     }
 
-    @Test("the send time is never before now and in whole seconds; the deadline follows it")
+    @Test("a send time in the past is refused (the current minute is now); whole seconds; the deadline follows it; every problem at once")
     func schedule() throws {
-        let valid = try Self.draft(name: "  早安  ", sendAt: Self.now.addingTimeInterval(-3600)).validate(now: Self.now)
+        #expect(Self.field(Self.draft(sendAt: Self.now.addingTimeInterval(-3600))) == "send_at")
+        #expect(Self.field(Self.draft(sendAt: Self.now.addingTimeInterval(-61))) == "send_at")
+        let valid = try Self.draft(name: "  早安  ", sendAt: Self.now.addingTimeInterval(-30)).validate(now: Self.now)
         #expect(valid.name == "早安")
+        let broken = CampaignDraft(name: "", kind: .message, audience: CampaignAudience(), content: CampaignContent(text: nil), sendAt: Self.now.addingTimeInterval(-3600), deadlineHours: 0)
+        #expect(broken.problems(now: Self.now).map(\.field) == ["name", "text", "audience.segment", "deadline_hours", "send_at"])
+        #expect(Self.draft().problems(now: Self.now).isEmpty)
         #expect(valid.sendAt == Date(timeIntervalSince1970: 1_800_000_000))
         #expect(valid.deadlineAt == valid.sendAt.addingTimeInterval(72 * 3600))
         let later = try Self.draft(sendAt: Self.now.addingTimeInterval(86400), deadlineHours: 2).validate(now: Self.now)

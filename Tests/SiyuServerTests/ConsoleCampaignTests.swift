@@ -68,9 +68,27 @@ struct ConsoleCampaignTests {
             try await refused([("audience", #"tag "VIP" and ("#)], field: "audience", message: "位置 1:")
             try await refused([("deadline_hours", "soon")], field: "deadline_hours", message: "截止时长须为")
             try await refused([("attachment_url_0", "")], field: "附件</legend>", message: "附件不完整")
+            try await refused([("send_at", "2020-01-01T09:00")], field: "send_at", message: "发送时间已经过去了")
+            try await refused([("audience", #"tag "新客" and tag "VIP""#)], field: "audience", message: "这个人群现在没有客户")
+            // Every wrong field at once, each beside its field.
+            let many = try await admin.post("/console/campaigns", good.map { name, value in
+                (name, ["name": "", "deadline_hours": "soon", "send_at": "2020-01-01T09:00"][name] ?? value)
+            })
+            #expect(many.status == .unprocessableContent)
+            #expect(many.text.contains("请填写群发名称") && many.text.contains("截止时长须为") && many.text.contains("发送时间已经过去了"))
             #expect(try await fixture.store.campaigns.list(corpID: Self.corpID, limit: 10).isEmpty)
 
-            let created = try await admin.post("/console/campaigns", good)
+            // The submit asks first, naming what will happen; nothing is created until confirmed.
+            let review = try await admin.post("/console/campaigns", good)
+            #expect(review.status == .ok)
+            #expect(review.text.contains("向 6 位客户发送？") && review.text.contains(#"name="confirmed" value="1""#), "\(review.text)")
+            #expect(try await fixture.store.campaigns.list(corpID: Self.corpID, limit: 10).isEmpty)
+            let confirmed = ConsoleFiguresTests.figures(review.text, "audience")[""]
+            #expect(confirmed == 6)
+            let back = try await admin.get("/console/campaigns/new?" + good.map { "\($0.0)=\(ConsoleBrowser.encode($0.1))" }.joined(separator: "&"))
+            #expect(back.text.contains(#"value="春季上新""#), "back to edit keeps the form")
+
+            let created = try await admin.post("/console/campaigns", good + [("confirmed", "1")])
             #expect(created.status == .seeOther, "\(created.text)")
             let location = try #require(created.headers[.location])
             // Until its planning job runs, the page says it is planning, with progress, and refreshes itself.
@@ -85,6 +103,12 @@ struct ConsoleCampaignTests {
             #expect(page.status == .ok)
             #expect(page.text.contains("群发已创建") && page.text.contains("春季上新") && page.text.contains("待发送"))
             #expect(page.text.contains(#"<span class="value">6</span>"#))
+            // What the confirmation said is what the campaign reports.
+            let results = CampaignResults(tally: try await fixture.store.campaigns.tally(corpID: Self.corpID, campaignID: campaign.campaignID))
+            #expect(results.totals.recipients == confirmed)
+            #expect(results.totals.pending == ConsoleFiguresTests.figures(review.text, "send")[""])
+            #expect(results.totals.held == ConsoleFiguresTests.figures(review.text, "hold")[""])
+            #expect(results.totals.skipped.values.reduce(0, +) == ConsoleFiguresTests.figures(review.text, "skip")[""])
 
             let list = try await admin.get("/console/campaigns").text
             #expect(list.contains("春季上新") && list.contains("/console/campaigns/\(campaign.campaignID)") && list.contains("群发给客户"))
@@ -100,7 +124,7 @@ struct ConsoleCampaignTests {
             #expect(stranger.status == .unprocessableContent)
             #expect(stranger.text.contains("「mOTHER」不是本企业的成员"), "another corp's member is named in the reader's language")
             let moment = try await admin.post("/console/campaigns", [
-                ("name", "朋友圈上新"), ("kind", "moment"), ("members", "m1, m2"), ("tag_ids", "etvip"), ("text", "秋季新品"), ("deadline_hours", "72"),
+                ("name", "朋友圈上新"), ("kind", "moment"), ("members", "m1, m2"), ("tag_ids", "etvip"), ("text", "秋季新品"), ("deadline_hours", "72"), ("confirmed", "1"),
             ])
             #expect(moment.status == .seeOther, "\(moment.text)")
             let posted = try #require(try await fixture.store.campaigns.list(corpID: Self.corpID, limit: 1).first)

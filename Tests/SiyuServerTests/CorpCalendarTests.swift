@@ -87,7 +87,7 @@ struct CorpCalendarTests {
             #expect(try await admin.get("/console/campaigns/new").status == .ok)
             let created = try await admin.post("/console/campaigns", [
                 ("name", "曼谷上新"), ("kind", "message"), ("audience", "status = active"), ("text", "新品到店"),
-                ("send_at", "2030-11-24T10:00"), ("deadline_hours", "48"),
+                ("send_at", "2030-11-24T10:00"), ("deadline_hours", "48"), ("confirmed", "1"),
             ])
             #expect(created.status == .seeOther, "\(created.text)")
             let campaign = try #require(try await fixture.store.campaigns.list(corpID: Self.corpID, limit: 10).first)

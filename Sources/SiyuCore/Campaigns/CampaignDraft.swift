@@ -31,17 +31,39 @@ public struct CampaignDraft: Sendable, Equatable {
     /// Every rule a campaign must meet, in one place: the name, the content and its attachments,
     /// the audience for the kind, and the schedule.
     public func validate(now: Date) throws(ValidationError) -> ValidCampaign {
-        let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard Self.nameLength.contains(name.count) else {
-            throw ValidationError(field: "name", message: "a campaign name is \(Self.nameLength.lowerBound) to \(Self.nameLength.upperBound) characters")
-        }
-        try content.validate()
-        try audience.validate(for: kind)
+        if let first = problems(now: now).first { throw first }
         let (sendAt, deadlineAt) = try schedule(now: now)
-        return ValidCampaign(name: name, kind: kind, audience: audience, content: content, sendAt: sendAt, deadlineAt: deadlineAt)
+        return ValidCampaign(
+            name: name.trimmingCharacters(in: .whitespacesAndNewlines), kind: kind, audience: audience, content: content, sendAt: sendAt, deadlineAt: deadlineAt
+        )
     }
 
-    /// The send time (never before `now`, in whole seconds) and the deadline after it.
+    /// Every rule the draft breaks, one per part (name, content, audience, schedule), so a form
+    /// can show them all at once; empty when ``validate(now:)`` succeeds.
+    public func problems(now: Date) -> [ValidationError] {
+        var found: [ValidationError] = []
+        func check(_ rule: () throws -> Void) {
+            // Every rule throws only ValidationError.
+            do { try rule() } catch let error as ValidationError { found.append(error) } catch {}
+        }
+        check {
+            guard Self.nameLength.contains(name.trimmingCharacters(in: .whitespacesAndNewlines).count) else {
+                throw ValidationError(field: "name", message: "a campaign name is \(Self.nameLength.lowerBound) to \(Self.nameLength.upperBound) characters")
+            }
+        }
+        check { try content.validate() }
+        check { try audience.validate(for: kind) }
+        check { _ = try Self.schedule(sendAt: nil, deadlineHours: deadlineHours, now: now) }
+        check { _ = try Self.schedule(sendAt: sendAt, deadlineHours: nil, now: now) }
+        return found
+    }
+
+    /// How far in the past a send time may be and still mean "now": a form picks whole minutes,
+    /// so the current minute is not the past.
+    public static let pastSendTimeGrace: TimeInterval = 60
+
+    /// The send time (now when none is given, in whole seconds) and the deadline after it; a
+    /// send time in the past is refused, not moved to now.
     public func schedule(now: Date) throws(ValidationError) -> (sendAt: Date, deadlineAt: Date) {
         try Self.schedule(sendAt: sendAt, deadlineHours: deadlineHours, now: now)
     }
@@ -52,6 +74,9 @@ public struct CampaignDraft: Sendable, Equatable {
         let hours = deadlineHours ?? defaultDeadlineHours
         guard Self.deadlineHours.contains(hours) else {
             throw ValidationError(field: "deadline_hours", message: "deadline_hours is \(Self.deadlineHours.lowerBound) to \(Self.deadlineHours.upperBound)")
+        }
+        if let sendAt, sendAt < now.addingTimeInterval(-pastSendTimeGrace) {
+            throw ValidationError(field: "send_at", message: "send_at is in the past; leave it out to send now", rule: "past")
         }
         let sendAt = Campaign.wholeSeconds(max(sendAt ?? now, now))
         return (sendAt, sendAt.addingTimeInterval(Double(hours) * 3600))

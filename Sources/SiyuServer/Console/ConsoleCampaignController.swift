@@ -69,27 +69,109 @@ struct ConsoleCampaignController: Sendable {
     @Sendable func compose(_ request: Request, context: ConsoleContext) async throws -> Response {
         try context.requireOperator()
         var values = FormValues()
-        if let audience = request.uri.queryParameters.get("audience") { values.audience = String(audience) }
+        // Back from the confirmation: the form as it was sent; from a segment: its expression.
+        let query = ConsoleForm(encoded: request.uri.query ?? "")
+        if query["kind"] != nil { values = FormValues(form: query) }
+        if let audience = query["audience"] { values.audience = audience }
         return try await renderCompose(request, context, values: values, errors: [:])
     }
 
-    /// Creates a campaign from the form; a wrong field shows the form again with the message beside it.
+    /// The compose form's submit: every wrong field at once beside it (nothing is created), else
+    /// a confirmation naming the audience, the held and skipped counts and the send time; the
+    /// confirmation's own submit (`confirmed=1`, the same fields) creates the campaign.
     @Sendable func create(_ request: Request, context: ConsoleContext) async throws -> Response {
         try context.requireOperator()
         let corpID = try context.corp()
         var request = request
-        var values = FormValues(form: try await ConsoleForm.read(&request))
+        let form = try await ConsoleForm.read(&request)
+        var values = FormValues(form: form)
+        let (draft, formatProblems) = values.parse(in: context.calendar)
+        var problems: [any Error] = formatProblems
+        var preview: Wire.CampaignPreview?
         do {
-            let campaign = try await campaigns.create(corpID: corpID, try values.parse(in: context.calendar), actor: context.actor)
+            if let draft {
+                let review = try await campaigns.review(corpID: corpID, draft)
+                problems += review.problems
+                preview = review.preview
+            }
+            guard problems.isEmpty, let draft, let preview else {
+                return try await renderCompose(request, context, values: values, errors: errors(problems, request, kind: values.kind), status: .unprocessableContent)
+            }
+            guard form["confirmed"] == "1" else {
+                return try await renderConfirm(request, context, form: form, draft: draft, preview: preview)
+            }
+            let campaign = try await campaigns.create(corpID: corpID, draft, actor: context.actor)
             return .redirect(to: "/console/campaigns/\(campaign.campaignID)?done=campaign_created")
         } catch let error as ValidationError {
-            return try await renderCompose(request, context, values: values, errors: layout.fieldErrors(error, request, prefix: "campaign_") { Self.formField($0, kind: values.kind) }, status: .unprocessableContent)
+            return try await renderCompose(request, context, values: values, errors: errors([error], request, kind: values.kind), status: .unprocessableContent)
         } catch let refusal as SegmentRefusal {
-            return try await renderCompose(request, context, values: values, errors: ["audience": segmentMessage(refusal, request)], status: .unprocessableContent)
+            return try await renderCompose(request, context, values: values, errors: errors([refusal], request, kind: values.kind), status: .unprocessableContent)
         } catch let error as WeComAPIError {
             values.failure = layout.renderer.strings.platformError(errcode: error.errcode, errmsg: error.errmsg, ConsoleLanguage(request))
             return try await renderCompose(request, context, values: values, errors: [:], status: .badGateway)
         }
+    }
+
+    /// Each problem's message under its form field (the first for a field wins).
+    private func errors(_ problems: [any Error], _ request: Request, kind: String) -> [String: String] {
+        var errors: [String: String] = [:]
+        for problem in problems {
+            let found: [String: String] = switch problem {
+            case let error as ValidationError: layout.fieldErrors(error, request, prefix: "campaign_") { Self.formField($0, kind: kind) }
+            case let refusal as SegmentRefusal: ["audience": segmentMessage(refusal, request)]
+            default: [:]
+            }
+            errors.merge(found) { first, _ in first }
+        }
+        return errors
+    }
+
+    /// "向 4,760 位客户发送？其中 403 位将在 09:00 发送": what creating the campaign now will do,
+    /// from the same plan the campaign will record, with the form's fields to send again.
+    private func renderConfirm(
+        _ request: Request, _ context: ConsoleContext, form: ConsoleForm, draft: CampaignDraft, preview: Wire.CampaignPreview
+    ) async throws -> Response {
+        let corpID = try context.corp()
+        let language = ConsoleLanguage(request)
+        let strings = layout.renderer.strings
+        let t = strings.table(language)
+        let names = try await ConsoleNames(store: store, corpID: corpID)
+        let summary = preview.summary
+        let calendar = context.calendar
+        let now = layout.time()
+        func fill(_ key: String, _ values: [String: String]) -> String {
+            values.reduce(t[key] ?? key) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
+        }
+        let held = summary.hold.values.reduce(0, +), skipped = summary.skip.values.reduce(0, +)
+        let sendLabel = summary.sendAt.timeIntervalSince(now) < 90 ? (t["confirm_now"] ?? "") : calendar.minuteLabel(summary.sendAt)
+        let question: String = switch draft.kind {
+        case .message: fill("confirm_question_message", ["count": ConsoleFormat.count(summary.audience)])
+        case .groupMessage: fill("confirm_question_group", ["count": ConsoleFormat.count(summary.audience), "senders": ConsoleFormat.count(summary.senders.count)])
+        case .moment: fill("confirm_question_moment", ["count": ConsoleFormat.count(draft.audience.members?.count ?? 0)])
+        }
+        var lines: [String] = []
+        if draft.kind != .moment {
+            lines.append(fill("confirm_send", ["count": ConsoleFormat.count(summary.send), "time": sendLabel]))
+            if held > 0 {
+                let until = summary.holdTimes.first.map(calendar.minuteLabel) ?? ""
+                lines.append(fill("confirm_held", ["count": ConsoleFormat.count(held), "time": until]))
+            }
+            for (reason, count) in summary.skip.sorted(by: { ($0.value, $1.key.rawValue) > ($1.value, $0.key.rawValue) }) {
+                lines.append(fill("confirm_skipped", ["count": ConsoleFormat.count(count), "reason": t["reason_" + reason.rawValue] ?? reason.rawValue]))
+            }
+        } else {
+            lines.append(fill("confirm_moment_time", ["time": sendLabel]))
+            let tags = (draft.audience.tagIDs ?? []).map(names.tag)
+            lines.append(tags.isEmpty ? (t["confirm_moment_everyone"] ?? "") : fill("confirm_moment_tags", ["tags": tags.joined(separator: "、")]))
+        }
+        let page: [String: Any] = [
+            "question": question, "lines": lines, "name": draft.name, "kind": t["kind_" + draft.kind.rawValue] ?? "",
+            "text": draft.content.text ?? "", "attachments": draft.content.attachments.count,
+            "members": (draft.audience.members ?? []).map(names.member).joined(separator: "、"), "segment": draft.audience.segment ?? "",
+            "figures": ["audience": summary.audience, "send": summary.send, "hold": held, "skip": skipped],
+            "hidden": form.fields.filter { $0.name != "_csrf" && $0.name != "confirmed" }.map { ["name": $0.name, "value": $0.value] },
+        ]
+        return try await layout.page(.campaignConfirm, request, context, section: "campaigns", title: t["confirm_title"] ?? "", page)
     }
 
     private func renderCompose(
@@ -198,28 +280,31 @@ struct ConsoleCampaignController: Sendable {
             }.filter { !$0.isEmpty }
         }
 
-        /// The service's request; what the service checks (name, content, audience) it reports itself.
-        func parse(in calendar: BusinessCalendar) throws -> CampaignDraft {
-            guard let kind = CampaignKind(rawValue: kind) else { throw ValidationError(field: "kind", message: "kind is message, group_message or moment") }
+        /// The service's request and the fields the form could not read; what the service checks
+        /// (name, content, audience, schedule) it reports itself. No draft without a kind.
+        func parse(in calendar: BusinessCalendar) -> (draft: CampaignDraft?, problems: [ValidationError]) {
+            guard let kind = CampaignKind(rawValue: kind) else { return (nil, [ValidationError(field: "kind", message: "kind is message, group_message or moment")]) }
+            var problems: [ValidationError] = []
             let members = ConsoleForm(pairs: [("members", self.members)]).list("members")
             let audience: CampaignAudience = switch kind {
             case .message: CampaignAudience(segment: self.audience)
             case .groupMessage: CampaignAudience(members: members)
             case .moment: CampaignAudience(members: members.isEmpty ? nil : members, tagIDs: tagIDs.isEmpty ? nil : tagIDs)
             }
-            let hours: Int?
-            if deadlineHours.isEmpty {
-                hours = nil
-            } else if let value = Int(deadlineHours) {
+            var hours: Int?
+            if let value = Int(deadlineHours) {
                 hours = value
-            } else {
-                throw ValidationError(field: "deadline_hours", message: "deadline_hours is 1 to 720")
+            } else if !deadlineHours.isEmpty {
+                problems.append(ValidationError(field: "deadline_hours", message: "deadline_hours is 1 to 720"))
             }
-            return CampaignDraft(
+            var time: Date?
+            do { time = try ConsoleCampaignController.sendTime(sendAt, in: calendar) } catch { problems.append(error) }
+            let draft = CampaignDraft(
                 name: name, kind: kind, audience: audience,
                 content: CampaignContent(text: text.isEmpty ? nil : text, attachments: attachments.map(\.attachment)),
-                sendAt: try ConsoleCampaignController.sendTime(sendAt, in: calendar), deadlineHours: hours
+                sendAt: time, deadlineHours: hours
             )
+            return (draft, problems)
         }
     }
 
@@ -407,6 +492,7 @@ struct ConsoleCampaignController: Sendable {
                 "audience": summary.audience, "send": summary.send, "hold": reasons(summary.hold), "skip": reasons(summary.skip),
                 "senders": summary.senders.count, "calls": summary.calls, "expression": preview.expression ?? "",
                 "send_at": context.calendar.minuteLabel(summary.sendAt),
+                "hold_until": summary.holdTimes.first.map(context.calendar.minuteLabel) ?? "",
             ], status: .ok)
         } catch let refusal as SegmentRefusal {
             var error: [String: Any] = ["message": refusal.error.message]
@@ -418,7 +504,7 @@ struct ConsoleCampaignController: Sendable {
     }
 
     /// `2026-11-24T10:00` read in the corp's calendar.
-    static func sendTime(_ text: String?, in calendar: BusinessCalendar) throws -> Date? {
+    static func sendTime(_ text: String?, in calendar: BusinessCalendar) throws(ValidationError) -> Date? {
         guard let text, !text.isEmpty else { return nil }
         guard let date = calendar.date(parsing: text) else { throw ValidationError(field: "send_at", message: "send_at is YYYY-MM-DDTHH:MM") }
         return date

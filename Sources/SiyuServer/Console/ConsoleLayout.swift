@@ -73,6 +73,7 @@ struct ConsoleLayout: Sendable {
         }
         let key = "invalid_" + prefix + field
         var text = strings.text(key, language)
+        if let rule = error.rule, case let ruled = strings.text(key + "_" + rule, language), ruled != key + "_" + rule { text = ruled }
         if text == key { text = error.message }
         if let open = error.field.firstIndex(of: "["), let row = Int(error.field[error.field.index(after: open)...].prefix { $0.isNumber }) {
             text += " (#\(row + 1))"

@@ -11,6 +11,7 @@ enum ConsoleTemplate: String, CaseIterable, Sendable {
     case campaignCompose = "campaign_compose"
     case campaignTasks = "campaign_tasks"
     case memberPicker = "member_picker"
+    case campaignConfirm = "campaign_confirm"
 }
 
 /// The console's templates, string tables and static files, loaded once from the package's resources.
@@ -91,6 +92,9 @@ struct ConsoleForm: Sendable {
         let body = try await request.collectBody(upTo: 1 << 20)
         return ConsoleForm(encoded: String(buffer: body))
     }
+
+    /// Every field as sent, in order (to carry a form through a confirmation page).
+    var fields: [(name: String, value: String)] { pairs.map { (name: $0.0, value: $0.1) } }
 
     /// The first value of a field, trimmed; nil when absent.
     subscript(_ name: String) -> String? {

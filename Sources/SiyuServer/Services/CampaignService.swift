@@ -34,6 +34,39 @@ struct CampaignService: Sendable {
         return campaign
     }
 
+    /// What a sender confirms before creating: every problem of the draft at once (its rules,
+    /// the ids it names, the segment's syntax, and an audience with no one in it), or else the
+    /// preview that creating it now would plan.
+    struct Review: Sendable {
+        var problems: [any Error]
+        var preview: Wire.CampaignPreview?
+    }
+
+    func review(corpID: String, _ draft: CampaignDraft) async throws -> Review {
+        var problems: [any Error] = draft.problems(now: time())
+        let audience = draft.audience
+        for (kind, ids, field) in [
+            (CorpReferences.Kind.member, audience.members, "audience.members"), (.chat, audience.chatIDs, "audience.chat_ids"), (.tag, audience.tagIDs, "audience.tag_ids"),
+        ] {
+            do { try await store.references.require(kind, ids ?? [], corpID: corpID, field: field) } catch let error as ValidationError { problems.append(error) }
+        }
+        if draft.kind == .message, let segment = audience.segment, !segment.isEmpty {
+            do { _ = try SegmentController.checked { try SegmentParser.parse(segment) } } catch let refusal as SegmentRefusal { problems.append(refusal) }
+        }
+        guard problems.isEmpty else { return Review(problems: problems) }
+        let preview: Wire.CampaignPreview
+        do {
+            preview = try await self.preview(corpID: corpID, draft)
+        } catch let refusal as SegmentRefusal {
+            return Review(problems: [refusal])
+        }
+        if draft.kind != .moment && preview.summary.audience == 0 {
+            let field = draft.kind == .message ? "audience.segment" : "audience.members"
+            return Review(problems: [ValidationError(field: field, message: "the audience has no one in it now", rule: "empty")], preview: preview)
+        }
+        return Review(problems: [], preview: preview)
+    }
+
     /// `campaign.plan`: resolves the audience and records the plan. Restart-safe: the plan is
     /// recorded in one transaction that also moves the campaign out of `planning`, so an attempt
     /// cut off anywhere leaves nothing, and an attempt after a recorded plan does nothing.

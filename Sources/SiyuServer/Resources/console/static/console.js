@@ -63,6 +63,10 @@
   function show(result) {
     fieldError.hidden = true;
     status.textContent = result.expression + " · " + result.send_at;
+    // Nothing goes out at the send time (quiet hours): say when it will.
+    if (result.send === 0 && result.hold_until) {
+      status.textContent += " · " + status.getAttribute("data-held").replace("{time}", result.hold_until);
+    }
     figure("audience", result.audience);
     figure("send", result.send);
     figure("hold", total(result.hold));
