@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// A small random population held plainly, with a brute-force evaluator to check the index against.
-private struct Population {
+struct Population {
     static let today = SegmentDay(iso: "2026-03-01")!
     static let tagCount = 30, channelCount = 5, memberCount = 8, groupCount = 12
 

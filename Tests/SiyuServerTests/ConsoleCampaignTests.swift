@@ -65,11 +65,11 @@ struct ConsoleCampaignTests {
             }
             try await refused([("name", "")], field: "name", message: "请填写群发名称")
             try await refused([("text", ""), ("attachment_type_0", ""), ("attachment_title_0", ""), ("attachment_url_0", "")], field: "text", message: "请填写消息内容")
-            try await refused([("audience", #"tag "VIP" and ("#)], field: "audience", message: "位置 1:")
+            try await refused([("audience", #"tag "VIP" and ("#)], field: "expression", message: "第 16 个字符处")
             try await refused([("deadline_hours", "soon")], field: "deadline_hours", message: "截止时长须为")
             try await refused([("attachment_url_0", "")], field: "附件</legend>", message: "附件不完整")
             try await refused([("send_at", "2020-01-01T09:00")], field: "send_at", message: "发送时间已经过去了")
-            try await refused([("audience", #"tag "新客" and tag "VIP""#)], field: "audience", message: "这个人群现在没有客户")
+            try await refused([("audience", #"tag "新客" and tag "VIP""#)], field: "expression", message: "这个人群现在没有客户")
             // Every wrong field at once, each beside its field.
             let many = try await admin.post("/console/campaigns", good.map { name, value in
                 (name, ["name": "", "deadline_hours": "soon", "send_at": "2020-01-01T09:00"][name] ?? value)

@@ -46,11 +46,17 @@ public struct SegmentError: Error, Sendable, Equatable, CustomStringConvertible 
     public var message: String
     /// The offending token; `nil` for an expression built in code rather than parsed.
     public var position: SegmentPosition?
+    /// The offending token's or name's text, for messages in other languages.
+    public var found: String?
+    /// What an unknown or ambiguous name was meant to be (`tag`, `channel`, `member`, …).
+    public var kind: String?
 
-    public init(_ code: Code, _ what: String, at position: SegmentPosition?) {
+    public init(_ code: Code, _ what: String, at position: SegmentPosition?, found: String? = nil, kind: String? = nil) {
         self.code = code
         self.position = position
         self.message = position.map { "\(what) at \($0)" } ?? what
+        self.found = found
+        self.kind = kind
     }
 
     public var description: String { message }

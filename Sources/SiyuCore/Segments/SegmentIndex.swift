@@ -276,10 +276,10 @@ struct SegmentSymbols: Sendable {
     func resolve(_ name: SegmentName, kind: String) throws(SegmentError) -> Int32 {
         if let key = byID[name.text] { return key }
         guard let keys = byName[name.text], !keys.isEmpty else {
-            throw SegmentError(.unknownName, "unknown \(kind) \(name)", at: name.position)
+            throw SegmentError(.unknownName, "unknown \(kind) \(name)", at: name.position, found: name.text, kind: kind)
         }
         guard keys.count == 1 else {
-            throw SegmentError(.ambiguousName, "\(keys.count) \(kind)s are named \(name); use an id", at: name.position)
+            throw SegmentError(.ambiguousName, "\(keys.count) \(kind)s are named \(name); use an id", at: name.position, found: name.text, kind: kind)
         }
         return keys[0]
     }

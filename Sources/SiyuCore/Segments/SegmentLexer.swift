@@ -63,7 +63,7 @@ enum SegmentLexer {
             } else if scalar == "<" || scalar == ">" || scalar == "!" {
                 let withEqual = i + 1 < scalars.count && scalars[i + 1] == "="
                 if scalar == "!" && !withEqual {
-                    throw SegmentError(.unexpectedToken, "unexpected `!`; did you mean `!=` or `not`?", at: start)
+                    throw SegmentError(.unexpectedToken, "unexpected `!`; did you mean `!=` or `not`?", at: start, found: "!")
                 }
                 tokens.append(SegmentToken(kind: .symbol, text: String(scalar) + (withEqual ? "=" : ""), position: start))
                 i += withEqual ? 2 : 1

@@ -27,7 +27,7 @@ public enum SegmentParser {
         let rest = parser.current
         if rest.kind != .end {
             let what = rest.isSymbol(")") ? "unmatched `)`" : "expected `and`, `or` or the end, found \(rest.quoted)"
-            throw SegmentError(.trailingInput, what, at: rest.position)
+            throw SegmentError(.trailingInput, what, at: rest.position, found: rest.text)
         }
         return expression
     }
@@ -57,7 +57,7 @@ private struct Parser {
     func failure(_ expected: String, code: SegmentError.Code? = nil) -> SegmentError {
         let token = current
         let resolved = code ?? (token.kind == .end ? .unexpectedEnd : .unexpectedToken)
-        return SegmentError(resolved, "expected \(expected), found \(token.quoted)", at: token.position)
+        return SegmentError(resolved, "expected \(expected), found \(token.quoted)", at: token.position, found: token.kind == .end ? nil : token.text)
     }
 
     mutating func parseOr() throws(SegmentError) -> SegmentExpression {
@@ -108,7 +108,7 @@ private struct Parser {
                 throw failure("`=` or `in` after `\(keyword)`")
             }
             if attribute == .department, let bad = names.first(where: { Int($0.text) == nil }) {
-                throw SegmentError(.badNumber, "expected a department id (a whole number), found \"\(bad.text)\"", at: bad.position)
+                throw SegmentError(.badNumber, "expected a department id (a whole number), found \"\(bad.text)\"", at: bad.position, found: bad.text)
             }
             return .attribute(attribute, names)
         case "added":
@@ -143,7 +143,7 @@ private struct Parser {
             throw SegmentError(
                 .unknownKeyword,
                 "unknown condition `\(head.text)`; expected tag, channel, member, department, group, added, status, last_contact, no contact or orders",
-                at: head.position)
+                at: head.position, found: head.text)
         }
     }
 
@@ -179,7 +179,7 @@ private struct Parser {
         if accept(["within"]) {
             let days = try parseNumber(decimals: 0)
             guard days >= 1, days <= 100_000 else {
-                throw SegmentError(.badNumber, "expected a number of days from 1 to 100000", at: tokens[index - 1].position)
+                throw SegmentError(.badNumber, "expected a number of days from 1 to 100000", at: tokens[index - 1].position, found: tokens[index - 1].text)
             }
             guard accept(["days", "day"]) else { throw failure("`days` after the number") }
             return .within(days: Int(days))
@@ -192,7 +192,7 @@ private struct Parser {
         let token = current
         guard token.kind != .end else { throw failure("a date YYYY-MM-DD") }
         guard token.kind != .symbol, let day = SegmentDay(iso: token.text) else {
-            throw SegmentError(.badDate, "expected a date YYYY-MM-DD, found \(token.quoted)", at: token.position)
+            throw SegmentError(.badDate, "expected a date YYYY-MM-DD, found \(token.quoted)", at: token.position, found: token.text)
         }
         index += 1
         return day
@@ -208,7 +208,7 @@ private struct Parser {
             let whole = Int64(parts[0])
         else {
             let shape = decimals == 0 ? "a whole number" : "a number with at most \(decimals) decimals"
-            throw SegmentError(.badNumber, "expected \(shape), found \(token.quoted)", at: token.position)
+            throw SegmentError(.badNumber, "expected \(shape), found \(token.quoted)", at: token.position, found: token.text)
         }
         var scale: Int64 = 1
         for _ in 0..<decimals { scale *= 10 }
@@ -219,7 +219,7 @@ private struct Parser {
         }
         let (scaled, overflow) = whole.multipliedReportingOverflow(by: scale)
         guard !overflow, scaled <= Int64.max - fraction else {
-            throw SegmentError(.badNumber, "the number \(token.quoted) is too large", at: token.position)
+            throw SegmentError(.badNumber, "the number \(token.quoted) is too large", at: token.position, found: token.text)
         }
         index += 1
         return scaled + fraction

@@ -81,9 +81,7 @@ struct SegmentController: Sendable {
     }
 
     private func evaluate(_ text: String, corpID: String) async throws -> (SegmentExpression, SegmentIndexes.Built) {
-        guard text.utf8.count <= 10_000 else { throw ValidationError(field: "expression", message: "an expression is at most 10,000 bytes") }
-        let expression = try Self.checked { try SegmentParser.parse(text) }
-        return (expression, try await indexes.index(for: corpID))
+        try await indexes.evaluate(text, corpID: corpID)
     }
 
     /// Segment errors become 422 with the position in the expression.
@@ -93,6 +91,21 @@ struct SegmentController: Sendable {
         } catch let error as SegmentError {
             throw SegmentRefusal(error: error)
         }
+    }
+}
+
+extension SegmentIndexes {
+    /// An expression's text parsed (at most 10,000 bytes), with the corp's index to evaluate it on.
+    nonisolated func evaluate(_ text: String, corpID: String) async throws -> (SegmentExpression, Built) {
+        guard text.utf8.count <= 10_000 else { throw ValidationError(field: "expression", message: "an expression is at most 10,000 bytes") }
+        let expression = try SegmentController.checked { try SegmentParser.parse(text) }
+        return (expression, try await index(for: corpID))
+    }
+
+    /// How many customers an expression's text matches now, with its canonical text.
+    nonisolated func count(_ text: String, corpID: String, now: Date) async throws -> (expression: SegmentExpression, count: Int) {
+        let (expression, built) = try await evaluate(text, corpID: corpID)
+        return (expression, try SegmentController.checked { try built.index.count(expression, now: now) })
     }
 }
 

@@ -73,6 +73,12 @@ struct ConsoleCampaignController: Sendable {
         let query = ConsoleForm(encoded: request.uri.query ?? "")
         if query["kind"] != nil { values = FormValues(form: query) }
         if let audience = query["audience"] { values.audience = audience }
+        if query["segment_mode"] != nil {
+            let corpID = try context.corp()
+            let segment = try await ConsoleSegmentForm.read(query, store: store, corpID: corpID)
+            values.segment = segment
+            values.audience = segment.text
+        }
         return try await renderCompose(request, context, values: values, errors: [:])
     }
 
@@ -85,8 +91,15 @@ struct ConsoleCampaignController: Sendable {
         var request = request
         let form = try await ConsoleForm.read(&request)
         var values = FormValues(form: form)
+        var problems: [any Error] = []
+        if form["segment_mode"] != nil {
+            let segment = try await ConsoleSegmentForm.read(form, store: store, corpID: corpID)
+            values.segment = segment
+            values.audience = segment.text
+            if let (field, _) = segment.problems.first { problems.append(ValidationError(field: "audience.segment", message: field, rule: "builder")) }
+        }
         let (draft, formatProblems) = values.parse(in: context.calendar)
-        var problems: [any Error] = formatProblems
+        problems += formatProblems
         var preview: Wire.CampaignPreview?
         do {
             if let draft {
@@ -181,6 +194,9 @@ struct ConsoleCampaignController: Sendable {
         let t = layout.renderer.strings.table(ConsoleLanguage(request))
         let groups = try await store.directory.tagGroups(corpID: corpID)
         let chosenTags = Set(values.tagIDs)
+        let names = try await ConsoleNames(store: store, corpID: corpID)
+        let chats = try await store.groups.list(corpID: corpID)
+        let segmentForm = values.segment ?? ConsoleSegmentForm(expression: values.audience)
         let rows = max(Self.attachmentRows, min(CampaignContent.maxAttachments, values.attachments.count + 1))
         var page: [String: Any] = [
             "name": values.name, "audience": values.audience, "members": values.members, "text": values.text,
@@ -188,12 +204,12 @@ struct ConsoleCampaignController: Sendable {
             "kinds": CampaignKind.allCases.map { kind -> [String: Any] in
                 ["value": kind.rawValue, "label": t["kind_" + kind.rawValue] ?? kind.rawValue, "hint": t["kind_hint_" + kind.rawValue] ?? "", "checked": kind.rawValue == values.kind]
             },
-            "tags": groups.flatMap { group in group.tags.map { ["name": $0.name, "group": group.name] } },
-            "channels": try await store.channels.list(corpID: corpID).map { ["name": $0.name] },
+            "builder": segmentForm.fields(names: names, groups: chats, t: t, expressionError: errors["audience"]),
+            "saved_segments": try await store.segments.list(corpID: corpID).map { ["name": $0.name, "query": ConsoleSegmentController.query($0.expression)] },
             "tag_groups": groups.map { group -> [String: Any] in
                 ["name": group.name, "tags": group.tags.map { ["tag_id": $0.tagID, "name": $0.name, "checked": chosenTags.contains($0.tagID)] as [String: Any] }]
             },
-            "member_picker": try await ConsoleNames(store: store, corpID: corpID).picker(field: "members", chosen: ConsoleForm(pairs: [("members", values.members)]).list("members")),
+            "member_picker": names.picker(field: "members", chosen: ConsoleForm(pairs: [("members", values.members)]).list("members")),
             "attachment_rows": (0..<rows).map { index -> [String: Any] in
                 let row = index < values.attachments.count ? values.attachments[index] : AttachmentRow()
                 return [
@@ -218,15 +234,10 @@ struct ConsoleCampaignController: Sendable {
         }
     }
 
-    /// A segment error with its line and column, as the live preview shows it.
+    /// A segment error in the reader's language, with its line and column, as the live preview shows it.
     private func segmentMessage(_ refusal: SegmentRefusal, _ request: Request) -> String {
         let language = ConsoleLanguage(request)
-        let strings = layout.renderer.strings
-        var text = strings.text("preview_error", language) + " " + refusal.error.message
-        if let position = refusal.error.position {
-            text += " (\(strings.text("preview_position", language)) \(position.line):\(position.column))"
-        }
-        return text
+        return layout.renderer.strings.text("preview_error", language) + " " + layout.renderer.strings.segmentError(refusal.error, language)
     }
 
     /// One attachment row of the form: a link (title + url) or an image (media_id or picture url).
@@ -260,6 +271,8 @@ struct ConsoleCampaignController: Sendable {
         var sendAt = ""
         var deadlineHours = "72"
         var failure: String?
+        /// The audience builder as submitted (its expression is `audience`).
+        var segment: ConsoleSegmentForm?
 
         init() {}
 
@@ -488,18 +501,18 @@ struct ConsoleCampaignController: Sendable {
                 counts.map { ($0.key.rawValue, $0.value) }.sorted { $0.0 < $1.0 }
                     .map { ["reason": $0.0, "label": strings.text("reason_" + $0.0, language), "count": $0.1] }
             }
-            return try Self.json([
+            return try ConsoleRenderer.json([
                 "audience": summary.audience, "send": summary.send, "hold": reasons(summary.hold), "skip": reasons(summary.skip),
                 "senders": summary.senders.count, "calls": summary.calls, "expression": preview.expression ?? "",
                 "send_at": context.calendar.minuteLabel(summary.sendAt),
                 "hold_until": summary.holdTimes.first.map(context.calendar.minuteLabel) ?? "",
             ], status: .ok)
         } catch let refusal as SegmentRefusal {
-            var error: [String: Any] = ["message": refusal.error.message]
-            if let position = refusal.error.position { error["line"] = position.line; error["column"] = position.column }
-            return try Self.json(["error": error], status: .unprocessableContent)
+            var error: [String: Any] = ["message": strings.segmentError(refusal.error, language)]
+            if let position = refusal.error.position { error["line"] = position.line; error["column"] = position.column; error["offset"] = position.offset }
+            return try ConsoleRenderer.json(["error": error], status: .unprocessableContent)
         } catch let error as ValidationError {
-            return try Self.json(["error": ["message": error.message]], status: .unprocessableContent)
+            return try ConsoleRenderer.json(["error": ["message": error.message]], status: .unprocessableContent)
         }
     }
 
@@ -508,10 +521,5 @@ struct ConsoleCampaignController: Sendable {
         guard let text, !text.isEmpty else { return nil }
         guard let date = calendar.date(parsing: text) else { throw ValidationError(field: "send_at", message: "send_at is YYYY-MM-DDTHH:MM") }
         return date
-    }
-
-    private static func json(_ object: [String: Any], status: HTTPResponse.Status) throws -> Response {
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import SiyuCore
 
 /// The console's languages: Simplified Chinese first, English on request (the `lang` cookie).
 enum ConsoleLanguage: String, CaseIterable, Sendable {
@@ -47,6 +48,20 @@ struct ConsoleStrings: Sendable {
         let detail = text("wecom_errcode_detail", language).replacingOccurrences(of: "{code}", with: String(errcode))
             .replacingOccurrences(of: "{message}", with: String(errmsg.prefix(120)))
         return explanation + " " + detail
+    }
+
+    /// A segment expression's error wholly in the reader's language: where (line and column),
+    /// what was wrong (`segment_error_<code>`) and the text at fault.
+    func segmentError(_ error: SegmentError, _ language: ConsoleLanguage) -> String {
+        var where_ = ""
+        if let position = error.position {
+            where_ = text(position.line == 1 ? "segment_at_column" : "segment_at_line", language)
+                .replacingOccurrences(of: "{line}", with: String(position.line)).replacingOccurrences(of: "{column}", with: String(position.column))
+        }
+        let kind = error.kind.map { text("segment_kind_" + $0, language) } ?? ""
+        let body = text("segment_error_" + error.code.rawValue, language)
+            .replacingOccurrences(of: "{found}", with: error.found ?? "").replacingOccurrences(of: "{kind}", with: kind)
+        return where_ + body
     }
 
     /// Keys present in one table and missing from another (a test keeps this empty).

@@ -14,7 +14,7 @@ struct ConsoleLayout: Sendable {
     /// The sections of the navigation, in order, and who sees them.
     static let sections: [(id: String, path: String, employees: Bool)] = [
         ("dashboard", "/console/dashboard", false), ("channels", "/console/channels", false), ("customers", "/console/customers", true),
-        ("tags", "/console/tags", false), ("campaigns", "/console/campaigns", true),
+        ("segments", "/console/segments", false), ("tags", "/console/tags", false), ("campaigns", "/console/campaigns", true),
     ]
 
     func page(

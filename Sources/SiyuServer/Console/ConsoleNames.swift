@@ -8,13 +8,17 @@ struct ConsoleNames: Sendable {
     let members: [MemberRecord]
     let departments: [Int: DepartmentRecord]
     let tags: [String: String]
+    /// Every tag with its group's name, in the groups' order.
+    let tagList: [(id: String, name: String, group: String)]
     let channels: [String: String]
     private let memberIndex: [String: MemberRecord]
 
     init(store: SiyuStore, corpID: String) async throws {
         members = try await store.directory.members(corpID: corpID)
         departments = try await store.directory.departments(corpID: corpID)
-        tags = Dictionary(try await store.directory.tagGroups(corpID: corpID).flatMap(\.tags).map { ($0.tagID, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let groups = try await store.directory.tagGroups(corpID: corpID)
+        tagList = groups.flatMap { group in group.tags.map { (id: $0.tagID, name: $0.name, group: group.name) } }
+        tags = Dictionary(tagList.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         channels = Dictionary(try await store.channels.list(corpID: corpID).map { ($0.channelID, $0.name) }, uniquingKeysWith: { first, _ in first })
         memberIndex = Dictionary(members.map { ($0.userID, $0) }, uniquingKeysWith: { first, _ in first })
     }

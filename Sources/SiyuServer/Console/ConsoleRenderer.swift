@@ -12,6 +12,8 @@ enum ConsoleTemplate: String, CaseIterable, Sendable {
     case campaignTasks = "campaign_tasks"
     case memberPicker = "member_picker"
     case campaignConfirm = "campaign_confirm"
+    case segments, segment
+    case segmentBuilder = "segment_builder"
 }
 
 /// The console's templates, string tables and static files, loaded once from the package's resources.
@@ -58,6 +60,12 @@ struct ConsoleRenderer: Sendable {
         // Loading checked every template is registered, so rendering always finds it.
         let text = library.render(data, withTemplate: template.rawValue) ?? ""
         return Response(status: status, headers: Self.htmlHeaders, body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// A JSON answer for the console's own scripts (live counts and previews).
+    static func json(_ object: [String: Any], status: HTTPResponse.Status) throws -> Response {
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     /// No framing, no inline script, no third-party anything; images may come from WeCom (channel QR codes).

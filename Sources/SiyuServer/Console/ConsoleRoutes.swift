@@ -28,4 +28,5 @@ func addConsoleRoutes(to router: Router<AppRequestContext>, _ dependencies: Serv
     ConsoleCustomerController(store: store, tagging: CustomerTagging(store: store, wecom: dependencies.wecom, time: dependencies.time), layout: layout).addRoutes(to: signedIn)
     ConsoleTagController(store: store, tags: CorpTags(store: store, wecom: dependencies.wecom, time: dependencies.time), layout: layout).addRoutes(to: signedIn)
     ConsoleCampaignController(store: store, campaigns: dependencies.campaigns, layout: layout).addRoutes(to: signedIn)
+    ConsoleSegmentController(store: store, indexes: dependencies.segments, layout: layout).addRoutes(to: signedIn)
 }

@@ -43,6 +43,88 @@
     });
   });
 
+  // The audience builder: the chosen conditions (or the typed expression) are counted live on
+  // the server, which writes the expression; an error points at its place in the expression.
+  function byteOffsetToIndex(text, offset) {
+    var encoder = new TextEncoder();
+    for (var index = 0; index <= text.length; index++) {
+      if (encoder.encode(text.slice(0, index)).length >= offset) return index;
+    }
+    return text.length;
+  }
+
+  Array.prototype.forEach.call(document.querySelectorAll("[data-builder]"), function (builder) {
+    var form = builder.closest("form");
+    var countNode = builder.querySelector("[data-builder-count]");
+    var expressionNode = builder.querySelector("[data-builder-expression]");
+    var errorNode = builder.querySelector("[data-builder-error]");
+    var textarea = builder.querySelector("[data-expression]");
+    var timer = null;
+    var sequence = 0;
+    var latest = textarea.value;
+
+    function mode() {
+      var checked = builder.querySelector('input[name="segment_mode"]:checked');
+      return checked ? checked.value : "builder";
+    }
+
+    function showMode() {
+      Array.prototype.forEach.call(builder.querySelectorAll("[data-mode]"), function (node) {
+        node.hidden = node.getAttribute("data-mode") !== mode();
+      });
+    }
+
+    function count() {
+      var mine = ++sequence;
+      fetch(builder.getAttribute("data-count"), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": builder.getAttribute("data-csrf") },
+        body: new URLSearchParams(new FormData(form)).toString()
+      }).then(function (response) {
+        return response.json().then(function (json) { return { ok: response.ok, json: json }; });
+      }).then(function (answer) {
+        if (mine !== sequence) return;
+        if (answer.ok) {
+          latest = answer.json.expression;
+          countNode.textContent = answer.json.count_label;
+          expressionNode.textContent = answer.json.expression;
+          errorNode.hidden = true;
+          builder.dispatchEvent(new CustomEvent("segment", { detail: answer.json, bubbles: true }));
+        } else {
+          var error = answer.json.error || { message: String(answer.json) };
+          countNode.textContent = "–";
+          expressionNode.textContent = "";
+          errorNode.textContent = error.message;
+          errorNode.hidden = false;
+          if (error.offset !== undefined && mode() === "expression") {
+            var at = byteOffsetToIndex(textarea.value, error.offset);
+            textarea.setSelectionRange(at, Math.min(textarea.value.length, at + 1));
+          }
+          builder.dispatchEvent(new CustomEvent("segment-error", { detail: error, bubbles: true }));
+        }
+      });
+    }
+
+    function schedule() {
+      clearTimeout(timer);
+      timer = setTimeout(count, 300);
+    }
+
+    builder.addEventListener("change", function (event) {
+      // Switching to the expression starts from what the builder wrote.
+      if (event.target.name === "segment_mode" && mode() === "expression") textarea.value = latest;
+      showMode();
+      schedule();
+    });
+    builder.addEventListener("input", function (event) {
+      if (event.target.hasAttribute("data-picker-search")) return;
+      schedule();
+    });
+    showMode();
+    count();
+  });
+
   var compose = document.getElementById("compose");
   if (!compose) return;
   var status = compose.parentNode.querySelector("[data-preview-status]");
@@ -82,16 +164,19 @@
   }
 
   function fail(error) {
-    var where = error.line ? " (" + status.getAttribute("data-position") + " " + error.line + ":" + error.column + ")" : "";
-    fieldError.textContent = status.getAttribute("data-error") + " " + error.message + where;
+    fieldError.textContent = status.getAttribute("data-error") + " " + error.message;
     fieldError.hidden = false;
     status.textContent = "";
     ["audience", "send", "hold", "skip", "senders", "calls"].forEach(function (name) { figure(name, "–"); });
     reasons.textContent = "";
   }
 
+  var audienceNow = "";
+  compose.addEventListener("segment", function (event) { audienceNow = event.detail.expression; schedule(); });
+  compose.addEventListener("segment-error", function () { audienceNow = ""; });
+
   function preview() {
-    var audience = compose.elements.audience.value.trim();
+    var audience = audienceNow;
     if (!audience) return;
     var mine = ++sequence;
     status.textContent = status.getAttribute("data-loading");
@@ -132,11 +217,10 @@
 
   compose.addEventListener("input", function (event) {
     if (event.target.name === "kind") showKind();
-    if (kind() === "message" && (event.target.name === "audience" || event.target.name === "send_at")) schedule();
+    if (kind() === "message" && event.target.name === "send_at") schedule();
   });
   compose.addEventListener("change", function (event) {
     if (event.target.name === "kind") { showKind(); if (kind() === "message") schedule(); }
   });
   showKind();
-  if (kind() === "message") preview();
 })();

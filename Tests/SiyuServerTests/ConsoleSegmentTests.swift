@@ -1,0 +1,67 @@
+import Foundation
+import SiyuCore
+import SiyuStore
+import Testing
+
+@testable import SiyuServer
+
+@Suite("Console: 人群 — the visual builder, live counts, saved segments, errors in Chinese")
+struct ConsoleSegmentTests {
+    @Test("a segment is built with pickers, counted live, saved by name, listed with its count, edited in the builder and used in a campaign")
+    func buildSaveEdit() async throws {
+        try await ConsoleTestServer.run { fixture in
+            let admin = try await ConsoleCampaignTests.seededAdmin(fixture)
+            let token = try #require(ConsoleBrowser.csrfToken(in: try await admin.get("/console/segments/new").text))
+
+            // The live count from the builder's fields: the expression is written with names.
+            let counted = try await admin.post("/console/segments/count", [("segment_mode", "builder"), ("tags_all", "etvip")])
+            #expect(counted.status == .ok)
+            let json = try counted.json()
+            #expect(json["expression"] as? String == #"tag "VIP""# && json["count"] as? Int == 2)
+            let both = try await admin.post("/console/segments/count", [("segment_mode", "builder"), ("channels", "chn_store"), ("tags_none", "etvip")])
+            #expect(try both.json()["expression"] as? String == #"tag none ("VIP") and channel = "门店""# && (try both.json()["count"] as? Int) == 1)
+            let bad = try await admin.post("/console/segments/count", [("segment_mode", "builder"), ("added_within", "soon")])
+            #expect(bad.status == .unprocessableContent)
+            #expect(((try bad.json()["error"] as? [String: Any])?["message"] as? String)?.contains("整数天数") == true)
+            _ = token
+
+            // Saved, listed with today's count, no raw tag id on the page.
+            let saved = try await admin.post("/console/segments", [("name", "VIP 客户"), ("segment_mode", "builder"), ("tags_all", "etvip"), ("status", "active")])
+            #expect(saved.status == .seeOther, "\(saved.text)")
+            let segment = try #require(try await fixture.store.segments.list(corpID: ConsoleCampaignTests.corpID).first)
+            #expect(segment.expression == #"tag "VIP" and status = active"#)
+            let list = try await admin.get("/console/segments").text
+            #expect(list.contains("VIP 客户") && list.contains(">2<") && !list.contains("etvip"))
+            #expect(list.contains("/console/campaigns/new?audience="))
+
+            // Opens in the builder with its boxes ticked; a change saves.
+            let edit = try await admin.get("/console/segments/\(segment.segmentID)").text
+            #expect(edit.contains(#"name="tags_all" value="etvip" checked"#) && edit.contains(#"value="active" selected"#))
+            #expect(try await admin.post("/console/segments/\(segment.segmentID)", [("name", "VIP 与新客"), ("segment_mode", "builder"), ("tags_any", "etvip"), ("tags_any", "etnew")]).status == .seeOther)
+            let edited = try #require(try await fixture.store.segments.find(corpID: ConsoleCampaignTests.corpID, segmentID: segment.segmentID))
+            #expect(edited.name == "VIP 与新客" && edited.expression == #"tag any ("VIP", "新客")"#)
+
+            // An expert's expression: errors wholly in Chinese, at the position; nothing saved.
+            let broken = try await admin.post("/console/segments", [("name", "坏的"), ("segment_mode", "expression"), ("expression", #"tag "VIP" and ("#)])
+            #expect(broken.status == .unprocessableContent)
+            #expect(broken.text.contains("第 16 个字符处") && broken.text.contains("表达式还没写完"))
+            let unknown = try await admin.post("/console/segments", [("name", "坏的"), ("segment_mode", "expression"), ("expression", #"tag "不存在""#)])
+            #expect(unknown.text.contains("没有叫「不存在」的标签"))
+            #expect(try await fixture.store.segments.list(corpID: ConsoleCampaignTests.corpID).count == 1)
+            // An expression the builder cannot say opens in the editor.
+            let expert = try await admin.post("/console/segments", [("name", "或者"), ("segment_mode", "expression"), ("expression", #"tag "VIP" or tag "新客""#)])
+            #expect(expert.status == .seeOther)
+            let expertID = try #require(try await fixture.store.segments.list(corpID: ConsoleCampaignTests.corpID).first { $0.name == "或者" }?.segmentID)
+            #expect(try await admin.get("/console/segments/\(expertID)").text.contains(#"value="expression" checked"#))
+
+            // The compose page takes the builder too, and confirms the same count.
+            let review = try await admin.post("/console/campaigns", [
+                ("name", "VIP 福利"), ("kind", "message"), ("segment_mode", "builder"), ("tags_all", "etvip"), ("text", "福利"), ("deadline_hours", "72"),
+            ])
+            #expect(review.status == .ok)
+            #expect(review.text.contains("向 2 位客户发送？"), "\(review.text)")
+            #expect(try await admin.post("/console/segments/\(segment.segmentID)/delete").status == .seeOther)
+            #expect(try await fixture.store.segments.find(corpID: ConsoleCampaignTests.corpID, segmentID: segment.segmentID) == nil)
+        }
+    }
+}
