@@ -65,3 +65,38 @@ struct ConsoleSegmentTests {
         }
     }
 }
+
+@Suite("Console: 触达规则 — the contact policy edited in the console is the one the API reads")
+struct ConsolePolicyTests {
+    @Test("the platform rule, brand cap, quiet hours, opt-out tags and time zone saved here are what GET /api/v1/contact_policy returns; bad fields are refused beside them")
+    func edit() async throws {
+        try await ConsoleTestServer.run { fixture in
+            let admin = try await ConsoleCampaignTests.seededAdmin(fixture)
+            let key = try await fixture.store.apiKeys.create(corpID: ConsoleCampaignTests.corpID, label: "", actor: "t", now: Date()).token
+            let page = try await admin.get("/console/contact_policy")
+            #expect(page.status == .ok && page.text.contains("免打扰时段") && page.text.contains(#"value="days_in_month" checked"#))
+
+            let saved = try await admin.post("/console/contact_policy", [
+                ("platform_rule", "7_per_week"), ("cap_on", "on"), ("cap_touches", "2"), ("cap_days", "7"),
+                ("quiet_on", "on"), ("quiet_start", "22:00"), ("quiet_end", "08:30"), ("opt_out_tag_ids", "etnew"), ("utc_offset_seconds", "25200"),
+            ])
+            #expect(saved.status == .seeOther, "\(saved.text)")
+            let api = try await fixture.client.call(.get, "/api/v1/contact_policy", token: key).json()
+            #expect(api["platform_rule"] as? String == "7_per_week")
+            #expect((api["brand_cap"] as? [String: Any])?["max_touches"] as? Int == 2 && (api["brand_cap"] as? [String: Any])?["days"] as? Int == 7)
+            #expect((api["quiet_hours"] as? [String: Any])?["start_minute"] as? Int == 22 * 60 && (api["quiet_hours"] as? [String: Any])?["end_minute"] as? Int == 8 * 60 + 30)
+            #expect(api["opt_out_tag_ids"] as? [String] == ["etnew"] && api["utc_offset_seconds"] as? Int == 25200)
+            let shown = try await admin.get("/console/contact_policy").text
+            #expect(shown.contains(#"value="22:00""#) && shown.contains(#"value="etnew" checked"#) && shown.contains(#"value="25200" selected"#))
+
+            // Wrong fields are refused beside them, and the saved policy stays.
+            let refused = try await admin.post("/console/contact_policy", [
+                ("platform_rule", "7_per_week"), ("cap_on", "on"), ("cap_touches", "2"), ("cap_days", "400"), ("utc_offset_seconds", "28800"),
+            ])
+            #expect(refused.status == .unprocessableContent && refused.text.contains("天数为 1 到 90"))
+            let same = try await admin.post("/console/contact_policy", [("platform_rule", "1_per_day"), ("quiet_on", "on"), ("quiet_start", "08:00"), ("quiet_end", "08:00"), ("utc_offset_seconds", "28800")])
+            #expect(same.status == .unprocessableContent && same.text.contains("两者不能相同"))
+            #expect(try await fixture.client.call(.get, "/api/v1/contact_policy", token: key).json()["platform_rule"] as? String == "7_per_week")
+        }
+    }
+}

@@ -15,6 +15,7 @@ struct ConsoleLayout: Sendable {
     static let sections: [(id: String, path: String, employees: Bool)] = [
         ("dashboard", "/console/dashboard", false), ("channels", "/console/channels", false), ("customers", "/console/customers", true),
         ("segments", "/console/segments", false), ("tags", "/console/tags", false), ("campaigns", "/console/campaigns", true),
+        ("contact_policy", "/console/contact_policy", false),
     ]
 
     func page(

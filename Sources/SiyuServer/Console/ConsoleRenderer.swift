@@ -13,6 +13,7 @@ enum ConsoleTemplate: String, CaseIterable, Sendable {
     case memberPicker = "member_picker"
     case campaignConfirm = "campaign_confirm"
     case segments, segment
+    case contactPolicy = "contact_policy"
     case segmentBuilder = "segment_builder"
 }
 

@@ -29,4 +29,5 @@ func addConsoleRoutes(to router: Router<AppRequestContext>, _ dependencies: Serv
     ConsoleTagController(store: store, tags: CorpTags(store: store, wecom: dependencies.wecom, time: dependencies.time), layout: layout).addRoutes(to: signedIn)
     ConsoleCampaignController(store: store, campaigns: dependencies.campaigns, layout: layout).addRoutes(to: signedIn)
     ConsoleSegmentController(store: store, indexes: dependencies.segments, layout: layout).addRoutes(to: signedIn)
+    ConsolePolicyController(store: store, layout: layout).addRoutes(to: signedIn)
 }
