@@ -120,13 +120,14 @@ struct CustomerOperationsTests {
             text.removeFirst()
             let table = try CSV.decode(text)
             let header = try #require(table.first)
-            #expect(header == ["external_userid", "name", "status", "members", "channels", "tags", "first_added_at", "field:城市"])
+            #expect(header == ["external_userid", "name", "status", "member_userids", "members", "channel_ids", "channels", "tags", "first_added_at", "field:城市"])
             let byID = Dictionary(uniqueKeysWithValues: table.dropFirst().map { ($0[0], $0) })
             #expect(byID.count == 2)
-            #expect(Set(try #require(byID[second])[5].split(separator: ";").map(String.init)) == ["手冲咖啡", "金卡"])
+            #expect(Set(try #require(byID[second])[7].split(separator: ";").map(String.init)) == ["手冲咖啡", "金卡"])
             #expect(byID[second]?[1] == "小李")
-            #expect(byID[second]?[3] == "m2")
-            #expect(byID[second]?[7] == "深圳, 南山")
+            #expect(byID[second]?[3] == "m2" && byID[second]?[4] == "成员m2", "names beside ids")
+            #expect(byID[second]?[8].hasSuffix("+08:00") == true, "times in the corp's time zone")
+            #expect(byID[second]?[9] == "深圳, 南山")
             #expect(byID[first]?[2] == "active")
 
             // Deleting a group on the platform takes its tags off the customers in Siyu too.

@@ -141,6 +141,15 @@ public struct BusinessCalendar: Sendable, Hashable, CustomStringConvertible {
         return label(date) + " " + Self.pad(minute / 60, 2) + ":" + Self.pad(minute % 60, 2)
     }
 
+    /// ISO 8601 in local time with the offset (`2026-12-01T10:05:09+08:00`), as exports write times.
+    public func isoLabel(_ date: Date) -> String {
+        let seconds = Self.seconds(date)
+        let local = Self.floorMod(seconds + Int64(utcOffsetSeconds), 86400)
+        let offset = abs(utcOffsetSeconds) / 60
+        return label(date) + "T" + Self.pad(Int(local / 3600), 2) + ":" + Self.pad(Int(local % 3600 / 60), 2) + ":" + Self.pad(Int(local % 60), 2)
+            + (utcOffsetSeconds < 0 ? "-" : "+") + Self.pad(offset / 60, 2) + ":" + Self.pad(offset % 60, 2)
+    }
+
     /// `YYYY-MM-DD` of a day number (a day is the same day in every calendar; only instants differ).
     public static func label(dayNumber: Int) -> String {
         let (year, month, day) = civil(fromDay: Int64(dayNumber))

@@ -14,11 +14,27 @@ public struct CustomerQuery: Sendable, Equatable {
     public var status: RelationStatus?
     /// Matched against the customer's name and the members' remarks.
     public var keyword: String?
-    /// The last `external_userid` of the previous page.
+    /// The last `external_userid` of the previous page (the `id` order only).
     public var cursor: String?
     public var limit: Int = 50
+    /// The order; other orders than `id` page by `offset`.
+    public var sort: CustomerSort = .id
+    public var offset = 0
 
     public init() {}
+}
+
+/// How the customer list is ordered.
+public enum CustomerSort: String, Sendable, Equatable, CaseIterable {
+    /// By `external_userid`: stable, pages by cursor (the API's order).
+    case id
+    /// Newest first add first.
+    case addedNewest = "added_desc"
+    case addedOldest = "added_asc"
+    /// The latest interaction on the timeline (added, welcomed, tagged…) first.
+    case lastInteraction = "interaction_desc"
+    /// The most paid order value first.
+    case orders = "orders_desc"
 }
 
 /// One row of the customer list.

@@ -15,6 +15,7 @@ struct CustomerController: Sendable {
     let jobs: JobQueue
     let tagging: CustomerTagging
     let importer: CustomerImport
+    let exporter: CustomerExport
     let time: TimeSource
 
     func addRoutes(to group: RouterGroup<CorpContext>) {
@@ -127,37 +128,7 @@ struct CustomerController: Sendable {
 
     @Sendable func exportCSV(_ request: Request, context: CorpContext) async throws -> Response {
         let corpID = context.corpID
-        var query = try Self.query(request, in: try await contacts.calendar(corpID: corpID))
-        query.limit = 1000
-        let tagNames = Dictionary(uniqueKeysWithValues: try await directory.tagGroups(corpID: corpID).flatMap { $0.tags.map { ($0.tagID, $0.name) } })
-        var rows: [[String]] = []
-        var fieldNames: Set<String> = []
-        var profiles: [(CustomerSummary, [String: String])] = []
-        while true {
-            let page = try await customers.list(corpID: corpID, query)
-            for customer in page {
-                fieldNames.formUnion(customer.customFields.keys)
-                profiles.append((customer, customer.customFields))
-            }
-            guard page.count == query.limit, let last = page.last else { break }
-            query.cursor = last.externalUserID
-        }
-        let fields = fieldNames.sorted()
-        rows.append(["external_userid", "name", "status", "members", "channels", "tags", "first_added_at"] + fields.map { "field:\($0)" })
-        for (customer, values) in profiles {
-            rows.append([
-                customer.externalUserID, customer.name, customer.status.rawValue, customer.members.joined(separator: ";"),
-                customer.channelIDs.joined(separator: ";"), customer.tagIDs.map { tagNames[$0] ?? $0 }.joined(separator: ";"),
-                customer.firstAddedAt.formatted(.iso8601),
-            ] + fields.map { values[$0] ?? "" })
-        }
-        // A BOM so spreadsheet programs read the Chinese text as UTF-8.
-        let text = "\u{FEFF}" + CSV.encode(rows)
-        return Response(
-            status: .ok,
-            headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"customers.csv\""],
-            body: .init(byteBuffer: ByteBuffer(string: text))
-        )
+        return try await exporter.response(corpID: corpID, query: try Self.query(request, in: try await contacts.calendar(corpID: corpID)))
     }
 
     /// Tags (by name, `;`-separated, in a `tags` column) and custom fields (`field:<name>` columns)

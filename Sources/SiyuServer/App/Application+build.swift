@@ -122,7 +122,7 @@ public func buildRouter(_ dependencies: ServerDependencies, configuration: Serve
     TagController(directory: store.directory, tags: CorpTags(store: store, wecom: dependencies.wecom, time: time)).addRoutes(to: corp)
     CustomerController(
         customers: store.customers, contacts: store.contacts, directory: store.directory, groups: store.groups, jobs: store.jobs,
-        tagging: tagging, importer: CustomerImport(store: store, tagging: tagging, time: time), time: time
+        tagging: tagging, importer: CustomerImport(store: store, tagging: tagging, time: time), exporter: CustomerExport(store: store), time: time
     ).addRoutes(to: corp)
     OrderController(orders: store.orders, time: time).addRoutes(to: corp)
     SegmentController(segments: store.segments, indexes: dependencies.segments, time: time).addRoutes(to: corp)

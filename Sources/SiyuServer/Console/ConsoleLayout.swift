@@ -13,8 +13,8 @@ struct ConsoleLayout: Sendable {
 
     /// The sections of the navigation, in order, and who sees them.
     static let sections: [(id: String, path: String, employees: Bool)] = [
-        ("dashboard", "/console/dashboard", false), ("channels", "/console/channels", false), ("customers", "/console/customers", true),
-        ("segments", "/console/segments", false), ("tags", "/console/tags", false), ("campaigns", "/console/campaigns", true),
+        ("dashboard", "/console/dashboard", false), ("channels", "/console/channels", false), ("customers", "/console/customers", true), ("lost", "/console/lost", true),
+        ("segments", "/console/segments", false), ("groups", "/console/groups", false), ("tags", "/console/tags", false), ("campaigns", "/console/campaigns", true),
         ("contact_policy", "/console/contact_policy", false),
     ]
 
@@ -48,7 +48,12 @@ struct ConsoleLayout: Sendable {
         } else if let corpID = context.signIn.corpID, let corp = try await store.corps.find(corpID) {
             page["corp_name"] = corp.name
         }
-        if let done = request.uri.queryParameters.get("done"), let message = t["done_" + done] {
+        if let done = request.uri.queryParameters.get("done"), var message = t["done_" + done] {
+            // Counts a bulk action reports (digits only).
+            for name in ["n", "failed"] {
+                let value = request.uri.queryParameters.get(name).map { String($0) } ?? "0"
+                message = message.replacingOccurrences(of: "{\(name)}", with: value.allSatisfy(\.isNumber) ? value : "0")
+            }
             page["flash"] = message
         }
         return renderer.html(template, page, status: status)

@@ -12,6 +12,8 @@ struct ConsoleNames: Sendable {
     let tagList: [(id: String, name: String, group: String)]
     let channels: [String: String]
     private let memberIndex: [String: MemberRecord]
+    /// API keys' labels by key id (who a `key:<corp>/<key>` actor is).
+    let keyLabels: [String: String]
 
     init(store: SiyuStore, corpID: String) async throws {
         members = try await store.directory.members(corpID: corpID)
@@ -21,6 +23,40 @@ struct ConsoleNames: Sendable {
         tags = Dictionary(tagList.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         channels = Dictionary(try await store.channels.list(corpID: corpID).map { ($0.channelID, $0.name) }, uniquingKeysWith: { first, _ in first })
         memberIndex = Dictionary(members.map { ($0.userID, $0) }, uniquingKeysWith: { first, _ in first })
+        keyLabels = Dictionary(try await store.apiKeys.list(corpID: corpID).map { ($0.keyID, $0.label) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Who did something, in words: a console user by username, an API key by its label, the
+    /// admin token, or the system; `t` gives the words.
+    func actor(_ actor: String, _ t: [String: String]) -> String {
+        func fill(_ key: String, _ value: String) -> String { (t[key] ?? key).replacingOccurrences(of: "{name}", with: value) }
+        if actor.hasPrefix("console:") { return fill("actor_console", String(actor.dropFirst("console:".count))) }
+        if actor.hasPrefix("key:") {
+            let keyID = String(actor.split(separator: "/").last ?? "")
+            let label = keyLabels[keyID].flatMap { $0.isEmpty ? nil : $0 } ?? keyID
+            return fill("actor_key", label)
+        }
+        if actor == "admin" { return t["actor_admin"] ?? actor }
+        if actor.isEmpty || actor == "system" || actor == "sync" || actor == "demo" { return t["actor_system"] ?? actor }
+        return actor
+    }
+
+    /// A timeline entry as a sentence with names: who, what, through which channel, which tags, by whom.
+    func sentence(_ entry: CustomerProfile.TimelineEntry, _ t: [String: String]) -> String {
+        let detail = entry.detail
+        let values: [String: String] = [
+            "member": entry.userID.isEmpty ? (t["timeline_someone"] ?? "") : member(entry.userID),
+            "channel": detail["channel_id"].flatMap { $0.isEmpty ? nil : channel($0) } ?? "",
+            "tags": (detail["tag_ids"] ?? "").split(separator: ",").map { tag(String($0)) }.joined(separator: "、"),
+            "by": detail["by"].map { actor($0, t) } ?? "",
+            "reason": detail["reason"] ?? detail["error"] ?? "",
+            "text": detail["text"] ?? "",
+        ]
+        var key = "timeline_" + entry.kind
+        if entry.kind == "added", !(values["channel"] ?? "").isEmpty { key += "_channel" }
+        if entry.kind == "tagged" || entry.kind == "untagged", !(values["by"] ?? "").isEmpty { key += "_by" }
+        guard let template = t[key] else { return t["event_" + entry.kind] ?? entry.kind }
+        return values.reduce(template) { $0.replacingOccurrences(of: "{\($1.key)}", with: $1.value) }
     }
 
     /// A member's name, or the userid when Siyu has not mirrored them.

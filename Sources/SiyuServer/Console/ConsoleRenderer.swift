@@ -14,6 +14,7 @@ enum ConsoleTemplate: String, CaseIterable, Sendable {
     case campaignConfirm = "campaign_confirm"
     case segments, segment
     case contactPolicy = "contact_policy"
+    case groups, group, lost
     case segmentBuilder = "segment_builder"
 }
 

@@ -30,4 +30,5 @@ func addConsoleRoutes(to router: Router<AppRequestContext>, _ dependencies: Serv
     ConsoleCampaignController(store: store, campaigns: dependencies.campaigns, layout: layout).addRoutes(to: signedIn)
     ConsoleSegmentController(store: store, indexes: dependencies.segments, layout: layout).addRoutes(to: signedIn)
     ConsolePolicyController(store: store, layout: layout).addRoutes(to: signedIn)
+    ConsoleGroupController(store: store, layout: layout).addRoutes(to: signedIn)
 }

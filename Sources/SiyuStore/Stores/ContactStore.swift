@@ -67,6 +67,18 @@ public struct ContactStore: Sendable {
         }
     }
 
+    /// One customer's touches since `since`, newest first: the campaign (when it was one), the
+    /// channel and the instant (a reservation until the platform reports the send).
+    public func touches(corpID: String, externalUserID: String, since: Date) async throws -> [(campaignID: String?, channel: TouchChannel, at: Date)] {
+        try await database.read { sql in
+            guard let ordinal = try await sql.raw("""
+                SELECT ordinal FROM customers WHERE corp_id = \(bind: corpID) AND external_userid = \(bind: externalUserID)
+                """).first()?.decode(column: "ordinal", as: Int64?.self) else { return [] }
+            return try await LedgerSets.sets(on: sql, corpID: corpID, since: since).filter { $0.members.contains(ordinal) }
+                .map { (campaignID: $0.campaignID, channel: $0.channel, at: $0.at) }.reversed()
+        }
+    }
+
     /// The ledger keyed by ordinals on a caller's connection (inside its transaction).
     static func ledger(on sql: any SQLDatabase, corpID: String, since: Date) async throws -> ContactLedger {
         let sets = try await LedgerSets.sets(on: sql, corpID: corpID, since: since)

@@ -80,15 +80,46 @@ public struct GroupStore: Sendable {
     }
 
     /// Groups that are not dismissed, by name; optionally of one owner.
+    /// The groups (not dismissed) one customer or member is in, by their id.
+    public func groups(corpID: String, memberID: String) async throws -> [Group] {
+        try await list(corpID: corpID, owner: nil, memberID: memberID)
+    }
+
+    /// One group, dismissed or not.
+    public func find(corpID: String, chatID: String) async throws -> Group? {
+        try await list(corpID: corpID, owner: nil, chatID: chatID).first
+    }
+
+    /// A group's members, customers and members alike, earliest joined first.
+    public func members(corpID: String, chatID: String) async throws -> [Member] {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT member_id, member_type, joined_at FROM group_members WHERE corp_id = \(bind: corpID) AND chat_id = \(bind: chatID)
+                ORDER BY joined_at, member_id
+                """).all().map { row in
+                Member(memberID: try row.decode(column: "member_id", as: String.self), type: Int(try row.decode(column: "member_type", as: Int64.self)),
+                       joinedAt: StoredTime.date(try row.decode(column: "joined_at", as: Int64.self)))
+            }
+        }
+    }
+
     public func list(corpID: String, owner: String? = nil) async throws -> [Group] {
+        try await list(corpID: corpID, owner: owner, memberID: nil)
+    }
+
+    private func list(corpID: String, owner: String?, memberID: String? = nil, chatID: String? = nil) async throws -> [Group] {
         try await database.read { sql in
             var query: SQLQueryString = """
                 SELECT g.chat_id, g.name, g.owner, g.notice, g.created_at, g.dismissed_at, g.updated_at,
                   (SELECT COUNT(*) FROM group_members m WHERE m.corp_id = g.corp_id AND m.chat_id = g.chat_id) AS members,
                   (SELECT COUNT(*) FROM group_members m WHERE m.corp_id = g.corp_id AND m.chat_id = g.chat_id AND m.member_type = 2) AS customers
-                FROM customer_groups g WHERE g.corp_id = \(bind: corpID) AND g.dismissed_at IS NULL
+                FROM customer_groups g WHERE g.corp_id = \(bind: corpID)
                 """
+            if let chatID { query = query + " AND g.chat_id = \(bind: chatID)" } else { query = query + " AND g.dismissed_at IS NULL" }
             if let owner { query = query + " AND g.owner = \(bind: owner)" }
+            if let memberID {
+                query = query + " AND EXISTS (SELECT 1 FROM group_members x WHERE x.corp_id = g.corp_id AND x.chat_id = g.chat_id AND x.member_id = \(bind: memberID))"
+            }
             query = query + " ORDER BY g.name, g.chat_id"
             return try await sql.raw(query).all().map { row in
                 Group(

@@ -70,6 +70,14 @@ public struct OrderStore: Sendable {
         try await database.read { sql in try await Self.totals(on: sql, corpID: corpID) }
     }
 
+    /// Paid totals of some customers only.
+    public func totals(corpID: String, externalUserIDs: [String]) async throws -> [String: CustomerTotals] {
+        guard !externalUserIDs.isEmpty else { return [:] }
+        return try await database.read { sql in
+            try await Self.totals(on: sql, corpID: corpID, scope: " AND external_userid IN (\(SQLList(externalUserIDs.map { SQLBind($0) })))")
+        }
+    }
+
     static func totals(on sql: any SQLDatabase, corpID: String, scope: SQLQueryString = "") async throws -> [String: CustomerTotals] {
         var totals: [String: CustomerTotals] = [:]
         for row in try await sql.raw("""

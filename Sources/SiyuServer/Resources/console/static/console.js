@@ -17,6 +17,33 @@
     if (target.hasAttribute && target.hasAttribute("data-autosubmit") && target.form) target.form.submit();
   });
 
+  // Bulk selection in a list: "select this page" and a live count of what is ticked.
+  Array.prototype.forEach.call(document.querySelectorAll("[data-bulk]"), function (form) {
+    var all = form.querySelector("[data-select-all]");
+    var count = form.querySelector("[data-bulk-count]");
+    if (!all || !count) return;
+    var boxes = form.querySelectorAll('input[name="ids"]');
+    function update() {
+      var ticked = Array.prototype.filter.call(boxes, function (box) { return box.checked; }).length;
+      count.textContent = ticked ? count.getAttribute("data-template").replace("{n}", ticked) : count.getAttribute("data-template").replace("{n}", 0);
+      all.checked = ticked === boxes.length && ticked > 0;
+    }
+    all.addEventListener("change", function () {
+      Array.prototype.forEach.call(boxes, function (box) { box.checked = all.checked; });
+      update();
+    });
+    form.addEventListener("change", function (event) { if (event.target.name === "ids") update(); });
+  });
+
+  // Copy buttons (a channel's link).
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("[data-copy]");
+    if (!button || !navigator.clipboard) return;
+    navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+      button.textContent = button.getAttribute("data-copied") || button.textContent;
+    });
+  });
+
   // Member pickers: typing filters the list by name, department or id; the summary names who is chosen.
   Array.prototype.forEach.call(document.querySelectorAll("[data-picker]"), function (picker) {
     var search = picker.querySelector("[data-picker-search]");
