@@ -147,7 +147,8 @@ struct ConsoleCampaignTests {
             #expect(!html.contains("<dt>可见标签</dt>") && !html.contains("<dt>错误</dt>") && !html.contains("<dt>完成时间</dt>"), "no empty rows")
             #expect(html.contains("/remind\"") && html.contains("/cancel\"") && html.contains(#"data-confirm=""#))
             let failed = try await admin.get("/console/campaigns/\(campaign.campaignID)?state=failed").text
-            #expect(failed.contains(">wm3<") && failed.contains(">wm5<") && !failed.contains(">wm1<"))
+            #expect(failed.contains(">客户3<") && failed.contains(">客户5<") && !failed.contains(">客户1<"), "recipients by name")
+            #expect(failed.contains(#"title="wm3""#), "the id on hover")
             #expect(try await admin.get("/console/campaigns/\(campaign.campaignID)?state=cancelled").text.contains("没有该状态的接收人"))
             #expect(try await admin.get("/console/campaigns/cmp_none").status == .notFound)
 

@@ -364,7 +364,8 @@ struct ConsoleCampaignController: Sendable {
         let results = try await campaigns.results(corpID: corpID, campaignID: campaign.campaignID)
         let totals = results.totals
         let tasks = try await store.campaigns.tasks(corpID: corpID, campaignID: campaign.campaignID)
-        let memberNames = Dictionary(try await store.directory.members(corpID: corpID).map { ($0.userID, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let names = try await ConsoleNames(store: store, corpID: corpID)
+        let memberNames = Dictionary(names.members.map { ($0.userID, $0.name) }, uniquingKeysWith: { first, _ in first })
         let open = campaign.isOpen
         let now = layout.time()
 
@@ -374,7 +375,7 @@ struct ConsoleCampaignController: Sendable {
             (t["total_failed"] ?? "", failed), (t["total_skipped"] ?? "", skipped), (t["total_cancelled"] ?? "", totals.cancelled),
         ]
         var page: [String: Any] = [
-            "campaign": Self.header(campaign, calendar: context.calendar, label: label),
+            "campaign": Self.header(campaign, calendar: context.calendar, names: names, t: t, label: label),
             "totals": [
                 "recipients": totals.recipients, "reached": totals.reached, "pending": totals.pending, "held": totals.held,
                 "failed": failed, "skipped": skipped, "cancelled": totals.cancelled,
@@ -383,18 +384,21 @@ struct ConsoleCampaignController: Sendable {
 
             "senders": results.senders.map { sender -> [String: Any] in
                 [
-                    "userid": sender.userID, "name": memberNames[sender.userID] ?? "", "recipients": sender.counts.recipients, "reached": sender.counts.reached,
+                    "userid": sender.userID, "name": names.member(sender.userID), "department": names.department(of: sender.userID),
+                    "recipients": sender.counts.recipients, "reached": sender.counts.reached,
                     "pending": sender.counts.pending, "held": sender.counts.held, "failed": sender.counts.failed.values.reduce(0, +),
                     "skipped": sender.counts.skipped.values.reduce(0, +),
                 ]
             },
             "tasks": tasks.map { task -> [String: Any] in
                 [
-                    "msgid": task.msgID, "sender": task.sender, "name": memberNames[task.sender] ?? "", "recipients": task.recipients,
+                    "msgid": task.msgID, "sender": task.sender, "name": names.member(task.sender), "recipients": task.recipients,
                     "state_label": label("task_", task.state.rawValue), "reminders": task.recentReminders(now: now).count,
                 ]
             },
             "can_cancel": open, "can_remind": open && tasks.contains { $0.state == .pending },
+            // Who still has to press send in WeCom: what "finished with 0" used to hide.
+            "unsent_members": Array(Set(tasks.filter { $0.state == .pending }.map(\.sender))).sorted().map(names.member).joined(separator: "、"),
         ]
         if campaign.state == .planning {
             let progress = campaign.planning ?? Campaign.Planning(progress: 0)
@@ -411,17 +415,17 @@ struct ConsoleCampaignController: Sendable {
                 "outcomes": reminders.outcomes.sorted { $0.key < $1.key }.map { member, outcome -> [String: Any] in
                     var detail = ""
                     if case .refused(let errcode, let message) = outcome { detail = layout.renderer.strings.platformError(errcode: errcode, errmsg: message, ConsoleLanguage(request)) }
-                    return ["member": member, "name": memberNames[member] ?? "", "outcome": label("remind_", outcome.code), "detail": detail]
+                    return ["member": member, "name": names.member(member), "outcome": label("remind_", outcome.code), "detail": detail]
                 },
             ] as [String: Any]
         }
-        try await addRecipients(request, corpID: corpID, campaign: campaign, calendar: context.calendar, t: t, to: &page)
+        try await addRecipients(request, corpID: corpID, campaign: campaign, calendar: context.calendar, names: names, t: t, to: &page)
         return try await layout.page(.campaign, request, context, section: "campaigns", title: campaign.name, page, status: status)
     }
 
     /// The results page's header: what the campaign is and when. Templates show a section for any
     /// present value, even an empty string, so what is not there is left out.
-    private static func header(_ campaign: Campaign, calendar: BusinessCalendar, label: (String, String) -> String) -> [String: Any] {
+    private static func header(_ campaign: Campaign, calendar: BusinessCalendar, names: ConsoleNames, t: [String: String], label: (String, String) -> String) -> [String: Any] {
         let attachments = campaign.content.attachments.map { attachment -> [String: String] in
             let body = attachment.body
             return ["type": label("attachment_", attachment.msgType), "detail": body["title"] ?? body["url"] ?? body["pic_url"] ?? body["media_id"] ?? ""]
@@ -430,12 +434,12 @@ struct ConsoleCampaignController: Sendable {
             "campaign_id": campaign.campaignID, "name": campaign.name, "kind": label("kind_", campaign.kind.rawValue),
             "state": campaign.state.rawValue, "state_label": label("state_", campaign.state.rawValue),
             "send_at": calendar.minuteLabel(campaign.sendAt), "deadline_at": calendar.minuteLabel(campaign.deadlineAt),
-            "created_at": calendar.minuteLabel(campaign.createdAt), "created_by": campaign.createdBy,
+            "created_at": calendar.minuteLabel(campaign.createdAt), "created_by": names.actor(campaign.createdBy, t), "created_by_id": campaign.createdBy,
             "attachments": attachments, "is_moment": campaign.kind == .moment,
         ]
         let optional: [String: String?] = [
             "finished_at": campaign.finishedAt.map(calendar.minuteLabel), "text": campaign.content.text, "segment": campaign.audience.segment,
-            "members": campaign.audience.members?.joined(separator: ", "), "tag_ids": campaign.audience.tagIDs?.joined(separator: ", "),
+            "members": campaign.audience.members?.map(names.member).joined(separator: "、"), "tag_ids": campaign.audience.tagIDs?.map(names.tag).joined(separator: "、"),
             "moment_id": campaign.momentID, "moment_job_id": campaign.momentJobID, "last_error": campaign.lastError,
         ]
         for (key, value) in optional {
@@ -446,7 +450,7 @@ struct ConsoleCampaignController: Sendable {
 
     /// One page of recipients, optionally of one state, with the filter and the next page's link.
     private func addRecipients(
-        _ request: Request, corpID: String, campaign: Campaign, calendar: BusinessCalendar, t: [String: String], to page: inout [String: Any]
+        _ request: Request, corpID: String, campaign: Campaign, calendar: BusinessCalendar, names: ConsoleNames, t: [String: String], to page: inout [String: Any]
     ) async throws {
         let stateText = request.uri.queryParameters.get("state").map { String($0) } ?? ""
         let state = RecipientState(rawValue: stateText)
@@ -455,12 +459,21 @@ struct ConsoleCampaignController: Sendable {
             corpID: corpID, campaignID: campaign.campaignID, state: state, after: after, limit: Self.recipientPageSize
         )
         let explained: Set<RecipientState> = [.failed, .skipped, .held, .cancelled]
+        // Customers by name and avatar, groups by name; the id stays on hover.
+        let ids = recipients.map(\.recipient)
+        let customers = campaign.kind == .message ? try await store.customers.profiles(corpID: corpID, externalUserIDs: ids) : [:]
+        let groupNames = campaign.kind == .groupMessage
+            ? Dictionary(try await store.groups.list(corpID: corpID).map { ($0.chatID, $0.name) }, uniquingKeysWith: { first, _ in first }) : [:]
         page["recipients"] = recipients.map { recipient -> [String: Any] in
             let state = recipient.state.rawValue
             let reason = explained.contains(recipient.state) ? (t["reason_" + recipient.reason.rawValue] ?? recipient.reason.rawValue) : ""
             let sendAt = recipient.sendAt.map(calendar.minuteLabel) ?? ""
             return [
-                "recipient": recipient.recipient, "is_customer": campaign.kind == .message, "sender": recipient.sender ?? "",
+                "recipient": recipient.recipient, "is_customer": campaign.kind == .message,
+                "recipient_name": (campaign.kind == .message ? customers[recipient.recipient]?.name : groupNames[recipient.recipient]).flatMap { $0.isEmpty ? nil : $0 }
+                    ?? (t[campaign.kind == .message ? "customer_unnamed" : "group_unnamed"] ?? ""),
+                "avatar": customers[recipient.recipient]?.avatar ?? "", "has_avatar": !(customers[recipient.recipient]?.avatar ?? "").isEmpty,
+                "sender": recipient.sender.map(names.member) ?? "", "sender_id": recipient.sender ?? "",
                 "state": state, "state_label": t["rstate_" + state] ?? state, "reason": reason, "send_at": sendAt,
             ]
         }
