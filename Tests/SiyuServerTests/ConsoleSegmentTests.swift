@@ -100,3 +100,46 @@ struct ConsolePolicyTests {
         }
     }
 }
+
+@Suite("Console: the audit page and the string tables")
+struct ConsoleAuditPageTests {
+    @Test("an admin reads who did what, when and from where, by action; others may not")
+    func audit() async throws {
+        try await ConsoleTestServer.run { fixture in
+            let admin = try await ConsoleCampaignTests.seededAdmin(fixture)
+            try await admin.get("/console/segments/new")
+            #expect(try await admin.post("/console/segments", [("name", "审计人群"), ("segment_mode", "builder"), ("tags_all", "etvip")]).status == .seeOther)
+            let page = try await admin.get("/console/audit")
+            #expect(page.status == .ok)
+            #expect(page.text.contains(#"title="segment.save""#) && page.text.contains("保存人群") && page.text.contains("root（控制台）"))
+            #expect(page.text.contains("提交 POST /console/segments"), "the form post, with the address it came from")
+            #expect(page.text.contains(">操作日志<"), "in the admin's navigation")
+            let filtered = try await admin.get("/console/audit?action=segment.save").text
+            #expect(filtered.contains(#"title="segment.save""#) && !filtered.contains(#"title="console.sign_in""#))
+            let operatorUser = try await fixture.signedIn("ops", .operator, corp: ConsoleCampaignTests.corpID)
+            #expect(try await operatorUser.get("/console/audit").status == .forbidden)
+            #expect(!(try await operatorUser.get("/console/dashboard").text.contains("/console/audit")))
+        }
+    }
+
+    @Test("every string a template names is in both languages' tables")
+    func stringsComplete() throws {
+        let renderer = try ConsoleRenderer.load()
+        #expect(renderer.strings.missingKeys.isEmpty, "\(renderer.strings.missingKeys)")
+        let root = try #require(ConsoleRenderer.bundledRoot).appendingPathComponent("templates")
+        let pattern = try NSRegularExpression(pattern: #"\{\{[#^/]?t\.([a-z0-9_]+)\}\}"#)
+        var named = Set<String>()
+        for file in try FileManager.default.contentsOfDirectory(atPath: root.path) where file.hasSuffix(".mustache") {
+            let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
+            for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                named.insert(String(text[Range(match.range(at: 1), in: text)!]))
+            }
+        }
+        #expect(named.count > 100)
+        for language in ConsoleLanguage.allCases {
+            let table = renderer.strings.table(language)
+            let missing = named.filter { table[$0] == nil }.sorted()
+            #expect(missing.isEmpty, "\(language.rawValue): \(missing)")
+        }
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import SiyuCore
+import Mustache
 import SiyuStore
 
 /// Renders a console page inside the common layout: navigation for the user's role, the corp
@@ -12,11 +13,19 @@ struct ConsoleLayout: Sendable {
     let time: TimeSource
 
     /// The sections of the navigation, in order, and who sees them.
-    static let sections: [(id: String, path: String, employees: Bool)] = [
-        ("dashboard", "/console/dashboard", false), ("channels", "/console/channels", false), ("customers", "/console/customers", true), ("lost", "/console/lost", true),
-        ("segments", "/console/segments", false), ("groups", "/console/groups", false), ("tags", "/console/tags", false), ("campaigns", "/console/campaigns", true),
-        ("contact_policy", "/console/contact_policy", false),
+    static let sections: [(id: String, path: String, employees: Bool, admins: Bool)] = [
+        ("dashboard", "/console/dashboard", false, false), ("channels", "/console/channels", false, false), ("customers", "/console/customers", true, false), ("lost", "/console/lost", true, false),
+        ("segments", "/console/segments", false, false), ("groups", "/console/groups", false, false), ("tags", "/console/tags", false, false), ("campaigns", "/console/campaigns", true, false),
+        ("contact_policy", "/console/contact_policy", false, false), ("audit", "/console/audit", false, true),
     ]
+
+    /// A page whose model is a struct (its properties are the template's names), inside the layout.
+    func page(
+        _ template: ConsoleTemplate, _ request: Request, _ context: ConsoleContext, section: String, title: String,
+        model: some Sendable, status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        try await page(template, request, context, section: section, title: title, ["model": model], status: status)
+    }
 
     func page(
         _ template: ConsoleTemplate, _ request: Request, _ context: ConsoleContext, section: String, title: String,
@@ -32,7 +41,7 @@ struct ConsoleLayout: Sendable {
         page["csrf"] = context.signIn.session.csrfToken
         page["username"] = context.user.username
         page["role_label"] = t["role_" + role.rawValue] ?? role.rawValue
-        page["nav"] = Self.sections.filter { role != .employee || $0.employees }.map { item -> [String: Any] in
+        page["nav"] = Self.sections.filter { (role != .employee || $0.employees) && (role == .admin || !$0.admins) }.map { item -> [String: Any] in
             ["href": item.path, "label": t["nav_" + item.id] ?? item.id, "active": item.id == section]
         }
         let other: ConsoleLanguage = language == .zhCN ? .en : .zhCN
@@ -56,6 +65,7 @@ struct ConsoleLayout: Sendable {
             }
             page["flash"] = message
         }
+        if let model = page.removeValue(forKey: "model") { return renderer.html(template, TypedPage(layout: page, model: model), status: status) }
         return renderer.html(template, page, status: status)
     }
 
@@ -85,5 +95,21 @@ struct ConsoleLayout: Sendable {
             text += " (#\(row + 1))"
         }
         return [field: text]
+    }
+}
+
+/// The layout's data (navigation, strings, CSRF…) with a typed page model: a name is looked up
+/// in the layout first, then among the model's stored properties (an optional that is nil is
+/// absent, so its section does not show).
+struct TypedPage: MustacheParent {
+    let layout: [String: Any]
+    let model: Any
+
+    func child(named name: String) -> Any? {
+        if let value = layout[name] { return value }
+        guard let value = Mirror(reflecting: model).children.first(where: { $0.label == name })?.value else { return nil }
+        let mirror = Mirror(reflecting: value)
+        guard mirror.displayStyle == .optional else { return value }
+        return mirror.children.first?.value
     }
 }

@@ -14,7 +14,7 @@ enum ConsoleTemplate: String, CaseIterable, Sendable {
     case campaignConfirm = "campaign_confirm"
     case segments, segment
     case contactPolicy = "contact_policy"
-    case groups, group, lost
+    case groups, group, lost, audit
     case segmentBuilder = "segment_builder"
 }
 
@@ -58,7 +58,7 @@ struct ConsoleRenderer: Sendable {
     }
 
     /// An HTML page from a template and its data.
-    func html(_ template: ConsoleTemplate, _ data: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+    func html(_ template: ConsoleTemplate, _ data: Any, status: HTTPResponse.Status = .ok) -> Response {
         // Loading checked every template is registered, so rendering always finds it.
         let text = library.render(data, withTemplate: template.rawValue) ?? ""
         return Response(status: status, headers: Self.htmlHeaders, body: .init(byteBuffer: ByteBuffer(string: text)))

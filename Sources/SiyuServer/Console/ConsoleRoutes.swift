@@ -31,4 +31,5 @@ func addConsoleRoutes(to router: Router<AppRequestContext>, _ dependencies: Serv
     ConsoleSegmentController(store: store, indexes: dependencies.segments, layout: layout).addRoutes(to: signedIn)
     ConsolePolicyController(store: store, layout: layout).addRoutes(to: signedIn)
     ConsoleGroupController(store: store, layout: layout).addRoutes(to: signedIn)
+    ConsoleAuditController(store: store, layout: layout).addRoutes(to: signedIn)
 }
