@@ -208,5 +208,48 @@ struct CustomerQueryTests {
             #expect(try await store.directory.replaceMembers(corpID: F.corpID, departments: departments, members: [renamed, m2], now: Date()) == 1, "back again")
         }
     }
-}
 
+    @Test("the console's reads: sorted pages with a total, lost relations by member and channel, a customer's groups, touches and paid totals, departments", arguments: TestDatabases.flavors)
+    func consoleReads(flavor: SQLFlavor) async throws {
+        try await TestDatabases.withStore(flavor) { store in
+            try await Self.seed(store)
+            func list(_ configure: (inout CustomerQuery) -> Void) async throws -> [String] {
+                F.ids(try await store.customers.list(corpID: F.corpID, F.query(configure)))
+            }
+            #expect(try await list { $0.sort = .addedNewest } == ["wm05", "wm04", "wm03", "wm02", "wm01"])
+            #expect(try await list { $0.sort = .addedOldest; $0.limit = 2; $0.offset = 2 } == ["wm03", "wm04"])
+            #expect(try await store.customers.count(corpID: F.corpID, F.query { $0.status = .active; $0.limit = 1 }) == 3)
+            _ = try await store.orders.upsert(corpID: F.corpID, [
+                Order(orderID: "o1", externalUserID: "wm02", amountFen: 900, orderedAt: F.at(day: 3)),
+                Order(orderID: "o2", externalUserID: "wm04", amountFen: 100, orderedAt: F.at(day: 4)),
+                Order(orderID: "o3", externalUserID: "wm04", amountFen: 5000, status: .refunded, orderedAt: F.at(day: 4)),
+            ], now: Date())
+            #expect(try await list { $0.sort = .orders }.prefix(2) == ["wm02", "wm04"], "by paid value")
+            #expect(try await list { $0.sort = .lastInteraction }.first == "wm05", "the latest timeline entry first")
+            let totals = try await store.orders.totals(corpID: F.corpID, externalUserIDs: ["wm04", "wm01"])
+            #expect(totals.count == 1 && totals["wm04"]?.amountFen == 100)
+
+            #expect(try await store.customers.lostRelations(corpID: F.corpID, since: nil, userID: "m1").map(\.externalUserID) == ["wm03"])
+            #expect(try await store.customers.lostRelations(corpID: F.corpID, since: nil, userID: "m2").isEmpty)
+            #expect(try await store.customers.lostRelations(corpID: F.corpID, since: nil, channelID: "chnA").isEmpty)
+            #expect(try await store.customers.lostRelations(corpID: F.corpID, since: nil, until: F.at(day: 3)).isEmpty)
+
+            try await store.groups.upsert(corpID: F.corpID, chatID: "wr1", name: "一群", owner: "m1", notice: nil, createdAt: F.at(day: 1), members: [
+                GroupStore.Member(memberID: "wm01", type: 2, joinedAt: F.at(day: 2)), GroupStore.Member(memberID: "m1", type: 1, joinedAt: F.at(day: 1)),
+            ], now: Date())
+            try await store.groups.upsert(corpID: F.corpID, chatID: "wr2", name: "二群", owner: "m2", notice: nil, createdAt: F.at(day: 1), members: [], now: Date())
+            #expect(try await store.groups.groups(corpID: F.corpID, memberID: "wm01").map(\.chatID) == ["wr1"])
+            #expect(try await store.groups.find(corpID: F.corpID, chatID: "wr2")?.name == "二群")
+            #expect(try await store.groups.members(corpID: F.corpID, chatID: "wr1").map(\.memberID) == ["m1", "wm01"])
+            #expect(try await store.customers.names(corpID: F.corpID, externalUserIDs: ["wm01", "wm04", "nobody"]) == ["wm01": "张三", "wm04": "Lily"])
+
+            try await store.contacts.record(corpID: F.corpID, touches: [("wm01", .massMessage, F.at(day: 5), "cmp1"), ("wm02", .moment, F.at(day: 5), nil)])
+            let touches = try await store.contacts.touches(corpID: F.corpID, externalUserID: "wm01", since: F.at(day: 0))
+            #expect(touches.count == 1 && touches.first?.campaignID == "cmp1" && touches.first?.channel == .massMessage)
+            #expect(try await store.contacts.touches(corpID: F.corpID, externalUserID: "nobody", since: F.at(day: 0)).isEmpty)
+            #expect(try await store.directory.departments(corpID: F.corpID)[2]?.name == "门店")
+            #expect(try await store.directory.hasMembers(corpID: F.corpID))
+            #expect(try await store.directory.hasMembers(corpID: "wwNobody") == false)
+        }
+    }
+}
