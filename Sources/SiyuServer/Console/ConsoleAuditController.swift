@@ -26,14 +26,8 @@ struct ConsoleAuditController: Sendable {
             var address: String?
         }
 
-        struct Option: Sendable {
-            var value: String
-            var label: String
-            var selected: Bool
-        }
-
         var entries: [Entry]
-        var actionOptions: [Option]
+        var actionOptions: [ConsoleOption]
         var actorFilter: String
         var next: String?
         var paged: Bool
@@ -68,8 +62,8 @@ struct ConsoleAuditController: Sendable {
                     target: entry.target, detail: detail.isEmpty ? nil : detail, address: entry.address
                 )
             },
-            actionOptions: [Page.Option(value: "", label: t["filter_all"] ?? "", selected: action == nil)]
-                + known.map { Page.Option(value: $0, label: label($0), selected: $0 == action) },
+            actionOptions: [ConsoleOption(value: "", label: t["filter_all"] ?? "", selected: action == nil)]
+                + known.map { ConsoleOption(value: $0, label: label($0), selected: $0 == action) },
             actorFilter: actor ?? "",
             next: result.nextCursor.map { next in
                 "/console/audit?cursor=\(next.text)" + (action.map { "&action=\($0)" } ?? "") + (actor.map { "&actor=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } ?? "")

@@ -132,21 +132,43 @@ struct ConsoleCustomerController: Sendable {
         let (filters, rows) = try await lostRows(request, context)
         let exportQuery = filters.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
             .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&")
-        var page: [String: Any] = [
-            "lost": rows.map { row -> [String: Any] in
-                ["external_userid": row.externalUserID, "name": row.name.isEmpty ? (t["customer_unnamed"] ?? "") : row.name,
-                 "member": names.member(row.userID), "member_id": row.userID, "department": names.department(of: row.userID),
-                 "channel": row.channelID.map(names.channel) ?? (t["channel_none"] ?? ""), "added": context.calendar.minuteLabel(row.addedAt),
-                 "lost_at": context.calendar.minuteLabel(row.lostAt), "days": max(0, Int(row.lostAt.timeIntervalSince(row.addedAt) / 86400))]
+        let model = LostPage(
+            lost: rows.map { row in
+                LostPage.Row(
+                    externalUserID: row.externalUserID, name: row.name.isEmpty ? (t["customer_unnamed"] ?? "") : row.name,
+                    member: names.member(row.userID), memberID: row.userID, department: names.department(of: row.userID),
+                    channel: row.channelID.map(names.channel) ?? (t["channel_none"] ?? ""), added: context.calendar.minuteLabel(row.addedAt),
+                    lostAt: context.calendar.minuteLabel(row.lostAt), days: max(0, Int(row.lostAt.timeIntervalSince(row.addedAt) / 86400))
+                )
             },
-            "count": rows.count, "filters": filters, "export_href": "/console/lost.csv" + (exportQuery.isEmpty ? "" : "?" + exportQuery),
-            "channel_options": names.channels.sorted { $0.value < $1.value }.map { ["value": $0.key, "label": $0.value, "selected": $0.key == filters["channel"]] as [String: Any] },
-            "period_options": ["7", "30", "90", ""].map { ["value": $0, "label": t["lost_period_" + ($0.isEmpty ? "all" : $0)] ?? $0, "selected": $0 == filters["days"]] as [String: Any] },
-        ]
-        if try context.scope() == .corp {
-            page["member_options"] = names.members.map { ["value": $0.userID, "label": $0.name, "selected": $0.userID == filters["member"]] as [String: Any] }
+            count: rows.count, exportHref: "/console/lost.csv" + (exportQuery.isEmpty ? "" : "?" + exportQuery),
+            channelOptions: names.channels.sorted { $0.value < $1.value }.map { ConsoleOption(value: $0.key, label: $0.value, selected: $0.key == filters["channel"]) },
+            periodOptions: ["7", "30", "90", ""].map { ConsoleOption(value: $0, label: t["lost_period_" + ($0.isEmpty ? "all" : $0)] ?? $0, selected: $0 == filters["days"]) },
+            memberOptions: try context.scope() == .corp
+                ? names.members.map { ConsoleOption(value: $0.userID, label: $0.name, selected: $0.userID == filters["member"]) } : []
+        )
+        return try await layout.page(.lost, request, context, section: "lost", title: t["nav_lost"] ?? "", model: model)
+    }
+
+    struct LostPage: Sendable {
+        struct Row: Sendable {
+            var externalUserID: String
+            var name: String
+            var member: String
+            var memberID: String
+            var department: String
+            var channel: String
+            var added: String
+            var lostAt: String
+            var days: Int
         }
-        return try await layout.page(.lost, request, context, section: "lost", title: t["nav_lost"] ?? "", page)
+
+        var lost: [Row]
+        var count: Int
+        var exportHref: String
+        var channelOptions: [ConsoleOption]
+        var periodOptions: [ConsoleOption]
+        var memberOptions: [ConsoleOption]
     }
 
     @Sendable func lostExport(_ request: Request, context: ConsoleContext) async throws -> Response {

@@ -14,6 +14,41 @@ struct ConsoleGroupController: Sendable {
         group.get("groups/{chat_id}", use: show)
     }
 
+    struct ListPage: Sendable {
+        struct Row: Sendable {
+            var chatID: String
+            var name: String
+            var owner: String
+            var ownerID: String
+            var members: Int
+            var customers: Int
+            var createdAt: String
+        }
+
+        var groups: [Row]
+        var count: Int
+        var ownerOptions: [ConsoleOption]
+    }
+
+    struct DetailPage: Sendable {
+        struct Person: Sendable {
+            var id: String
+            var name: String
+            var isCustomer: Bool
+            var kind: String
+            var joinedAt: String
+        }
+
+        var name: String
+        var owner: String
+        var size: Int
+        var customers: Int
+        var createdAt: String
+        var notice: String?
+        var dismissed: Bool
+        var members: [Person]
+    }
+
     @Sendable func list(_ request: Request, context: ConsoleContext) async throws -> Response {
         try context.requireOperator()
         let corpID = try context.corp()
@@ -21,15 +56,17 @@ struct ConsoleGroupController: Sendable {
         let names = try await ConsoleNames(store: store, corpID: corpID)
         let owner = request.uri.queryParameters.get("owner").flatMap { $0.isEmpty ? nil : String($0) }
         let groups = try await store.groups.list(corpID: corpID, owner: owner)
-        let page: [String: Any] = [
-            "groups": groups.map { group -> [String: Any] in
-                ["chat_id": group.chatID, "name": group.name.isEmpty ? (t["group_unnamed"] ?? "") : group.name, "owner": names.member(group.owner), "owner_id": group.owner,
-                 "members": group.members, "customers": group.customers, "created_at": context.calendar.label(group.createdAt)]
+        let model = ListPage(
+            groups: groups.map { group in
+                ListPage.Row(
+                    chatID: group.chatID, name: group.name.isEmpty ? (t["group_unnamed"] ?? "") : group.name, owner: names.member(group.owner), ownerID: group.owner,
+                    members: group.members, customers: group.customers, createdAt: context.calendar.label(group.createdAt)
+                )
             },
-            "count": groups.count,
-            "owner_options": names.members.map { ["value": $0.userID, "label": $0.name, "selected": $0.userID == owner] as [String: Any] },
-        ]
-        return try await layout.page(.groups, request, context, section: "groups", title: t["nav_groups"] ?? "", page)
+            count: groups.count,
+            ownerOptions: names.members.map { ConsoleOption(value: $0.userID, label: $0.name, selected: $0.userID == owner) }
+        )
+        return try await layout.page(.groups, request, context, section: "groups", title: t["nav_groups"] ?? "", model: model)
     }
 
     @Sendable func show(_ request: Request, context: ConsoleContext) async throws -> Response {
@@ -42,16 +79,18 @@ struct ConsoleGroupController: Sendable {
         let names = try await ConsoleNames(store: store, corpID: corpID)
         let members = try await store.groups.members(corpID: corpID, chatID: group.chatID)
         let customers = try await store.customers.names(corpID: corpID, externalUserIDs: members.filter { $0.type == 2 }.map(\.memberID))
-        let page: [String: Any] = [
-            "group": ["chat_id": group.chatID, "name": group.name.isEmpty ? (t["group_unnamed"] ?? "") : group.name, "owner": names.member(group.owner),
-                      "members": group.members, "customers": group.customers, "created_at": context.calendar.minuteLabel(group.createdAt),
-                      "notice": group.notice ?? "", "dismissed": group.dismissedAt != nil] as [String: Any],
-            "members": members.map { member -> [String: Any] in
+        let name = group.name.isEmpty ? (t["group_unnamed"] ?? "") : group.name
+        let model = DetailPage(
+            name: name, owner: names.member(group.owner), size: group.members, customers: group.customers,
+            createdAt: context.calendar.minuteLabel(group.createdAt), notice: group.notice.flatMap { $0.isEmpty ? nil : $0 }, dismissed: group.dismissedAt != nil,
+            members: members.map { member in
                 let isCustomer = member.type == 2
-                return ["id": member.memberID, "name": isCustomer ? (customers[member.memberID] ?? (t["customer_unknown"] ?? "")) : names.member(member.memberID),
-                        "is_customer": isCustomer, "kind": t[isCustomer ? "group_member_customer" : "group_member_staff"] ?? "", "joined_at": context.calendar.minuteLabel(member.joinedAt)]
-            },
-        ]
-        return try await layout.page(.group, request, context, section: "groups", title: group.name.isEmpty ? (t["group_unnamed"] ?? "") : group.name, page)
+                return DetailPage.Person(
+                    id: member.memberID, name: isCustomer ? (customers[member.memberID] ?? (t["customer_unknown"] ?? "")) : names.member(member.memberID),
+                    isCustomer: isCustomer, kind: t[isCustomer ? "group_member_customer" : "group_member_staff"] ?? "", joinedAt: context.calendar.minuteLabel(member.joinedAt)
+                )
+            }
+        )
+        return try await layout.page(.group, request, context, section: "groups", title: name, model: model)
     }
 }

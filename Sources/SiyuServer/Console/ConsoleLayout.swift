@@ -113,3 +113,10 @@ struct TypedPage: MustacheParent {
         return mirror.children.first?.value
     }
 }
+
+/// One choice of a `<select>` (or radio group) in a typed page model.
+struct ConsoleOption: Sendable {
+    var value: String
+    var label: String
+    var selected: Bool
+}
