@@ -408,7 +408,7 @@ struct ConsoleCampaignController: Sendable {
             page["refresh_seconds"] = 2
         }
         // An absent chart shows the empty state (an empty string would count as present).
-        if totals.recipients > 0 { page["chart"] = SVGChart.bars(title: t["results_chart"] ?? "", items: bars) }
+        if totals.recipients > 0 { page["chart"] = SVGChart.both { SVGChart.bars(title: t["results_chart"] ?? "", items: bars, width: $0) } }
         if let reminders {
             page["reminders"] = [
                 "nothing_pending": reminders.nothingPending, "limit_reached": reminders.limitReached,

@@ -129,7 +129,7 @@ struct ConsoleChannelController: Sendable {
                 .init(name: t["series_new"] ?? "", values: stats.days.map(\.adds)), .init(name: t["series_lost"] ?? "", values: stats.days.map(\.losses)),
             ]
             let partial = period.lastDayIsPartial ? t["chart_partial_day"] : nil
-            page["chart"] = SVGChart.line(title: t["chart_channel"] ?? "", labels: period.shortLabels, series: series, partialLast: partial)
+            page["chart"] = SVGChart.both { SVGChart.line(title: t["chart_channel"] ?? "", labels: period.shortLabels, series: series, partialLast: partial, width: $0) }
                 + SVGChart.table(caption: t["chart_as_table"] ?? "", dayHeading: t["col_day"] ?? "", labels: period.shortLabels, series: series, partialLast: partial)
         }
         let title = channel?.name ?? (t["channel_new"] ?? "")

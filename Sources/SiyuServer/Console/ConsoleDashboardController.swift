@@ -40,9 +40,9 @@ struct ConsoleDashboardController: Sendable {
             "total": report.days.last?.total ?? 0, "new_today": report.days.last?.new ?? 0, "lost_today": report.days.last?.lost ?? 0,
             "new_period": newTotal, "lost_period": lostTotal, "net_period": newTotal - lostTotal,
             "has_growth": newTotal + lostTotal + (report.days.last?.total ?? 0) > 0,
-            "total_chart": SVGChart.line(title: t["chart_total"] ?? "", labels: labels, series: totalSeries, partialLast: partial)
+            "total_chart": SVGChart.both { SVGChart.line(title: t["chart_total"] ?? "", labels: labels, series: totalSeries, partialLast: partial, width: $0) }
                 + SVGChart.table(caption: t["chart_as_table"] ?? "", dayHeading: t["col_day"] ?? "", labels: labels, series: totalSeries, partialLast: partial),
-            "flow_chart": SVGChart.line(title: t["chart_flow"] ?? "", labels: labels, series: flowSeries, partialLast: partial)
+            "flow_chart": SVGChart.both { SVGChart.line(title: t["chart_flow"] ?? "", labels: labels, series: flowSeries, partialLast: partial, width: $0) }
                 + SVGChart.table(caption: t["chart_as_table"] ?? "", dayHeading: t["col_day"] ?? "", labels: labels, series: flowSeries, partialLast: partial),
             "members": report.addsByMember.map { ["name": memberNames[$0.userID] ?? $0.userID, "userid": $0.userID, "adds": $0.adds] as [String: Any] },
             "reach": reach.map { campaign -> [String: Any] in
@@ -55,7 +55,7 @@ struct ConsoleDashboardController: Sendable {
             .filter { $0.adds > 0 }.sorted { ($0.adds, $1.channelID) > ($1.adds, $0.channelID) }
         func channelName(_ id: String) -> String { id.isEmpty ? (t["channel_none"] ?? "") : channelNames[id] ?? id }
         if !byChannel.isEmpty {
-            page["channel_chart"] = SVGChart.bars(title: t["chart_channels"] ?? "", items: byChannel.prefix(12).map { (label: channelName($0.channelID), value: $0.adds) })
+            page["channel_chart"] = SVGChart.both { width in SVGChart.bars(title: t["chart_channels"] ?? "", items: byChannel.prefix(12).map { (label: channelName($0.channelID), value: $0.adds) }, width: width) }
         }
         page["channel_rows"] = byChannel.map { row -> [String: Any] in
             ["channel_id": row.channelID, "name": channelName(row.channelID), "adds": row.adds, "losses": row.losses, "has_link": !row.channelID.isEmpty]

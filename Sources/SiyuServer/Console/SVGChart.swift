@@ -16,6 +16,15 @@ enum SVGChart {
     /// it for negative values, with ticks at round numbers. Every point names its day and value
     /// on hover. When `partialLast` is given the last day is still running: its stretch of line
     /// is dashed and its label says so.
+    /// The width a phone's copy of a chart is drawn at: a 390 px screen shows its 12-unit text at
+    /// about 12 px (a 640-wide chart scaled down would show it at 7).
+    static let narrowWidth = 360
+
+    /// A chart drawn twice, for wide screens and for phones; the stylesheet shows one.
+    static func both(_ draw: (Int) -> String) -> String {
+        #"<div class="chart-wide">"# + draw(640) + #"</div><div class="chart-narrow">"# + draw(narrowWidth) + "</div>"
+    }
+
     static func line(title: String, labels: [String], series: [Series], partialLast: String? = nil, width: Int = 640, height: Int = 240) -> String {
         let left = 48.0, right = 12.0, top = 28.0, bottom = 28.0
         let plotWidth = Double(width) - left - right
@@ -35,7 +44,7 @@ enum SVGChart {
             svg += ##"<text x="\##(left - 6)" y="\##(fmt(at + 4))" text-anchor="end" font-size="12" fill="#4b5563">\##(tick)</text>"##
         }
         // A label about every week, the first and the last always.
-        let stride = max(1, count / 5)
+        let stride = max(1, count / (width < 500 ? 3 : 5))
         var labelled = Set(Swift.stride(from: 0, to: count, by: stride))
         labelled.insert(count - 1)
         if count - 1 - (labelled.subtracting([count - 1]).max() ?? 0) < stride / 2 { labelled.remove(labelled.subtracting([count - 1]).max() ?? -1) }
@@ -58,7 +67,7 @@ enum SVGChart {
                 let note = index == count - 1 ? (partialLast.map { " (\($0))" } ?? "") : ""
                 svg += ##"<circle cx="\##(fmt(x(index)))" cy="\##(fmt(y(Double(value))))" r="3" fill="\##(color)"><title>\##(escape("\(labels[index])\(note) \(line.name): \(value)"))</title></circle>"##
             }
-            let legendX = left + Double(number) * 110
+            let legendX = left + Double(number) * (width < 500 ? 70 : 110)
             svg += ##"<rect x="\##(fmt(legendX))" y="8" width="10" height="10" fill="\##(color)"/>"##
             svg += ##"<text x="\##(fmt(legendX + 14))" y="17" font-size="12" fill="#374151">\##(escape(line.name))</text>"##
         }
@@ -101,7 +110,7 @@ enum SVGChart {
 
     /// One horizontal bar per item, longest first as given, with its value at the end.
     static func bars(title: String, items: [(label: String, value: Int)], width: Int = 640) -> String {
-        let row = 26.0, labelWidth = 150.0, valueWidth = 56.0
+        let row = 26.0, labelWidth = width < 500 ? 96.0 : 150.0, valueWidth = 56.0
         let height = Int(row * Double(max(items.count, 1)) + 8)
         let high = Double(max(1, items.map(\.value).max() ?? 1))
         let barSpace = Double(width) - labelWidth - valueWidth
@@ -109,7 +118,8 @@ enum SVGChart {
         for (index, item) in items.enumerated() {
             let top = 4 + Double(index) * row
             let length = max(1, barSpace * Double(item.value) / high)
-            let label = item.label.count > 14 ? String(item.label.prefix(13)) + "…" : item.label
+            let room = width < 500 ? 7 : 14
+            let label = item.label.count > room ? String(item.label.prefix(room - 1)) + "…" : item.label
             svg += ##"<text x="\##(labelWidth - 8)" y="\##(fmt(top + 16))" text-anchor="end" font-size="12" fill="#374151">\##(escape(label))<title>\##(escape(item.label))</title></text>"##
             svg += ##"<rect x="\##(labelWidth)" y="\##(fmt(top + 4))" width="\##(fmt(length))" height="\##(fmt(row - 10))" rx="2" fill="\##(palette[0])"/>"##
             svg += ##"<text x="\##(fmt(labelWidth + length + 6))" y="\##(fmt(top + 16))" font-size="12" fill="#111827">\##(item.value)</text>"##
