@@ -26,23 +26,36 @@ struct ConsoleSegmentController: Sendable {
         let corpID = try context.corp()
         let language = ConsoleLanguage(request)
         let t = layout.renderer.strings.table(language)
-        let saved = try await store.segments.list(corpID: corpID)
-        var rows: [[String: Any]] = []
-        for segment in saved {
-            var row: [String: Any] = [
-                "segment_id": segment.segmentID, "name": segment.name, "expression": segment.expression,
-                "updated_at": context.calendar.minuteLabel(segment.updatedAt), "audience_query": Self.query(segment.expression),
-            ]
+        var rows: [ListPage.Row] = []
+        for segment in try await store.segments.list(corpID: corpID) {
+            var row = ListPage.Row(
+                segmentID: segment.segmentID, name: segment.name, expression: segment.expression, count: "–",
+                updatedAt: context.calendar.minuteLabel(segment.updatedAt), audienceQuery: Self.query(segment.expression)
+            )
             do {
-                row["count"] = ConsoleFormat.count(try await indexes.count(segment.expression, corpID: corpID, now: layout.time()).count)
+                row.count = ConsoleFormat.count(try await indexes.count(segment.expression, corpID: corpID, now: layout.time()).count)
             } catch let refusal as SegmentRefusal {
                 // A tag renamed or deleted since: say so instead of failing the list.
-                row["count"] = "–"
-                row["error"] = layout.renderer.strings.segmentError(refusal.error, language)
+                row.error = layout.renderer.strings.segmentError(refusal.error, language)
             }
             rows.append(row)
         }
-        return try await layout.page(.segments, request, context, section: "segments", title: t["nav_segments"] ?? "", ["segments": rows, "count": rows.count])
+        return try await layout.page(.segments, request, context, section: "segments", title: t["nav_segments"] ?? "", model: ListPage(segments: rows, count: rows.count))
+    }
+
+    struct ListPage: Sendable {
+        struct Row: Sendable {
+            var segmentID: String
+            var name: String
+            var expression: String
+            var count: String
+            var updatedAt: String
+            var audienceQuery: String
+            var error: String?
+        }
+
+        var segments: [Row]
+        var count: Int
     }
 
     @Sendable func newForm(_ request: Request, context: ConsoleContext) async throws -> Response {
