@@ -71,6 +71,13 @@ struct ConsoleFiguresTests {
             // The brand's new customers: people whose first add is in the period, as the customer list counts them.
             let firstAdds = (0..<40).filter { now.addingTimeInterval(-Double($0) * 86400 * 1.1 - 60) >= period.start }.count
             #expect(Self.figures(dashboard, "new-period")[""] == firstAdds)
+            // The list's CSV carries the same figures, with names beside ids.
+            var csv = try await admin.get("/console/channels.csv").text
+            csv.removeFirst()
+            let rows = try CSV.decode(csv)
+            let store_ = try #require(rows.first { $0[0] == "chn_store" })
+            #expect(store_[1] == "门店" && store_[5] == String(expectedAdds["chn_store"] ?? 0))
+            #expect(try await admin.get("/console/channels?q=商场").text.contains(#"data-total="1""#))
             // Today is marked as partial in the charts.
             #expect(dashboard.contains("今天，尚未结束"))
         }

@@ -13,6 +13,7 @@ struct ConsoleChannelController: Sendable {
 
     func addRoutes(to group: RouterGroup<ConsoleContext>) {
         group.get("channels", use: list)
+        group.get("channels.csv", use: list)
         group.get("channels/new", use: newForm)
         group.post("channels", use: create)
         group.get("channels/{channel_id}", use: show)
@@ -33,18 +34,51 @@ struct ConsoleChannelController: Sendable {
             channel.name.localizedCaseInsensitiveContains(search) || channel.channelID == search
                 || (channel.settings.members + channel.settings.backupMembers).contains { names.member($0).contains(search) || $0 == search }
         }
-        let channels = shown.map { channel -> [String: Any] in
-            let total = totals[channel.channelID] ?? ChannelStore.Totals()
-            return [
-                "channel_id": channel.channelID, "name": channel.name, "members": channel.settings.members.map(names.member).joined(separator: "、"),
-                "active_members": channel.activeMembers.map(names.member).joined(separator: "、"), "strategy": t["strategy_" + channel.settings.strategy.rawValue] ?? "",
-                "adds": total.adds, "active": total.active, "lost": total.lost,
-                "recent": period[channel.channelID]?.totalAdds ?? 0, "recent_lost": period[channel.channelID]?.totalLosses ?? 0,
-            ]
+        let model = ListPage(
+            channels: shown.map { channel in
+                let total = totals[channel.channelID] ?? ChannelStore.Totals()
+                return ListPage.Row(
+                    channelID: channel.channelID, name: channel.name, members: channel.settings.members.map(names.member).joined(separator: "、"),
+                    activeMembers: channel.activeMembers.map(names.member).joined(separator: "、"), strategy: t["strategy_" + channel.settings.strategy.rawValue] ?? "",
+                    adds: total.adds, active: total.active, lost: total.lost,
+                    recent: period[channel.channelID]?.totalAdds ?? 0, recentLost: period[channel.channelID]?.totalLosses ?? 0
+                )
+            },
+            q: search.isEmpty ? nil : search, count: shown.count, allCount: all.count, anyChannels: !all.isEmpty
+        )
+        if request.uri.path.hasSuffix(".csv") {
+            return CSVExport.response(
+                filename: "channels.csv",
+                header: ["channel_id", "name", "member_userids", "members", "strategy", "adds_30d", "losses_30d", "adds_total", "active", "lost"],
+                rows: zip(shown, model.channels).map { channel, row in
+                    [row.channelID, row.name, channel.settings.members.joined(separator: ";"), channel.settings.members.map(names.member).joined(separator: ";"),
+                     row.strategy, String(row.recent), String(row.recentLost), String(row.adds), String(row.active), String(row.lost)]
+                }
+            )
         }
-        var page: [String: Any] = ["channels": channels, "q": search, "count": channels.count, "all_count": all.count]
-        page["any_channels"] = !all.isEmpty
-        return try await layout.page(.channels, request, context, section: "channels", title: t["nav_channels"] ?? "", page)
+        return try await layout.page(.channels, request, context, section: "channels", title: t["nav_channels"] ?? "", model: model)
+    }
+
+    struct ListPage: Sendable {
+        struct Row: Sendable {
+            var channelID: String
+            var name: String
+            var members: String
+            var activeMembers: String
+            var strategy: String
+            var adds: Int
+            var active: Int
+            var lost: Int
+            /// The report period's adds and losses (`ReportPeriod`, the dashboard's definition).
+            var recent: Int
+            var recentLost: Int
+        }
+
+        var channels: [Row]
+        var q: String?
+        var count: Int
+        var allCount: Int
+        var anyChannels: Bool
     }
 
     @Sendable func newForm(_ request: Request, context: ConsoleContext) async throws -> Response {
