@@ -86,6 +86,17 @@ struct ConsoleCustomerTests {
             #expect(group.contains("客户4") && group.contains("/console/customers/wm4") && group.contains("成员m1"))
             #expect(try await admin.get("/console/groups").text.contains("会员福利群"))
             #expect(try await admin.get("/console/groups/wrNone").status == .notFound)
+            // Every list has its CSV, names beside ids.
+            let groups = try Self.rows(try await admin.get("/console/groups.csv").text)
+            #expect(groups.count == 2 && groups[1][1] == "会员福利群" && groups[1][3] == "成员m1")
+            let campaign = try await ConsoleCampaignTests.campaign(store, "导出测试")
+            try await ConsoleCampaignTests.results(store, campaign)
+            let campaigns = try Self.rows(try await admin.get("/console/campaigns.csv").text)
+            #expect(campaigns.count == 2 && campaigns[1][1] == "导出测试")
+            let recipients = try Self.rows(try await admin.get("/console/campaigns/\(campaign.campaignID)/recipients.csv").text)
+            #expect(recipients.count > 1 && recipients[0] == ["recipient", "name", "sender_userid", "sender", "state", "reason", "send_at"])
+            #expect(recipients.dropFirst().contains { $0[0] == "wm3" && $0[1] == "客户3" && $0[3] == "成员m1" && $0[4] == "failed" }, "\(recipients)")
+            #expect(try Self.rows(try await admin.get("/console/segments.csv").text).first?.first == "segment_id")
         }
     }
 }

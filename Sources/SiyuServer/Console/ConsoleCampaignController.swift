@@ -22,6 +22,8 @@ struct ConsoleCampaignController: Sendable {
         group.get("campaigns/new", use: compose)
         group.post("campaigns", use: create)
         group.post("campaigns/preview", use: preview)
+        group.get("campaigns.csv", use: exportList)
+        group.get("campaigns/{campaign_id}/recipients.csv", use: exportRecipients)
         group.get("campaigns/{campaign_id}", use: show)
         group.post("campaigns/{campaign_id}/cancel", use: cancel)
         group.post("campaigns/{campaign_id}/remind", use: remind)
@@ -62,6 +64,62 @@ struct ConsoleCampaignController: Sendable {
         var data: [String: Any] = ["campaigns": rows, "first_page": cursor == nil]
         if let next = page.next { data["next"] = "/console/campaigns?cursor=" + next }
         return try await layout.page(.campaigns, request, context, section: "campaigns", title: t["nav_campaigns"] ?? "", data)
+    }
+
+    /// Every campaign with its results, newest first, as CSV.
+    @Sendable func exportList(_ request: Request, context: ConsoleContext) async throws -> Response {
+        try context.requireOperator()
+        let corpID = try context.corp()
+        let names = try await ConsoleNames(store: store, corpID: corpID)
+        let t = layout.renderer.strings.table(ConsoleLanguage(request))
+        var rows: [[String]] = []
+        var cursor: String?
+        repeat {
+            let page = try await campaigns.page(corpID: corpID, limit: 100, cursor: cursor)
+            for item in page.items {
+                let totals = item.results.totals
+                rows.append([
+                    item.campaign.campaignID, item.campaign.name, item.campaign.kind.rawValue, item.campaign.state.rawValue,
+                    context.calendar.isoLabel(item.campaign.sendAt), names.actor(item.campaign.createdBy, t), String(totals.recipients), String(totals.reached),
+                    String(totals.pending), String(totals.held), String(totals.failed.values.reduce(0, +)), String(totals.skipped.values.reduce(0, +)),
+                ])
+            }
+            cursor = page.next
+        } while cursor != nil
+        return CSVExport.response(
+            filename: "campaigns.csv",
+            header: ["campaign_id", "name", "kind", "state", "send_at", "created_by", "recipients", "delivered", "pending", "held", "failed", "skipped"], rows: rows
+        )
+    }
+
+    /// Every recipient of a campaign (optionally of one state) with names, as CSV.
+    @Sendable func exportRecipients(_ request: Request, context: ConsoleContext) async throws -> Response {
+        try context.requireOperator()
+        let corpID = try context.corp()
+        let campaign = try await find(context)
+        let names = try await ConsoleNames(store: store, corpID: corpID)
+        let state = request.uri.queryParameters.get("state").flatMap { RecipientState(rawValue: String($0)) }
+        let groupNames = campaign.kind == .groupMessage
+            ? Dictionary(try await store.groups.list(corpID: corpID).map { ($0.chatID, $0.name) }, uniquingKeysWith: { first, _ in first }) : [:]
+        var rows: [[String]] = []
+        var after: String?
+        while true {
+            let page = try await store.campaigns.recipients(corpID: corpID, campaignID: campaign.campaignID, state: state, after: after, limit: 1000)
+            let customers = campaign.kind == .message ? try await store.customers.names(corpID: corpID, externalUserIDs: page.map(\.recipient)) : [:]
+            for recipient in page {
+                rows.append([
+                    recipient.recipient, customers[recipient.recipient] ?? groupNames[recipient.recipient] ?? "", recipient.sender ?? "",
+                    recipient.sender.map(names.member) ?? "", recipient.state.rawValue, recipient.reason.rawValue,
+                    recipient.sendAt.map(context.calendar.isoLabel) ?? "",
+                ])
+            }
+            guard page.count == 1000, let last = page.last else { break }
+            after = last.recipient
+        }
+        return CSVExport.response(
+            filename: "recipients-\(campaign.campaignID).csv",
+            header: ["recipient", "name", "sender_userid", "sender", "state", "reason", "send_at"], rows: rows
+        )
     }
 
     // MARK: Compose and create

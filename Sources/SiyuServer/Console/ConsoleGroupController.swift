@@ -11,6 +11,7 @@ struct ConsoleGroupController: Sendable {
 
     func addRoutes(to group: RouterGroup<ConsoleContext>) {
         group.get("groups", use: list)
+        group.get("groups.csv", use: list)
         group.get("groups/{chat_id}", use: show)
     }
 
@@ -66,6 +67,14 @@ struct ConsoleGroupController: Sendable {
             count: groups.count,
             ownerOptions: names.members.map { ConsoleOption(value: $0.userID, label: $0.name, selected: $0.userID == owner) }
         )
+        if request.uri.path.hasSuffix(".csv") {
+            return CSVExport.response(
+                filename: "groups.csv", header: ["chat_id", "name", "owner_userid", "owner", "members", "customers", "created_at"],
+                rows: zip(groups, model.groups).map { group, row in
+                    [row.chatID, row.name, row.ownerID, row.owner, String(row.members), String(row.customers), context.calendar.isoLabel(group.createdAt)]
+                }
+            )
+        }
         return try await layout.page(.groups, request, context, section: "groups", title: t["nav_groups"] ?? "", model: model)
     }
 

@@ -13,6 +13,7 @@ struct ConsoleSegmentController: Sendable {
 
     func addRoutes(to group: RouterGroup<ConsoleContext>) {
         group.get("segments", use: list)
+        group.get("segments.csv", use: list)
         group.get("segments/new", use: newForm)
         group.post("segments", use: create)
         group.post("segments/count", use: count)
@@ -39,6 +40,12 @@ struct ConsoleSegmentController: Sendable {
                 row.error = layout.renderer.strings.segmentError(refusal.error, language)
             }
             rows.append(row)
+        }
+        if request.uri.path.hasSuffix(".csv") {
+            return CSVExport.response(
+                filename: "segments.csv", header: ["segment_id", "name", "expression", "customers_now", "updated_at"],
+                rows: rows.map { [$0.segmentID, $0.name, $0.expression, $0.count.replacingOccurrences(of: ",", with: ""), $0.updatedAt] }
+            )
         }
         return try await layout.page(.segments, request, context, section: "segments", title: t["nav_segments"] ?? "", model: ListPage(segments: rows, count: rows.count))
     }
