@@ -221,8 +221,9 @@ struct ConsoleCampaignController: Sendable {
         case .moment: fill("confirm_question_moment", ["count": ConsoleFormat.count(draft.audience.members?.count ?? 0)])
         }
         var lines: [String] = []
+        let sendsNow = summary.sendAt.timeIntervalSince(now) < 90
         if draft.kind != .moment {
-            lines.append(fill("confirm_send", ["count": ConsoleFormat.count(summary.send), "time": sendLabel]))
+            lines.append(fill(sendsNow ? "confirm_send_now" : "confirm_send", ["count": ConsoleFormat.count(summary.send), "time": sendLabel]))
             if held > 0 {
                 let until = summary.holdTimes.first.map(calendar.minuteLabel) ?? ""
                 lines.append(fill("confirm_held", ["count": ConsoleFormat.count(held), "time": until]))
@@ -231,17 +232,20 @@ struct ConsoleCampaignController: Sendable {
                 lines.append(fill("confirm_skipped", ["count": ConsoleFormat.count(count), "reason": t["reason_" + reason.rawValue] ?? reason.rawValue]))
             }
         } else {
-            lines.append(fill("confirm_moment_time", ["time": sendLabel]))
+            lines.append(sendsNow ? (t["confirm_moment_now"] ?? "") : fill("confirm_moment_time", ["time": sendLabel]))
             let tags = (draft.audience.tagIDs ?? []).map(names.tag)
             lines.append(tags.isEmpty ? (t["confirm_moment_everyone"] ?? "") : fill("confirm_moment_tags", ["tags": tags.joined(separator: "、")]))
         }
-        let page: [String: Any] = [
+        var page: [String: Any] = [
             "question": question, "lines": lines, "name": draft.name, "kind": t["kind_" + draft.kind.rawValue] ?? "",
-            "text": draft.content.text ?? "", "attachments": draft.content.attachments.count,
-            "members": (draft.audience.members ?? []).map(names.member).joined(separator: "、"), "segment": draft.audience.segment ?? "",
+            "attachments": draft.content.attachments.count,
             "figures": ["audience": summary.audience, "send": summary.send, "hold": held, "skip": skipped],
             "hidden": form.fields.filter { $0.name != "_csrf" && $0.name != "confirmed" }.map { ["name": $0.name, "value": $0.value] },
         ]
+        // A section shows for any present value, even an empty one: only what is there goes in.
+        if let members = draft.audience.members, !members.isEmpty { page["members"] = members.map(names.member).joined(separator: "、") }
+        if draft.kind == .message, let segment = draft.audience.segment, !segment.isEmpty { page["segment"] = segment }
+        if let text = draft.content.text, !text.isEmpty { page["text"] = text }
         return try await layout.page(.campaignConfirm, request, context, section: "campaigns", title: t["confirm_title"] ?? "", page)
     }
 
@@ -455,9 +459,10 @@ struct ConsoleCampaignController: Sendable {
                 ]
             },
             "can_cancel": open, "can_remind": open && tasks.contains { $0.state == .pending },
-            // Who still has to press send in WeCom: what "finished with 0" used to hide.
-            "unsent_members": Array(Set(tasks.filter { $0.state == .pending }.map(\.sender))).sorted().map(names.member).joined(separator: "、"),
         ]
+        // Who still has to press send in WeCom: what "finished with 0" used to hide.
+        let unsent = Set(tasks.filter { $0.state == .pending }.map(\.sender)).sorted().map(names.member)
+        if open, !unsent.isEmpty { page["unsent_members"] = unsent.joined(separator: "、") }
         if campaign.state == .planning {
             let progress = campaign.planning ?? Campaign.Planning(progress: 0)
             var planning: [String: Any] = ["percent": Int((progress.progress * 100).rounded(.down))]
