@@ -21,7 +21,7 @@ struct ConsoleSegmentTests {
             let both = try await admin.post("/console/segments/count", [("segment_mode", "builder"), ("channels", "chn_store"), ("tags_none", "etvip")])
             #expect(try both.json()["expression"] as? String == #"tag none ("VIP") and channel = "门店""# && (try both.json()["count"] as? Int) == 1)
             let bad = try await admin.post("/console/segments/count", [("segment_mode", "builder"), ("added_within", "soon")])
-            #expect(bad.status == .unprocessableContent)
+            #expect(bad.status == .ok, "an expected problem is an answer with an error, not a failed request")
             #expect(((try bad.json()["error"] as? [String: Any])?["message"] as? String)?.contains("整数天数") == true)
             _ = token
 
@@ -127,7 +127,7 @@ struct ConsoleAuditPageTests {
         let renderer = try ConsoleRenderer.load()
         #expect(renderer.strings.missingKeys.isEmpty, "\(renderer.strings.missingKeys)")
         let root = try #require(ConsoleRenderer.bundledRoot).appendingPathComponent("templates")
-        let pattern = try NSRegularExpression(pattern: #"\{\{[#^/]?t\.([a-z0-9_]+)\}\}"#)
+        let pattern = try NSRegularExpression(pattern: #"\{\{[#^/]?t\.([A-Za-z0-9_]+)\}\}"#)
         var named = Set<String>()
         for file in try FileManager.default.contentsOfDirectory(atPath: root.path) where file.hasSuffix(".mustache") {
             let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)

@@ -586,9 +586,9 @@ struct ConsoleCampaignController: Sendable {
         } catch let refusal as SegmentRefusal {
             var error: [String: Any] = ["message": strings.segmentError(refusal.error, language)]
             if let position = refusal.error.position { error["line"] = position.line; error["column"] = position.column; error["offset"] = position.offset }
-            return try ConsoleRenderer.json(["error": error], status: .unprocessableContent)
+            return try ConsoleRenderer.json(["error": error], status: .ok)
         } catch let error as ValidationError {
-            return try ConsoleRenderer.json(["error": ["message": error.message]], status: .unprocessableContent)
+            return try ConsoleRenderer.json(["error": ["message": error.message]], status: .ok)
         }
     }
 

@@ -13,17 +13,57 @@ struct ConsoleDashboardController: Sendable {
         group.get("dashboard", use: dashboard)
     }
 
+    /// The dashboard's page model.
+    struct Page: Sendable {
+        struct Member: Sendable {
+            var name: String
+            var userid: String
+            var adds: Int
+        }
+
+        struct Reach: Sendable {
+            var campaignID: String
+            var name: String
+            var reached: Int
+            var recipients: Int
+            var stateLabel: String
+            var sendAt: String
+        }
+
+        struct ChannelRow: Sendable {
+            var channelID: String
+            var name: String
+            var adds: Int
+            var losses: Int
+            var hasLink: Bool
+        }
+
+        var noCorp = false
+        var total = 0
+        var newToday = 0
+        var lostToday = 0
+        var newPeriod = 0
+        var netPeriod = 0
+        var hasGrowth = false
+        var totalChart = ""
+        var flowChart = ""
+        /// Absent when no channel brought anyone in the period.
+        var channelChart: String?
+        var channelRows: [ChannelRow] = []
+        var members: [Member] = []
+        var reach: [Reach] = []
+    }
+
     @Sendable func dashboard(_ request: Request, context: ConsoleContext) async throws -> Response {
         try context.requireOperator()
         let t = layout.renderer.strings.table(ConsoleLanguage(request))
         guard let corpID = context.signIn.corpID else {
-            return try await layout.page(.dashboard, request, context, section: "dashboard", title: t["nav_dashboard"] ?? "", ["no_corp": true])
+            return try await layout.page(.dashboard, request, context, section: "dashboard", title: t["nav_dashboard"] ?? "", model: Page(noCorp: true))
         }
         let period = ReportPeriod(lastDays: Self.days, endingAt: layout.time(), calendar: context.calendar)
         let report = try await store.customers.growth(corpID: corpID, from: period.start, to: period.now, calendar: context.calendar)
         let channelFigures = try await store.channels.statistics(corpID: corpID, period: period)
-        let channelNames = Dictionary(try await store.channels.list(corpID: corpID).map { ($0.channelID, $0.name) }, uniquingKeysWith: { first, _ in first })
-        let memberNames = Dictionary(try await store.directory.members(corpID: corpID).map { ($0.userID, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let names = try await ConsoleNames(store: store, corpID: corpID)
         let reach = try await store.campaigns.recentReach(corpID: corpID)
 
         let labels = period.shortLabels
@@ -34,32 +74,32 @@ struct ConsoleDashboardController: Sendable {
             .init(name: t["series_lost"] ?? "", values: report.days.map(\.lost)),
             .init(name: t["series_net"] ?? "", values: report.days.map(\.net)),
         ]
+        func chart(_ title: String, _ series: [SVGChart.Series]) -> String {
+            SVGChart.both { SVGChart.line(title: title, labels: labels, series: series, partialLast: partial, width: $0) }
+                + SVGChart.table(caption: t["chart_as_table"] ?? "", dayHeading: t["col_day"] ?? "", labels: labels, series: series, partialLast: partial)
+        }
         let newTotal = report.days.reduce(0) { $0 + $1.new }
         let lostTotal = report.days.reduce(0) { $0 + $1.lost }
-        var page: [String: Any] = [
-            "total": report.days.last?.total ?? 0, "new_today": report.days.last?.new ?? 0, "lost_today": report.days.last?.lost ?? 0,
-            "new_period": newTotal, "lost_period": lostTotal, "net_period": newTotal - lostTotal,
-            "has_growth": newTotal + lostTotal + (report.days.last?.total ?? 0) > 0,
-            "total_chart": SVGChart.both { SVGChart.line(title: t["chart_total"] ?? "", labels: labels, series: totalSeries, partialLast: partial, width: $0) }
-                + SVGChart.table(caption: t["chart_as_table"] ?? "", dayHeading: t["col_day"] ?? "", labels: labels, series: totalSeries, partialLast: partial),
-            "flow_chart": SVGChart.both { SVGChart.line(title: t["chart_flow"] ?? "", labels: labels, series: flowSeries, partialLast: partial, width: $0) }
-                + SVGChart.table(caption: t["chart_as_table"] ?? "", dayHeading: t["col_day"] ?? "", labels: labels, series: flowSeries, partialLast: partial),
-            "members": report.addsByMember.map { ["name": memberNames[$0.userID] ?? $0.userID, "userid": $0.userID, "adds": $0.adds] as [String: Any] },
-            "reach": reach.map { campaign -> [String: Any] in
-                ["campaign_id": campaign.campaignID, "name": campaign.name, "reached": campaign.reached, "recipients": campaign.recipients,
-                 "state_label": t["state_" + campaign.state.rawValue] ?? "", "send_at": context.calendar.minuteLabel(campaign.sendAt)]
-            },
-        ]
+        var page = Page(
+            total: report.days.last?.total ?? 0, newToday: report.days.last?.new ?? 0, lostToday: report.days.last?.lost ?? 0,
+            newPeriod: newTotal, netPeriod: newTotal - lostTotal, hasGrowth: newTotal + lostTotal + (report.days.last?.total ?? 0) > 0,
+            totalChart: chart(t["chart_total"] ?? "", totalSeries), flowChart: chart(t["chart_flow"] ?? "", flowSeries),
+            members: report.addsByMember.map { Page.Member(name: names.member($0.userID), userid: $0.userID, adds: $0.adds) },
+            reach: reach.map { campaign in
+                Page.Reach(campaignID: campaign.campaignID, name: campaign.name, reached: campaign.reached, recipients: campaign.recipients,
+                           stateLabel: t["state_" + campaign.state.rawValue] ?? "", sendAt: context.calendar.minuteLabel(campaign.sendAt))
+            }
+        )
         // The channels' adds over the period: the same figures as the channel list and each channel's page.
         let byChannel = channelFigures.map { (channelID: $0.key, adds: $0.value.totalAdds, losses: $0.value.totalLosses) }
             .filter { $0.adds > 0 }.sorted { ($0.adds, $1.channelID) > ($1.adds, $0.channelID) }
-        func channelName(_ id: String) -> String { id.isEmpty ? (t["channel_none"] ?? "") : channelNames[id] ?? id }
+        func channelName(_ id: String) -> String { id.isEmpty ? (t["channel_none"] ?? "") : names.channel(id) }
         if !byChannel.isEmpty {
-            page["channel_chart"] = SVGChart.both { width in SVGChart.bars(title: t["chart_channels"] ?? "", items: byChannel.prefix(12).map { (label: channelName($0.channelID), value: $0.adds) }, width: width) }
+            page.channelChart = SVGChart.both { width in
+                SVGChart.bars(title: t["chart_channels"] ?? "", items: byChannel.prefix(12).map { (label: channelName($0.channelID), value: $0.adds) }, width: width)
+            }
         }
-        page["channel_rows"] = byChannel.map { row -> [String: Any] in
-            ["channel_id": row.channelID, "name": channelName(row.channelID), "adds": row.adds, "losses": row.losses, "has_link": !row.channelID.isEmpty]
-        }
-        return try await layout.page(.dashboard, request, context, section: "dashboard", title: t["nav_dashboard"] ?? "", page)
+        page.channelRows = byChannel.map { Page.ChannelRow(channelID: $0.channelID, name: channelName($0.channelID), adds: $0.adds, losses: $0.losses, hasLink: !$0.channelID.isEmpty) }
+        return try await layout.page(.dashboard, request, context, section: "dashboard", title: t["nav_dashboard"] ?? "", model: page)
     }
 }

@@ -102,7 +102,7 @@ struct ConsoleSegmentController: Sendable {
         let segment = try await ConsoleSegmentForm.read(try await ConsoleForm.read(&request), store: store, corpID: corpID)
         let language = ConsoleLanguage(request)
         if let (field, key) = segment.problems.first {
-            return try ConsoleRenderer.json(["error": ["message": layout.renderer.strings.text(key, language), "field": field]], status: .unprocessableContent)
+            return try ConsoleRenderer.json(["error": ["message": layout.renderer.strings.text(key, language), "field": field]], status: .ok)
         }
         do {
             let (expression, count) = try await indexes.count(segment.text, corpID: corpID, now: layout.time())
@@ -110,9 +110,9 @@ struct ConsoleSegmentController: Sendable {
         } catch let refusal as SegmentRefusal {
             var error: [String: Any] = ["message": layout.renderer.strings.segmentError(refusal.error, language)]
             if let position = refusal.error.position { error["offset"] = position.offset }
-            return try ConsoleRenderer.json(["error": error], status: .unprocessableContent)
+            return try ConsoleRenderer.json(["error": error], status: .ok)
         } catch let error as ValidationError {
-            return try ConsoleRenderer.json(["error": ["message": error.message]], status: .unprocessableContent)
+            return try ConsoleRenderer.json(["error": ["message": error.message]], status: .ok)
         }
     }
 

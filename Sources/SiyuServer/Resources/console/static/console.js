@@ -112,7 +112,7 @@
         return response.json().then(function (json) { return { ok: response.ok, json: json }; });
       }).then(function (answer) {
         if (mine !== sequence) return;
-        if (answer.ok) {
+        if (answer.ok && !answer.json.error) {
           latest = answer.json.expression;
           countNode.textContent = answer.json.count_label;
           expressionNode.textContent = answer.json.expression;
@@ -218,7 +218,7 @@
       return response.json().then(function (json) { return { ok: response.ok, json: json }; });
     }).then(function (answer) {
       if (mine !== sequence) return;
-      if (answer.ok) show(answer.json); else fail(answer.json.error || { message: String(answer.json) });
+      if (answer.ok && !answer.json.error) show(answer.json); else fail(answer.json.error || { message: String(answer.json) });
     }).catch(function (error) {
       if (mine === sequence) fail({ message: String(error) });
     });
