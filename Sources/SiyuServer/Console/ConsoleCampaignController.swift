@@ -38,12 +38,11 @@ struct ConsoleCampaignController: Sendable {
         let t = layout.renderer.strings.table(language)
         if let member = try context.scope().member {
             let tasks = try await store.campaigns.pendingTasks(corpID: corpID, sender: member)
-            return try await layout.page(.campaignTasks, request, context, section: "campaigns", title: t["my_tasks"] ?? "", [
-                "tasks": tasks.map { task -> [String: Any] in
-                    ["name": task.campaignName, "msgid": task.msgID, "recipients": task.recipients,
-                     "created_at": context.calendar.minuteLabel(task.createdAt), "deadline_at": context.calendar.minuteLabel(task.deadlineAt)]
-                },
-            ])
+            let model = TasksPage(tasks: tasks.map { task in
+                TasksPage.Task(name: task.campaignName, msgid: task.msgID, recipients: task.recipients,
+                               createdAt: context.calendar.minuteLabel(task.createdAt), deadlineAt: context.calendar.minuteLabel(task.deadlineAt))
+            })
+            return try await layout.page(.campaignTasks, request, context, section: "campaigns", title: t["my_tasks"] ?? "", model: model)
         }
         let cursor = request.uri.queryParameters.get("cursor").map { String($0) }
         let page: (items: [CampaignService.Summary], next: String?)
@@ -52,18 +51,53 @@ struct ConsoleCampaignController: Sendable {
         } catch is ValidationError {
             throw ConsoleRefusal(.badRequest, "error_bad_request")
         }
-        let rows = page.items.map { item -> [String: Any] in
-            let totals = item.results.totals
-            return [
-                "campaign_id": item.campaign.campaignID, "name": item.campaign.name, "kind": t["kind_" + item.campaign.kind.rawValue] ?? "",
-                "state": item.campaign.state.rawValue, "state_label": t["state_" + item.campaign.state.rawValue] ?? "",
-                "send_at": context.calendar.minuteLabel(item.campaign.sendAt), "recipients": totals.recipients, "reached": totals.reached,
-                "pending": totals.pending, "held": totals.held, "failed": totals.failed.values.reduce(0, +), "skipped": totals.skipped.values.reduce(0, +),
-            ]
+        let model = ListPage(
+            campaigns: page.items.map { item in
+                let totals = item.results.totals
+                return ListPage.Row(
+                    campaignID: item.campaign.campaignID, name: item.campaign.name, kind: t["kind_" + item.campaign.kind.rawValue] ?? "",
+                    state: item.campaign.state.rawValue, stateLabel: t["state_" + item.campaign.state.rawValue] ?? "",
+                    sendAt: context.calendar.minuteLabel(item.campaign.sendAt), recipients: totals.recipients, reached: totals.reached,
+                    pending: totals.pending, held: totals.held, failed: totals.failed.values.reduce(0, +), skipped: totals.skipped.values.reduce(0, +)
+                )
+            },
+            firstPage: cursor == nil, next: page.next.map { "/console/campaigns?cursor=" + $0 }
+        )
+        return try await layout.page(.campaigns, request, context, section: "campaigns", title: t["nav_campaigns"] ?? "", model: model)
+    }
+
+    struct ListPage: Sendable {
+        struct Row: Sendable {
+            var campaignID: String
+            var name: String
+            var kind: String
+            var state: String
+            var stateLabel: String
+            var sendAt: String
+            var recipients: Int
+            var reached: Int
+            var pending: Int
+            var held: Int
+            var failed: Int
+            var skipped: Int
         }
-        var data: [String: Any] = ["campaigns": rows, "first_page": cursor == nil]
-        if let next = page.next { data["next"] = "/console/campaigns?cursor=" + next }
-        return try await layout.page(.campaigns, request, context, section: "campaigns", title: t["nav_campaigns"] ?? "", data)
+
+        var campaigns: [Row]
+        var firstPage: Bool
+        var next: String?
+    }
+
+    /// An employee's unsent platform tasks.
+    struct TasksPage: Sendable {
+        struct Task: Sendable {
+            var name: String
+            var msgid: String
+            var recipients: Int
+            var createdAt: String
+            var deadlineAt: String
+        }
+
+        var tasks: [Task]
     }
 
     /// Every campaign with its results, newest first, as CSV.

@@ -86,21 +86,35 @@ struct ConsoleTagController: Sendable {
         try context.requireOperator()
         let corpID = try context.corp()
         let t = layout.renderer.strings.table(ConsoleLanguage(request))
-        let groups = try await store.directory.tagGroups(corpID: corpID).map { group -> [String: Any] in
-            var entry: [String: Any] = [
-                "group_id": group.groupID, "name": group.name, "error": false,
-                "tags": group.tags.map { tag -> [String: Any] in
-                    // `false`, not absent: an absent key would fall back to the group's error.
-                    var item: [String: Any] = ["tag_id": tag.tagID, "name": tag.name, "error": false]
-                    if let error = errors["tag_" + tag.tagID] { item["error"] = error }
-                    return item
-                },
-            ]
-            if let error = errors["group_" + group.groupID] { entry["error"] = error }
-            return entry
+        let model = Page(
+            newGroupError: errors["new_group"],
+            groups: try await store.directory.tagGroups(corpID: corpID).map { group in
+                Page.Group(
+                    groupID: group.groupID, name: group.name, groupError: errors["group_" + group.groupID],
+                    tags: group.tags.map { Page.Tag(tagID: $0.tagID, name: $0.name, tagError: errors["tag_" + $0.tagID]) }
+                )
+            }
+        )
+        return try await layout.page(.tags, request, context, section: "tags", title: t["nav_tags"] ?? "", model: model, status: status)
+    }
+
+    /// The tags page. Each level's error has its own name: a nil tag error must not fall back to
+    /// its group's in the template's lookup.
+    struct Page: Sendable {
+        struct Tag: Sendable {
+            var tagID: String
+            var name: String
+            var tagError: String?
         }
-        var page: [String: Any] = ["groups": groups]
-        if let error = errors["new_group"] { page["new_group_error"] = error }
-        return try await layout.page(.tags, request, context, section: "tags", title: t["nav_tags"] ?? "", page, status: status)
+
+        struct Group: Sendable {
+            var groupID: String
+            var name: String
+            var groupError: String?
+            var tags: [Tag]
+        }
+
+        var newGroupError: String?
+        var groups: [Group]
     }
 }
