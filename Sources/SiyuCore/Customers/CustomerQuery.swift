@@ -14,6 +14,8 @@ public struct CustomerQuery: Sendable, Equatable {
     public var status: RelationStatus?
     /// Matched against the customer's name and the members' remarks.
     public var keyword: String?
+    /// Only these customers (a list's ticked rows), when given.
+    public var externalUserIDs: [String]?
     /// The last `external_userid` of the previous page (the `id` order only).
     public var cursor: String?
     public var limit: Int = 50

@@ -92,6 +92,10 @@ extension CustomerStore {
             let pattern = "%" + keyword.replacingOccurrences(of: "%", with: "").replacingOccurrences(of: "_", with: "") + "%"
             conditions.append("(c.name LIKE \(bind: pattern) OR EXISTS (\(unsafeRaw: relation) AND r.remark LIKE \(bind: pattern)))")
         }
+        if let ids = query.externalUserIDs {
+            let binds: [any Encodable & Sendable] = ids.isEmpty ? [""] : ids
+            conditions.append("c.external_userid IN (\(binds: binds))")
+        }
         if let cursor = query.cursor, query.sort == .id { conditions.append("c.external_userid > \(bind: cursor)") }
         return conditions.joined(separator: " AND ")
     }
