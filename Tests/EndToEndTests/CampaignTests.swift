@@ -159,11 +159,17 @@ struct CampaignTests {
 
     /// Waits until the campaign's tasks exist and nothing is left planned.
     func waitDispatched(_ e2e: EndToEnd, _ id: String) async throws {
-        try await waitFor("\(id) dispatched", in: e2e) {
+        try await Eventually.wait("\(id) dispatched") {
             let (_, body) = try await e2e.api(.get, "/api/v1/campaigns/\(id)")
             let tasks = body["tasks"] as? [[String: Any]] ?? []
             let planned = try await e2e.api(.get, "/api/v1/campaigns/\(id)/recipients?state=planned&limit=1").1["items"] as? [Any] ?? []
             return !tasks.isEmpty && planned.isEmpty
+        } progress: {
+            // A stall names the campaign's own state too: its tasks, what is still planned, its last error.
+            let (_, body) = try await e2e.api(.get, "/api/v1/campaigns/\(id)")
+            let planned = try await e2e.api(.get, "/api/v1/campaigns/\(id)/recipients?state=planned&limit=3").1["items"] ?? []
+            return try await e2e.pendingWork() + "; campaign state \(body["state"] ?? "-"), tasks \(body["tasks"] ?? "-"), "
+                + "totals \((body["results"] as? [String: Any])?["totals"] ?? "-"), last_error \(body["last_error"] ?? "-"), planned e.g. \(planned)"
         }
     }
 

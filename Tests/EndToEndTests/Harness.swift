@@ -37,7 +37,9 @@ struct EndToEnd: Sendable {
     static func run(members: [String] = ["m1", "m2", "m3", "m4", "m5", "m6"], _ body: @Sendable (EndToEnd) async throws -> Void) async throws {
         try await TestDatabases.withStore(.sqlite) { store in
             // A pinned clock: welcome codes (20 s) and tokens cannot expire because a busy CI machine is slow.
-            let clock = SandboxClock(pinnedAt: Date())
+            // SIYU_E2E_START (seconds since 1970) replays a run that failed at a given time of day.
+            let start = ProcessInfo.processInfo.environment["SIYU_E2E_START"].flatMap(TimeInterval.init).map(Date.init(timeIntervalSince1970:)) ?? Date()
+            let clock = SandboxClock(pinnedAt: start)
             let world = SandboxWorld(seed: 11, clock: clock)
             await world.configure(corp)
             for member in members { _ = try await world.addMember(corpID: corp.corpID, userID: member, name: "成员" + member) }

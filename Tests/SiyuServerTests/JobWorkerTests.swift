@@ -3,6 +3,7 @@ import Logging
 import ServiceLifecycle
 import SiyuCore
 import SiyuStore
+import SiyuTestSupport
 import Synchronization
 import Testing
 
@@ -79,6 +80,51 @@ struct JobWorkerTests {
             #expect(released.state == "queued")
             #expect(released.attempts == 0)
             #expect(released.leaseOwner == nil)
+        }
+    }
+
+    @Test("a job that outlives its lease is renewed, not claimed again: another worker finds nothing to claim, for the running job and for the one waiting behind it in the batch")
+    func leasesRenewWhileWorking() async throws {
+        try await TestServer.withStore { store in
+            let started = Record()
+            let gate = AsyncStream<Void>.makeStream()
+            let start = Date()
+            let clock = Mutex(start)
+            let time = TimeSource { clock.withLock { $0 } }
+            let first = try await store.jobs.enqueue(kind: "test.long", payload: "1", now: start.addingTimeInterval(-2))
+            let second = try await store.jobs.enqueue(kind: "test.long", payload: "2", now: start.addingTimeInterval(-1))
+            let handlers: [String: JobHandler] = [
+                "test.long": JobHandler { job in
+                    started.add(job.payload)
+                    if job.payload == "1" { for await _ in gate.stream { break } }
+                }
+            ]
+            let worker = JobWorker(
+                jobs: store.jobs, handlers: handlers, owner: "w-long", pollInterval: .milliseconds(10), lease: .seconds(60), renewEvery: .milliseconds(20),
+                time: time, logger: TestServer.logger
+            )
+            let group = ServiceGroup(configuration: .init(services: [worker], logger: TestServer.logger))
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                while started.values.isEmpty { try await Task.sleep(for: .milliseconds(5)) }
+                // Two leases' worth of time passes while the first job runs.
+                let later = start.addingTimeInterval(120)
+                clock.withLock { $0 = later }
+                for id in [first, second] {
+                    try await Eventually.wait("the lease of \(id) renewed past the new time") {
+                        try await store.jobs.find(corpID: "", jobID: id)?.leaseUntil.map { $0 > later } ?? false
+                    } progress: { "" }
+                }
+                let stolen = try await store.jobs.claim(owner: "thief", kinds: ["test.long"], limit: 8, now: later)
+                #expect(stolen.isEmpty, "\(stolen)")
+                gate.continuation.yield()
+                gate.continuation.finish()
+                while try await store.jobs.find(corpID: "", jobID: second)?.state != "done" { try await Task.sleep(for: .milliseconds(5)) }
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            #expect(started.values == ["1", "2"], "each job ran once, by its one owner")
+            #expect(try await store.jobs.find(corpID: "", jobID: first)?.state == "done")
         }
     }
 

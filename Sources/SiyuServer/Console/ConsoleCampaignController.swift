@@ -461,7 +461,6 @@ struct ConsoleCampaignController: Sendable {
         let totals = results.totals
         let tasks = try await store.campaigns.tasks(corpID: corpID, campaignID: campaign.campaignID)
         let names = try await ConsoleNames(store: store, corpID: corpID)
-        let memberNames = Dictionary(names.members.map { ($0.userID, $0.name) }, uniquingKeysWith: { first, _ in first })
         let open = campaign.isOpen
         let now = layout.time()
 

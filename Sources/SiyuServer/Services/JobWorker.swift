@@ -17,6 +17,10 @@ public struct JobHandler: Sendable {
 
 /// Claims due jobs of the kinds it has handlers for and runs them, one at a time.
 ///
+/// While it holds claimed jobs it renews their leases every `renewEvery` (a third of the lease
+/// by default), so neither a long job nor the ones waiting behind it in the batch are claimed by
+/// another worker and run twice. A worker that dies stops renewing; its leases then expire.
+///
 /// On graceful shutdown it stops claiming, lets the job in hand finish, and gives back any
 /// lease it still holds so another process picks the work up at once.
 public struct JobWorker: Service {
@@ -25,13 +29,15 @@ public struct JobWorker: Service {
     let owner: String
     let pollInterval: Duration
     let lease: Duration
+    let renewEvery: Duration
     let time: TimeSource
     let logger: Logger
 
     public init(
         jobs: JobQueue, handlers: [String: JobHandler], owner: String = "\(ProcessInfo.processInfo.hostName)-\(getpid())-\(UUID().uuidString.prefix(8))",
-        pollInterval: Duration = .milliseconds(500), lease: Duration = .seconds(60), time: TimeSource, logger: Logger
+        pollInterval: Duration = .milliseconds(500), lease: Duration = .seconds(60), renewEvery: Duration? = nil, time: TimeSource, logger: Logger
     ) {
+        self.renewEvery = renewEvery ?? lease / 3
         self.time = time
         self.jobs = jobs
         self.handlers = handlers
@@ -56,13 +62,30 @@ public struct JobWorker: Service {
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: pollInterval) }
                 continue
             }
-            for job in claimed {
-                if Task.isShuttingDownGracefully { break }
-                await perform(job)
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask { await renewLeases() }
+                for job in claimed {
+                    if Task.isShuttingDownGracefully { break }
+                    await perform(job)
+                }
+                group.cancelAll()
             }
         }
         let released = (try? await jobs.releaseLeases(owner: owner, now: time())) ?? 0
         logger.info("job worker stopped", metadata: ["released_leases": .stringConvertible(released)])
+    }
+
+    /// The heartbeat: runs until cancelled (the batch is done). A failed renewal (the database
+    /// is away) is logged and retried at the next beat; the lease may lapse meanwhile.
+    private func renewLeases() async {
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: renewEvery) } catch { return }
+            do {
+                try await jobs.renewLeases(owner: owner, lease: lease, now: time())
+            } catch {
+                logger.warning("cannot renew job leases", metadata: ["owner": .string(owner), "error": .string(String(describing: error))])
+            }
+        }
     }
 
     private func perform(_ job: JobQueue.Job) async {

@@ -29,6 +29,8 @@ public struct JobQueue: Sendable {
         public var attempts: Int
         public var runAfter: Date
         public var leaseOwner: String?
+        /// Until when the owner's lease holds (nil when nobody holds it).
+        public var leaseUntil: Date?
         public var lastError: String?
     }
 
@@ -53,11 +55,12 @@ public struct JobQueue: Sendable {
         var attempts: Int64
         var runAfter: Int64
         var leaseOwner: String?
+        var leaseUntil: Int64?
         var lastError: String?
 
         enum CodingKeys: String, CodingKey {
             case corpID = "corp_id", jobID = "job_id", kind, state, attempts, runAfter = "run_after"
-            case leaseOwner = "lease_owner", lastError = "last_error"
+            case leaseOwner = "lease_owner", leaseUntil = "lease_until", lastError = "last_error"
         }
     }
 
@@ -199,6 +202,22 @@ public struct JobQueue: Sendable {
         }
     }
 
+    /// Extends every lease `owner` still holds to `now + lease`: a worker's heartbeat while it
+    /// works through what it claimed, so a job that runs longer than one lease (a large corp's
+    /// sync, a big plan on a busy machine) is never claimed again and run twice meanwhile.
+    /// Returns how many leases were extended; a lease already taken over stays with its new owner.
+    @discardableResult
+    public func renewLeases(owner: String, lease: Duration, now: Date) async throws -> Int {
+        let until = StoredTime.millis(now.addingTimeInterval(lease.seconds))
+        return try await database.write { sql in
+            try await sql.raw("""
+                UPDATE jobs SET lease_until = \(bind: until)
+                WHERE state = 'running' AND lease_owner = \(bind: owner)
+                RETURNING job_id
+                """).all().count
+        }
+    }
+
     /// Gives back every lease `owner` holds (graceful shutdown); the attempt does not count.
     @discardableResult
     public func releaseLeases(owner: String, now: Date) async throws -> Int {
@@ -245,11 +264,11 @@ public struct JobQueue: Sendable {
     public func find(corpID: String, jobID: String) async throws -> Snapshot? {
         try await database.read { sql in
             try await sql.raw("""
-                SELECT corp_id, job_id, kind, state, attempts, run_after, lease_owner, last_error FROM jobs
+                SELECT corp_id, job_id, kind, state, attempts, run_after, lease_owner, lease_until, last_error FROM jobs
                 WHERE corp_id = \(bind: corpID) AND job_id = \(bind: jobID)
                 """).first(decoding: SnapshotRow.self).map {
                 Snapshot(corpID: $0.corpID, jobID: $0.jobID, kind: $0.kind, state: $0.state, attempts: Int($0.attempts),
-                         runAfter: StoredTime.date($0.runAfter), leaseOwner: $0.leaseOwner, lastError: $0.lastError)
+                         runAfter: StoredTime.date($0.runAfter), leaseOwner: $0.leaseOwner, leaseUntil: $0.leaseUntil.map(StoredTime.date), lastError: $0.lastError)
             }
         }
     }
