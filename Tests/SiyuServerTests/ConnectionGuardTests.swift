@@ -14,11 +14,11 @@ struct ConnectionGuardTests {
     func slowHandlerKeepsItsBody() async throws {
         // The handler waits three times the body timeout; the timeout itself is long enough that a
         // busy machine not scheduling the client for a moment does not look like a slow client.
-        let limits = ConnectionLimits(headerTimeout: .seconds(5), bodyTimeout: .seconds(1), idleTimeout: .seconds(30))
+        let limits = ConnectionLimits(headerTimeout: .seconds(5), bodyTimeout: .seconds(3), idleTimeout: .seconds(30))
         let counter = ConnectionCounter(limit: limits.maxConnectionsPerAddress)
         let router = Router()
         router.post("slow") { request, _ -> String in
-            try await Task.sleep(for: .seconds(3))  // the server's own delay: the database, an index
+            try await Task.sleep(for: .seconds(9))  // the server's own delay: the database, an index
             var request = request
             let body = try await request.collectBody(upTo: 16 << 20)
             return "\(body.readableBytes)"

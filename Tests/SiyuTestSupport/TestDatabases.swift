@@ -23,6 +23,11 @@ public enum TestDatabases {
         postgresURL == nil ? [.sqlite] : [.sqlite, .postgres]
     }
 
+    /// How long a test's store waits for a PostgreSQL connection. The product's 2 s is for a warm
+    /// pool; at the start of a test run every suite creates a database and opens a pool at once
+    /// on two cores, and new connections can take longer than that. Outage tests set their own.
+    static let testLease: Duration = .seconds(30)
+
     /// A location for a brand-new empty database of `flavor`; `cleanup` removes it.
     public static func makeLocation(_ flavor: SQLFlavor) async throws -> (DatabaseLocation, @Sendable () async -> Void) {
         switch flavor {
@@ -35,14 +40,14 @@ public enum TestDatabases {
             guard let base = postgresURL else { fatalError("postgres flavor without SIYU_TEST_POSTGRES_URL") }
             let name = "siyu_test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
             let admin = try DatabaseLocation(parsing: base)
-            try await SiyuDatabase.withDatabase(admin, logger: logger) { db in
+            try await SiyuDatabase.withDatabase(admin, leaseTimeout: testLease, logger: logger) { db in
                 try await db.read { sql in try await sql.raw("CREATE DATABASE \(unsafeRaw: name)").run() }
             }
             var components = URLComponents(string: base)!
             components.path = "/" + name
             let location = try DatabaseLocation(parsing: components.string!)
             return (location, {
-                _ = try? await SiyuDatabase.withDatabase(admin, logger: logger) { db in
+                _ = try? await SiyuDatabase.withDatabase(admin, leaseTimeout: testLease, logger: logger) { db in
                     try await db.read { sql in try await sql.raw("DROP DATABASE IF EXISTS \(unsafeRaw: name) WITH (FORCE)").run() }
                 }
             })
@@ -71,7 +76,7 @@ public enum TestDatabases {
         _ body: @Sendable (SiyuStore) async throws -> T
     ) async throws -> T {
         try await withLocation(flavor) { location in
-            try await SiyuDatabase.withDatabase(location, logger: logger) { db in
+            try await SiyuDatabase.withDatabase(location, leaseTimeout: testLease, logger: logger) { db in
                 try await Migrator(database: db).migrate()
                 return try await body(try await SiyuStore.open(database: db, masterKey: masterKey))
             }

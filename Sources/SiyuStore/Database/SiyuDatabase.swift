@@ -32,8 +32,11 @@ public final class SiyuDatabase: Sendable {
     }
 
     /// Opens the database, checks that it can be written, runs `body`, then closes it.
+    /// On PostgreSQL a connection that cannot be leased within `leaseTimeout` fails the request
+    /// with ``StoreError/Code/unavailable``.
     public static func withDatabase<T: Sendable>(
         _ location: DatabaseLocation,
+        leaseTimeout: Duration = .seconds(2),
         logger: Logger,
         _ body: @Sendable (SiyuDatabase) async throws -> T
     ) async throws -> T {
@@ -50,7 +53,7 @@ public final class SiyuDatabase: Sendable {
                 throw error
             }
         case .postgres(let pg):
-            let pool = PostgresPool(location: pg, logger: logger)
+            let pool = PostgresPool(location: pg, leaseTimeout: leaseTimeout, logger: logger)
             let database = SiyuDatabase(location: location, flavor: .postgres, backend: .postgres(pool), logger: logger)
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await pool.run() }
