@@ -77,7 +77,7 @@ public struct AccountMenu: Sendable, Equatable, Codable {
         }
         func requireURL() {
             require(button.url, "url", "a link", limit: Self.urlBytes)
-            if let url = button.url, !url.isEmpty, !ReplyRuleSet.isWebURL(url) {
+            if let url = button.url, !url.isEmpty, !WebLink.isValid(url) {
                 problems.append(ValidationError(field: "\(path).url", message: "the link must be an http or https URL"))
             }
         }

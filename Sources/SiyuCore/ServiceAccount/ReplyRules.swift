@@ -38,10 +38,10 @@ public enum ReplyContent: Sendable, Equatable, Codable {
             if article.title.trimmingCharacters(in: .whitespaces).isEmpty {
                 problems.append(ValidationError(field: "\(field).news.title", message: "the article needs a title"))
             }
-            if !ReplyRuleSet.isWebURL(article.url) {
+            if !WebLink.isValid(article.url) {
                 problems.append(ValidationError(field: "\(field).news.url", message: "the article's link must be an http or https URL"))
             }
-            if !article.picURL.isEmpty && !ReplyRuleSet.isWebURL(article.picURL) {
+            if !article.picURL.isEmpty && !WebLink.isValid(article.picURL) {
                 problems.append(ValidationError(field: "\(field).news.pic_url", message: "the picture must be an http or https URL"))
             }
             return problems
@@ -154,10 +154,5 @@ public struct ReplyRuleSet: Sendable, Equatable {
             problems.append(ValidationError(field: "keywords[\(index)]", message: "a keyword has at most \(maximumKeywordLength) characters"))
         }
         return problems + rule.reply.problems(field: "reply")
-    }
-
-    static func isWebURL(_ text: String) -> Bool {
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host, !host.isEmpty else { return false }
-        return scheme == "http" || scheme == "https"
     }
 }
