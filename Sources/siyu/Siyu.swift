@@ -10,7 +10,7 @@ struct Siyu: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "siyu",
         abstract: "Siyu (私域): self-hosted customer operations for WeCom and WeChat service accounts.",
-        subcommands: [ServeCommand.self, DemoCommand.self, MigrateCommand.self, CorpCommand.self, SandboxCommand.self, SimulateCommand.self, CallbackCommand.self, BenchCommand.self, SyncCommand.self, UserCommand.self]
+        subcommands: [ServeCommand.self, DemoCommand.self, MigrateCommand.self, CorpCommand.self, AccountCommand.self, SandboxCommand.self, SimulateCommand.self, CallbackCommand.self, BenchCommand.self, SyncCommand.self, UserCommand.self]
     )
 }
 

@@ -2,11 +2,42 @@ import Foundation
 
 /// What an automatic answer says: the passive-reply kinds Siyu offers. A news reply carries one
 /// article, the platform's limit since 2018.
+///
+/// On the wire: `{"type":"text","text":"…"}`, `{"type":"image","media_id":"…"}` or
+/// `{"type":"news","news":{"title","description","pic_url","url"}}`.
 public enum ReplyContent: Sendable, Equatable, Codable {
     case text(String)
     /// A temporary media id from `media/upload` or a permanent material id.
     case image(mediaID: String)
     case news(NewsArticle)
+
+    enum CodingKeys: String, CodingKey { case type, text, mediaID = "media_id", news }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        switch try container.decode(String.self, forKey: .type) {
+        case "text": self = .text(try container.decode(String.self, forKey: .text))
+        case "image": self = .image(mediaID: try container.decode(String.self, forKey: .mediaID))
+        case "news": self = .news(try container.decode(NewsArticle.self, forKey: .news))
+        case let other:
+            throw DecodingError.dataCorruptedError(forKey: .type, in: container, debugDescription: "unknown reply type '\(other)'; expected text, image or news")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .text(let text):
+            try container.encode("text", forKey: .type)
+            try container.encode(text, forKey: .text)
+        case .image(let mediaID):
+            try container.encode("image", forKey: .type)
+            try container.encode(mediaID, forKey: .mediaID)
+        case .news(let article):
+            try container.encode("news", forKey: .type)
+            try container.encode(article, forKey: .news)
+        }
+    }
 
     public struct NewsArticle: Sendable, Equatable, Codable {
         public var title: String
@@ -19,6 +50,14 @@ public enum ReplyContent: Sendable, Equatable, Codable {
             self.description = description
             self.picURL = picURL
             self.url = url
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            title = try container.decode(String.self, forKey: .title)
+            description = try container.decodeIfPresent(String.self, forKey: .description) ?? ""
+            picURL = try container.decodeIfPresent(String.self, forKey: .picURL) ?? ""
+            url = try container.decode(String.self, forKey: .url)
         }
 
         enum CodingKeys: String, CodingKey {
@@ -77,6 +116,20 @@ public struct KeywordRule: Sendable, Equatable, Codable, Identifiable {
         self.reply = reply
         self.enabled = enabled
     }
+
+    enum CodingKeys: String, CodingKey { case id, name, keywords, match, priority, reply, enabled }
+
+    /// `priority` (0) and `enabled` (true) may be left out.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        name = try container.decode(String.self, forKey: .name)
+        keywords = try container.decode([String].self, forKey: .keywords)
+        match = try container.decode(KeywordMatch.self, forKey: .match)
+        priority = try container.decodeIfPresent(Int.self, forKey: .priority) ?? 0
+        reply = try container.decode(ReplyContent.self, forKey: .reply)
+        enabled = try container.decodeIfPresent(Bool.self, forKey: .enabled) ?? true
+    }
 }
 
 /// An account's automatic replies: keyword rules, the reply when none matches, and the reply to
@@ -89,6 +142,8 @@ public struct ReplyRuleSet: Sendable, Equatable {
     public private(set) var rules: [KeywordRule]
     public var defaultReply: ReplyContent?
     public var subscribeReply: ReplyContent?
+    /// The answer to each menu key (`CLICK` events).
+    public var clickReplies: [String: ReplyContent]
     /// Each enabled rule's keywords, normalized, in the order they are tried.
     private var ordered: [Candidate]
 
@@ -97,10 +152,11 @@ public struct ReplyRuleSet: Sendable, Equatable {
         var rule: KeywordRule
     }
 
-    public init(rules: [KeywordRule], defaultReply: ReplyContent? = nil, subscribeReply: ReplyContent? = nil) {
+    public init(rules: [KeywordRule], defaultReply: ReplyContent? = nil, subscribeReply: ReplyContent? = nil, clickReplies: [String: ReplyContent] = [:]) {
         self.rules = rules
         self.defaultReply = defaultReply
         self.subscribeReply = subscribeReply
+        self.clickReplies = clickReplies
         let candidates = rules.filter(\.enabled).flatMap { rule in rule.keywords.map { Candidate(keyword: Self.normalized($0), rule: rule) } }.filter { !$0.keyword.isEmpty }
         ordered = candidates.sorted { a, b in
             if a.rule.priority != b.rule.priority { return a.rule.priority > b.rule.priority }
@@ -125,6 +181,11 @@ public struct ReplyRuleSet: Sendable, Equatable {
     /// The answer to a follower's text: the first matching rule's reply, else the default reply.
     public func reply(toText text: String) -> ReplyContent? {
         rule(matching: text)?.reply ?? defaultReply
+    }
+
+    /// The answer to a menu button's key.
+    public func reply(toClick key: String) -> ReplyContent? {
+        clickReplies[key]
     }
 
     /// Keywords compare without surrounding whitespace, without letter case, and with
@@ -155,4 +216,59 @@ public struct ReplyRuleSet: Sendable, Equatable {
         }
         return problems + rule.reply.problems(field: "reply")
     }
+}
+
+/// An account's reply rules as stored and as the API takes them.
+public struct ReplyRulesDocument: Sendable, Equatable, Codable {
+    public var rules: [KeywordRule]
+    public var defaultReply: ReplyContent?
+    public var subscribeReply: ReplyContent?
+    /// Menu keys (`click` buttons) bound to a reply.
+    public var clickReplies: [String: ReplyContent]
+
+    public init(rules: [KeywordRule] = [], defaultReply: ReplyContent? = nil, subscribeReply: ReplyContent? = nil, clickReplies: [String: ReplyContent] = [:]) {
+        self.rules = rules
+        self.defaultReply = defaultReply
+        self.subscribeReply = subscribeReply
+        self.clickReplies = clickReplies
+    }
+
+    enum CodingKeys: String, CodingKey { case rules, defaultReply = "default_reply", subscribeReply = "subscribe_reply", clickReplies = "click_replies" }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        rules = try container.decodeIfPresent([KeywordRule].self, forKey: .rules) ?? []
+        defaultReply = try container.decodeIfPresent(ReplyContent.self, forKey: .defaultReply)
+        subscribeReply = try container.decodeIfPresent(ReplyContent.self, forKey: .subscribeReply)
+        clickReplies = try container.decodeIfPresent([String: ReplyContent].self, forKey: .clickReplies) ?? [:]
+    }
+
+    public static let maximumRules = 200
+
+    /// Every problem, each with its field path (`rules[2].keywords`, `default_reply.text`).
+    public func problems() -> [ValidationError] {
+        var problems: [ValidationError] = []
+        if rules.count > Self.maximumRules {
+            problems.append(ValidationError(field: "rules", message: "an account has at most \(Self.maximumRules) keyword rules"))
+        }
+        var seen: Set<String> = []
+        for (index, rule) in rules.enumerated() {
+            if !seen.insert(rule.id).inserted {
+                problems.append(ValidationError(field: "rules[\(index)].id", message: "rule id \(rule.id) appears twice"))
+            }
+            problems += ReplyRuleSet.problems(of: rule).map { ValidationError(field: "rules[\(index)].\($0.field)", message: $0.message) }
+        }
+        problems += defaultReply?.problems(field: "default_reply") ?? []
+        problems += subscribeReply?.problems(field: "subscribe_reply") ?? []
+        for key in clickReplies.keys.sorted() {
+            if key.isEmpty || key.utf8.count > AccountMenu.keyBytes {
+                problems.append(ValidationError(field: "click_replies", message: "a menu key is 1 to \(AccountMenu.keyBytes) bytes"))
+            }
+            problems += clickReplies[key]?.problems(field: "click_replies.\(key)") ?? []
+        }
+        return problems
+    }
+
+    /// The rules ready to answer in memory.
+    public var ruleSet: ReplyRuleSet { ReplyRuleSet(rules: rules, defaultReply: defaultReply, subscribeReply: subscribeReply, clickReplies: clickReplies) }
 }

@@ -40,6 +40,8 @@ public struct ServerDependencies: Sendable {
     public var admin: AdminCredential
     public var metrics: SiyuMetrics
     public var wecom: WeComConnections
+    /// Service accounts' crypto, reply rules and API clients.
+    public var serviceAccounts: ServiceAccountConnections
     public var ingestor: CallbackIngestor
     public var logger: Logger
     /// How the console signs people in (secure cookies, session lifetime, throttling).
@@ -64,8 +66,8 @@ public struct ServerDependencies: Sendable {
 
     public init(
         store: SiyuStore, admin: AdminCredential, metrics: SiyuMetrics = SiyuMetrics(),
-        wecomBaseURL: String = "https://qyapi.weixin.qq.com", console: ConsoleSettings = ConsoleSettings(), time: TimeSource = .system,
-        logger: Logger = Logger(label: "siyu")
+        wecomBaseURL: String = "https://qyapi.weixin.qq.com", officialAccountBaseURL: String = "https://api.weixin.qq.com",
+        console: ConsoleSettings = ConsoleSettings(), time: TimeSource = .system, logger: Logger = Logger(label: "siyu")
     ) {
         self.store = store
         self.time = time
@@ -74,6 +76,7 @@ public struct ServerDependencies: Sendable {
         self.metrics = metrics
         self.logger = logger
         self.wecom = WeComConnections(corps: store.corps, defaultBaseURL: wecomBaseURL, logger: logger)
+        self.serviceAccounts = ServiceAccountConnections(store: store, defaultBaseURL: officialAccountBaseURL, logger: logger)
         self.ingestor = CallbackIngestor(inbox: store.inbox, time: time, logger: logger)
         self.segments = SegmentIndexes(store: store, time: time)
     }
@@ -102,6 +105,8 @@ public func buildRouter(_ dependencies: ServerDependencies, configuration: Serve
     OpsController(store: dependencies.store, metrics: dependencies.metrics, metricsAccess: configuration.metricsAccess, document: document)
         .addRoutes(to: router)
     CallbackController(wecom: dependencies.wecom, ingestor: dependencies.ingestor).addRoutes(to: router)
+    ServiceAccountCallbackController(accounts: dependencies.serviceAccounts, ingestor: dependencies.ingestor, time: dependencies.time)
+        .addRoutes(to: router)
 
     let api = router.group("api/v1")
         .add(middleware: AuthMiddleware(admin: dependencies.admin, keys: dependencies.store.apiKeys))

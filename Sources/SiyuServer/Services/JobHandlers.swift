@@ -7,12 +7,16 @@ import SiyuStore
 public func buildJobHandlers(_ dependencies: ServerDependencies, logger: Logger) -> [String: JobHandler] {
     let applier = EventApplier(store: dependencies.store, wecom: dependencies.wecom, time: dependencies.time, logger: logger)
     let sync = CorpSync(store: dependencies.store, wecom: dependencies.wecom, logger: logger)
+    let followers = FollowerEventApplier(store: dependencies.store, time: dependencies.time, logger: logger)
     let contributions: [[String: JobHandler]] = [
         [CorpSync.jobKind: JobHandler(retry: RetryPolicy(base: .seconds(60), maximum: .seconds(3600), maxAttempts: 3)) { job in
             _ = try await sync.run(corpID: job.corpID, now: dependencies.time())
         }],
         [CallbackInbox.applyJobKind: JobHandler(retry: RetryPolicy(base: .seconds(1), maximum: .seconds(300), maxAttempts: 10)) { job in
             try await applier.apply(job)
+        }],
+        [ServiceAccountCallbackController.applyJobKind: JobHandler(retry: RetryPolicy(base: .seconds(1), maximum: .seconds(300), maxAttempts: 10)) { job in
+            try await followers.apply(job)
         }],
         [
             CampaignStore.planJobKind: JobHandler(retry: RetryPolicy(base: .seconds(5), maximum: .seconds(300), maxAttempts: 5)) { job in

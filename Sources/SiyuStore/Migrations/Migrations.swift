@@ -31,6 +31,7 @@ enum Migrations {
         auditAddresses,
         webhookLogExcerpts,
         compactCampaigns,
+        serviceAccounts,
     ]
 
     static let foundation = Migration(version: 1, name: "tenant registry, inbox, jobs, audit", statements: [

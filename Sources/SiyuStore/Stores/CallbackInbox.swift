@@ -70,11 +70,19 @@ public struct CallbackInbox: Sendable {
         public var corpID: String
         public var payload: String
         public var dedupeKey: String
+        /// The job that applies the callback once stored: ``applyJobKind`` for WeCom's, another
+        /// kind for another source (a service account's pushes).
+        public var jobKind: String
+        /// The job's payload; the dedupe key unless the job needs more to find the callback.
+        public var jobPayload: String
 
-        public init(corpID: String, payload: String, dedupeKey: String? = nil) {
+        public init(corpID: String, payload: String, dedupeKey: String? = nil, jobKind: String = CallbackInbox.applyJobKind, jobPayload: String? = nil) {
             self.corpID = corpID
             self.payload = payload
-            self.dedupeKey = dedupeKey ?? CallbackInbox.dedupeKey(for: payload)
+            let key = dedupeKey ?? CallbackInbox.dedupeKey(for: payload)
+            self.dedupeKey = key
+            self.jobKind = jobKind
+            self.jobPayload = jobPayload ?? key
         }
     }
 
@@ -94,6 +102,7 @@ public struct CallbackInbox: Sendable {
             unique.append(item)
         }
         let items = unique
+        let byKey = firstIndex.mapValues { submissions[$0] }
         let stored = try await database.write { sql -> Set<String> in
             var inserted: Set<String> = []
             for chunk in sql.bindChunks(items, bindsPerItem: 4) {
@@ -109,7 +118,9 @@ public struct CallbackInbox: Sendable {
                 let new = try rows.map { (try $0.decode(column: "corp_id", as: String.self), try $0.decode(column: "dedupe_key", as: String.self)) }
                 inserted.formUnion(new.map { $0.0 + "\u{1F}" + $0.1 })
                 try await JobQueue.enqueueMany(
-                    on: sql, new.map { JobQueue.NewJob(kind: Self.applyJobKind, payload: $0.1, corpID: $0.0, maxAttempts: 10) }, now: now
+                    on: sql, new.compactMap { corpID, key in
+                        byKey[corpID + "\u{1F}" + key].map { JobQueue.NewJob(kind: $0.jobKind, payload: $0.jobPayload, corpID: corpID, maxAttempts: 10) }
+                    }, now: now
                 )
             }
             return inserted

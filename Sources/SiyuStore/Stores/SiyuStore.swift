@@ -24,6 +24,8 @@ public struct SiyuStore: Sendable {
     public let campaigns: CampaignStore
     public let consoleUsers: ConsoleUserStore
     public let groups: GroupStore
+    public let serviceAccounts: ServiceAccountStore
+    public let followers: FollowerStore
     /// Checks that ids a request names are the acting corp's own.
     public let references: CorpReferences
 
@@ -45,6 +47,8 @@ public struct SiyuStore: Sendable {
         self.campaigns = CampaignStore(database: database, contacts: contacts)
         self.consoleUsers = ConsoleUserStore(database: database)
         self.groups = GroupStore(database: database)
+        self.serviceAccounts = ServiceAccountStore(database: database, box: box)
+        self.followers = FollowerStore(database: database)
         self.references = CorpReferences(database: database)
     }
 

@@ -8,7 +8,8 @@ import NIOHTTP1
 public enum TokenSource: Sendable, Equatable {
     /// `GET /cgi-bin/gettoken?corpid=&corpsecret=`; tokens are per app secret.
     case wecom(corpID: String, secret: String)
-    /// `GET /cgi-bin/token?grant_type=client_credential&appid=&secret=`; a new token invalidates the old one.
+    /// `POST /cgi-bin/stable_token` `{grant_type, appid, secret}`: the stable token, which the
+    /// platform renews itself and which `/cgi-bin/token` callers elsewhere cannot invalidate.
     case officialAccount(appID: String, secret: String)
 }
 
@@ -127,25 +128,23 @@ public final class WeComClient: Sendable {
     }
 
     private func fetchToken() async throws -> (token: String, expiresIn: Int) {
-        let path: String
-        let query: [(String, String)]
+        await limiter.acquire()
+        let response: AccessTokenResponse
         switch configuration.tokenSource {
         case .wecom(let corpID, let secret):
-            path = "gettoken"
-            query = [("corpid", corpID), ("corpsecret", secret)]
+            response = try await send(method: .GET, path: "gettoken", query: [("corpid", corpID), ("corpsecret", secret)], body: nil)
         case .officialAccount(let appID, let secret):
-            path = "token"
-            query = [("grant_type", "client_credential"), ("appid", appID), ("secret", secret)]
+            // Never force_refresh: its 20 a day are for an operator, not for a retry loop.
+            let body = try JSONEncoder().encode(["grant_type": "client_credential", "appid": appID, "secret": secret])
+            response = try await send(method: .POST, path: "stable_token", query: [], body: body)
         }
-        await limiter.acquire()
-        let response: AccessTokenResponse = try await send(method: .GET, path: path, query: query, body: nil)
         return (response.accessToken, response.expiresIn)
     }
 
     /// One HTTP exchange: non-200, unreadable JSON and non-zero errcode all become ``WeComAPIError``.
     private func send<Response: Decodable>(method: HTTPMethod, path: String, query: [(String, String)], body: Data?) async throws -> Response {
         let fullPath = "/cgi-bin/" + path
-        var request = HTTPClientRequest(url: configuration.baseURL + fullPath + "?" + Self.encode(query))
+        var request = HTTPClientRequest(url: configuration.baseURL + fullPath + (query.isEmpty ? "" : "?" + Self.encode(query)))
         request.method = method
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")

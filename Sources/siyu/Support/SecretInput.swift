@@ -19,7 +19,7 @@ struct SecretInput {
 
     /// The value of the secret called `flag` (e.g. `secret` for `--secret` and `--secret-env`):
     /// exactly one of the argument, the variable named by `env`, or the next line of standard input.
-    mutating func value(_ flag: String, argument: String?, env: String?) throws -> String {
+    mutating func value(_ flag: String, argument: String?, env: String?, warnIfArgument: Bool = true) throws -> String {
         if argument != nil, env != nil {
             throw ArgumentParser.ValidationError("give only one of --\(flag) and --\(flag)-env")
         }
@@ -30,7 +30,7 @@ struct SecretInput {
             return value
         }
         if let argument {
-            warn("warning: --\(flag) is visible to other users in `ps` and stays in the shell history; prefer --\(flag)-env or standard input")
+            if warnIfArgument { warn("warning: --\(flag) is visible to other users in `ps` and stays in the shell history; prefer --\(flag)-env or standard input") }
             return argument
         }
         guard let standardInput else {
