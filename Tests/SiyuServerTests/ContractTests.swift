@@ -207,6 +207,26 @@ struct ContractTests {
             try await run.call(.post, "/callback/wecom/\(Self.corpID)?msg_signature=bad&timestamp=1700000001&nonce=n2", token: nil, body: envelope, expect: 403)
             try await run.call(.post, "/callback/wecom/wwNobody?msg_signature=bad&timestamp=1&nonce=n", token: nil, body: envelope, expect: 404)
 
+            // A service account's pushes: plain verification in secure mode, an encrypted follow answered with success.
+            let appID = "wx00000000contract"
+            _ = try await fixture.store.serviceAccounts.register(
+                ServiceAccountRegistration(corpID: Self.corpID, appID: appID, name: "合同服务号", secret: "s", token: "QDG6eK", encodingAESKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", mode: .secure),
+                actor: "t", now: Date()
+            )
+            let mpCrypto = try CallbackCrypto(token: "QDG6eK", encodingAESKey: "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C", receiveID: appID)
+            let mpSigned = "signature=\(CallbackCrypto.plainSignature(token: "QDG6eK", timestamp: "1700000002", nonce: "n3"))&timestamp=1700000002&nonce=n3"
+            try await run.call(.get, "/callback/mp/\(appID)?\(mpSigned)&echostr=42", token: nil, expect: 200)
+            try await run.call(.get, "/callback/mp/\(appID)?signature=bad&timestamp=1&nonce=n&echostr=42", token: nil, expect: 403)
+            try await run.call(.get, "/callback/mp/\(appID)", token: nil, expect: 403)
+            try await run.call(.get, "/callback/mp/wx0000000000nobody?\(mpSigned)&echostr=42", token: nil, expect: 404)
+            let follow = "<xml><ToUserName><![CDATA[gh_contract]]></ToUserName><FromUserName><![CDATA[oContract]]></FromUserName><CreateTime>1700000002</CreateTime>"
+                + "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event></xml>"
+            let mpSealed = try mpCrypto.encryptReply(follow, timestamp: "1700000002", nonce: "n3")
+            let mpBody = "<xml><ToUserName><![CDATA[gh_contract]]></ToUserName><Encrypt><![CDATA[\(mpSealed.encrypt)]]></Encrypt></xml>"
+            try await run.call(.post, "/callback/mp/\(appID)?\(mpSigned)&encrypt_type=aes&msg_signature=\(mpSealed.signature)", token: nil, body: mpBody, expect: 200)
+            try await run.call(.post, "/callback/mp/\(appID)?\(mpSigned)", token: nil, body: follow, expect: 403)
+            try await run.call(.post, "/callback/mp/\(appID)?\(mpSigned)&encrypt_type=aes&msg_signature=\(mpSealed.signature)", token: nil, body: "<xml>", expect: 400)
+
             // What any route can answer: no credential, a read key's change, a body that is not the
             // JSON the route expects, one that is too large.
             try await run.call(.get, "/api/v1/channels", token: nil, expect: 401)
