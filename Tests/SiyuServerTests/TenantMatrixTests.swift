@@ -48,6 +48,13 @@ struct TenantMatrixTests {
         let webhook = try await store.webhooks.register(
             corpID: "wwB2", url: "https://hooks.example.com/\(UUID().uuidString)", eventTypes: ["customer.added"], actor: "t", now: Date()
         )
+        _ = try await store.serviceAccounts.register(
+            ServiceAccountRegistration(corpID: "wwB2", appID: "wxb2b2b2b2b2b2b2b2", name: "服务号\(secretMark)", secret: "s", token: "tokenB", encodingAESKey: nil, mode: .plain),
+            apiBaseURL: "http://127.0.0.1:9", actor: "t", now: Date()
+        )
+        try await store.followers.reconcile(
+            corpID: "wwB2", appID: "wxb2b2b2b2b2b2b2b2", [FollowerProfile(openID: "o_b", subscribed: true, remark: "备注\(secretMark)")], syncedAt: added
+        )
         let revoked = try await store.apiKeys.create(corpID: "wwB2", label: "old", actor: "t", now: Date())
         _ = try await store.apiKeys.revoke(corpID: "wwB2", keyID: revoked.info.keyID, actor: "t", now: Date())
         let keyBID = try #require(try await store.apiKeys.list(corpID: "wwB2").first { $0.revokedAt == nil }?.keyID)
@@ -55,6 +62,7 @@ struct TenantMatrixTests {
             parameters: [
                 "corp_id": "wwB2", "key_id": keyBID, "channel_id": "chn_b", "group_id": "etg_b", "tag_id": "et_b",
                 "external_userid": "wm_b", "segment_id": segment.segmentID, "webhook_id": webhook.webhook.webhookID,
+                "app_id": "wxb2b2b2b2b2b2b2b2", "openid": "o_b",
             ],
             keyB: keyB, keyA: keyA, revokedB: revoked.token
         )
@@ -163,6 +171,7 @@ struct TenantMatrixTests {
         for uri in [
             "/api/v1/corps/wwB2", "/api/v1/corps/wwB2/keys", "/api/v1/channels", "/api/v1/customers", "/api/v1/customers/wm_b",
             "/api/v1/tag_groups", "/api/v1/segments", "/api/v1/webhooks", "/api/v1/campaigns", "/api/v1/contact_policy",
+            "/api/v1/accounts", "/api/v1/accounts/wxb2b2b2b2b2b2b2b2/followers", "/api/v1/accounts/wxb2b2b2b2b2b2b2b2/replies",
         ] {
             let response = try await client.call(.get, uri, token: seeded.keyB)
             texts.append("\(uri) \(response.status.code) \(response.text)")

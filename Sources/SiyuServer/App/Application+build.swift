@@ -117,6 +117,7 @@ public func buildRouter(_ dependencies: ServerDependencies, configuration: Serve
         wecom: dependencies.wecom, time: dependencies.time
     )
         .addRoutes(to: api)
+    ServiceAccountAdminController(store: dependencies.store, accounts: dependencies.serviceAccounts, time: dependencies.time).addRoutes(to: api)
     // The corp's own routes: the tenant is resolved once, in CorpContext, before any handler runs.
     let corp = api.group(context: CorpContext.self)
     // Controllers get the stores and services they use, nothing more.
@@ -135,6 +136,7 @@ public func buildRouter(_ dependencies: ServerDependencies, configuration: Serve
         campaignStore: dependencies.store.campaigns, segments: dependencies.store.segments, contacts: dependencies.store.contacts,
         campaigns: dependencies.campaigns, time: dependencies.time
     ).addRoutes(to: corp)
+    ServiceAccountController(store: store, accounts: dependencies.serviceAccounts, time: time).addRoutes(to: corp)
     WebhookController(webhooks: dependencies.store.webhooks, policy: dependencies.outboundPolicy, time: dependencies.time).addRoutes(to: corp)
     AuditController(audit: dependencies.store.audit).addRoutes(to: api)
     try addConsoleRoutes(to: router, dependencies)

@@ -18,6 +18,10 @@ public func buildJobHandlers(_ dependencies: ServerDependencies, logger: Logger)
         [ServiceAccountCallbackController.applyJobKind: JobHandler(retry: RetryPolicy(base: .seconds(1), maximum: .seconds(300), maxAttempts: 10)) { job in
             try await followers.apply(job)
         }],
+        [FollowerSync.jobKind: JobHandler(retry: RetryPolicy(base: .seconds(60), maximum: .seconds(3600), maxAttempts: 3)) { job in
+            _ = try await FollowerSync(store: dependencies.store, accounts: dependencies.serviceAccounts, time: dependencies.time, logger: logger)
+                .run(corpID: job.corpID, appID: job.payload)
+        }],
         [
             CampaignStore.planJobKind: JobHandler(retry: RetryPolicy(base: .seconds(5), maximum: .seconds(300), maxAttempts: 5)) { job in
                 do {

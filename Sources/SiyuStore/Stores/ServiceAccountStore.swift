@@ -214,4 +214,29 @@ public struct ServiceAccountStore: Sendable {
             return true
         }
     }
+
+    /// The menu last published, and when.
+    public func menu(appID: String) async throws -> (menu: AccountMenu, publishedAt: Date?)? {
+        guard let row = try await database.read({ sql in
+            try await sql.raw("SELECT menu, menu_published_at FROM service_accounts WHERE app_id = \(bind: appID)").first()
+        }), let text = try row.decode(column: "menu", as: String?.self) else { return nil }
+        return (try JSONDecoder().decode(AccountMenu.self, from: Data(text.utf8)), try row.decode(column: "menu_published_at", as: Int64?.self).map(StoredTime.date))
+    }
+
+    /// Records the menu the platform accepted, and audits it; false when there is no such account.
+    public func setMenu(appID: String, _ menu: AccountMenu, actor: String, now: Date) async throws -> Bool {
+        let text = String(decoding: try JSONEncoder.sorted.encode(menu), as: UTF8.self)
+        let at = StoredTime.millis(now)
+        return try await database.write { sql in
+            let rows = try await sql.raw("""
+                UPDATE service_accounts SET menu = \(bind: text), menu_published_at = \(bind: at), updated_at = \(bind: at)
+                WHERE app_id = \(bind: appID) RETURNING corp_id
+                """).all()
+            guard let corpID = try rows.first?.decode(column: "corp_id", as: String.self) else { return false }
+            try await AuditLog.append(
+                on: sql, corpID: corpID, actor: actor, action: "service_account.menu", target: appID, detail: ["buttons": String(menu.buttons.count)], now: now
+            )
+            return true
+        }
+    }
 }

@@ -104,14 +104,29 @@ public final class WeComClient: Sendable {
     /// An empty success answer (`{"errcode":0,"errmsg":"ok"}`).
     public struct OK: Decodable, Sendable {}
 
-    private func call<Response: Decodable>(method: HTTPMethod, path: String, query: [(String, String)], body: Data?) async throws -> Response {
+    /// `POST /cgi-bin/<path>?access_token=…&<query>` with a `multipart/form-data` body of one file
+    /// field (`media/upload`), decoded as `Response`.
+    public func upload<Response: Decodable>(
+        _ path: String, query: [(String, String)] = [], field: String, filename: String, contentType: String, data: Data, as type: Response.Type = Response.self
+    ) async throws -> Response {
+        let boundary = "siyu-" + String(UInt64.random(in: 1...UInt64.max), radix: 36)
+        let safeName = filename.filter { $0 != "\"" && $0 != "\r" && $0 != "\n" }
+        var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(field)\"; filename=\"\(safeName)\"\r\nContent-Type: \(contentType)\r\n\r\n".utf8)
+        body.append(data)
+        body.append(Data("\r\n--\(boundary)--\r\n".utf8))
+        return try await call(method: .POST, path: path, query: query, body: body, contentType: "multipart/form-data; boundary=\(boundary)")
+    }
+
+    private func call<Response: Decodable>(
+        method: HTTPMethod, path: String, query: [(String, String)], body: Data?, contentType: String = "application/json; charset=utf-8"
+    ) async throws -> Response {
         var retriedToken = false
         var busyAttempts = 0
         while true {
             let token = try await accessToken()
             await limiter.acquire()
             do {
-                return try await send(method: method, path: path, query: [("access_token", token)] + query, body: body)
+                return try await send(method: method, path: path, query: [("access_token", token)] + query, body: body, contentType: contentType)
             } catch let error as WeComAPIError where error.isTokenProblem && !retriedToken {
                 logger.info("access token rejected; fetching a new one", metadata: ["errcode": .stringConvertible(error.errcode), "path": .string(path)])
                 await tokens.invalidate(token)
@@ -142,12 +157,14 @@ public final class WeComClient: Sendable {
     }
 
     /// One HTTP exchange: non-200, unreadable JSON and non-zero errcode all become ``WeComAPIError``.
-    private func send<Response: Decodable>(method: HTTPMethod, path: String, query: [(String, String)], body: Data?) async throws -> Response {
+    private func send<Response: Decodable>(
+        method: HTTPMethod, path: String, query: [(String, String)], body: Data?, contentType: String = "application/json; charset=utf-8"
+    ) async throws -> Response {
         let fullPath = "/cgi-bin/" + path
         var request = HTTPClientRequest(url: configuration.baseURL + fullPath + (query.isEmpty ? "" : "?" + Self.encode(query)))
         request.method = method
         if let body {
-            request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+            request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         let data: Data

@@ -1,0 +1,195 @@
+import Foundation
+import Hummingbird
+import SiyuCore
+import SiyuStore
+import WeCom
+
+/// `/api/v1/corps/{corp_id}/accounts`: connecting service accounts and changing their
+/// credentials, which only the installation's admin does (as for corps).
+struct ServiceAccountAdminController: Sendable {
+    let store: SiyuStore
+    let accounts: ServiceAccountConnections
+    let time: TimeSource
+
+    func addRoutes(to group: RouterGroup<AuthenticatedContext>) {
+        group.post("corps/{corp_id}/accounts", use: register)
+        group.get("corps/{corp_id}/accounts", use: list)
+        group.patch("corps/{corp_id}/accounts/{app_id}", use: update)
+        group.post("corps/{corp_id}/accounts/{app_id}/rotate_key", use: rotateKey)
+    }
+
+    @Sendable func register(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<ServiceAccountSummary> {
+        try context.requireAdmin()
+        let corpID = try context.parameters.require("corp_id")
+        let body = try await request.decode(as: Wire.ServiceAccountRegistration.self, context: context)
+        let registration = ServiceAccountRegistration(
+            corpID: corpID, appID: body.appID, name: body.name ?? body.appID, secret: body.secret, token: body.token,
+            encodingAESKey: body.aesKey, mode: body.mode ?? .secure
+        )
+        let account = try await store.serviceAccounts.register(registration, apiBaseURL: body.apiBaseURL, actor: context.principal.actor, now: time())
+        try await store.jobs.enqueue(kind: FollowerSync.jobKind, payload: account.appID, corpID: corpID, maxAttempts: 3, now: time())
+        return EditedResponse(status: .created, response: account)
+    }
+
+    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Wire.Page<ServiceAccountSummary> {
+        let corpID = try context.parameters.require("corp_id")
+        try context.requireAccess(to: corpID)
+        guard try await store.corps.find(corpID) != nil else { throw CorpController.noSuchCorp(corpID) }
+        return Wire.Page(try await store.serviceAccounts.list(corpID: corpID))
+    }
+
+    @Sendable func update(_ request: Request, context: AuthenticatedContext) async throws -> ServiceAccountSummary {
+        try context.requireAdmin()
+        let appID = try await account(context).appID
+        let body = try await request.decode(as: Wire.ServiceAccountUpdate.self, context: context)
+        let change = ServiceAccountStore.Change(name: body.name, mode: body.mode, secret: body.secret, token: body.token, apiBaseURL: body.apiBaseURL)
+        guard let updated = try await store.serviceAccounts.update(appID: appID, change, actor: context.principal.actor, now: time()) else {
+            throw Self.noSuchAccount(appID)
+        }
+        await accounts.invalidate(appID)
+        return updated
+    }
+
+    @Sendable func rotateKey(_ request: Request, context: AuthenticatedContext) async throws -> ServiceAccountSummary {
+        try context.requireAdmin()
+        let appID = try await account(context).appID
+        let body = try await request.decode(as: Wire.KeyRotation.self, context: context)
+        guard let rotated = try await store.serviceAccounts.rotateKey(appID: appID, to: body.aesKey, actor: context.principal.actor, now: time()) else {
+            throw Self.noSuchAccount(appID)
+        }
+        await accounts.invalidate(appID)
+        return rotated
+    }
+
+    /// The account the path names, when it belongs to the corp the path names.
+    private func account(_ context: AuthenticatedContext) async throws -> ServiceAccountSummary {
+        let corpID = try context.parameters.require("corp_id")
+        let appID = try context.parameters.require("app_id")
+        guard let account = try await store.serviceAccounts.find(appID: appID), account.corpID == corpID else { throw Self.noSuchAccount(appID) }
+        return account
+    }
+
+    static func noSuchAccount(_ appID: String) -> APIError {
+        APIError(.notFound, code: "not_found", "no service account \(appID)")
+    }
+}
+
+/// `/api/v1/accounts`: a corp's service accounts, their followers, reply rules and menu.
+struct ServiceAccountController: Sendable {
+    let store: SiyuStore
+    let accounts: ServiceAccountConnections
+    let time: TimeSource
+
+    func addRoutes(to group: RouterGroup<CorpContext>) {
+        group.get("accounts", use: list)
+        group.get("accounts/{app_id}", use: show)
+        group.get("accounts/{app_id}/replies", use: replies)
+        group.put("accounts/{app_id}/replies", use: setReplies)
+        group.get("accounts/{app_id}/menu", use: menu)
+        group.put("accounts/{app_id}/menu", use: publishMenu)
+        group.get("accounts/{app_id}/followers", use: followers)
+        group.get("accounts/{app_id}/followers/{openid}", use: follower)
+        group.get("accounts/{app_id}/growth", use: growth)
+        group.post("accounts/{app_id}/sync", use: sync)
+    }
+
+    @Sendable func list(_ request: Request, context: CorpContext) async throws -> Wire.Page<ServiceAccountSummary> {
+        Wire.Page(try await store.serviceAccounts.list(corpID: context.corpID))
+    }
+
+    @Sendable func show(_ request: Request, context: CorpContext) async throws -> ServiceAccountSummary {
+        try await account(context)
+    }
+
+    @Sendable func replies(_ request: Request, context: CorpContext) async throws -> ReplyRulesDocument {
+        let appID = try await account(context).appID
+        return try await store.serviceAccounts.replies(appID: appID) ?? ReplyRulesDocument()
+    }
+
+    @Sendable func setReplies(_ request: Request, context: CorpContext) async throws -> ReplyRulesDocument {
+        let appID = try await account(context).appID
+        let document = try await request.decode(as: ReplyRulesDocument.self, context: context)
+        _ = try await store.serviceAccounts.setReplies(appID: appID, document, actor: context.principal.actor, now: time())
+        await accounts.invalidate(appID)
+        return document
+    }
+
+    @Sendable func menu(_ request: Request, context: CorpContext) async throws -> Wire.AccountMenuState {
+        let appID = try await account(context).appID
+        let saved = try await store.serviceAccounts.menu(appID: appID)
+        return Wire.AccountMenuState(menu: saved?.menu, publishedAt: saved?.publishedAt)
+    }
+
+    /// Checks the menu against the platform's limits, publishes it with `menu/create`, and keeps
+    /// it once the platform accepted it.
+    @Sendable func publishMenu(_ request: Request, context: CorpContext) async throws -> Wire.AccountMenuState {
+        let appID = try await account(context).appID
+        let menu = try await request.decode(as: AccountMenu.self, context: context)
+        if let problem = menu.problems().first { throw problem }
+        guard let connection = try await accounts.connection(appID: appID) else { throw ServiceAccountAdminController.noSuchAccount(appID) }
+        try await connection.client.createMenu(menu)
+        _ = try await store.serviceAccounts.setMenu(appID: appID, menu, actor: context.principal.actor, now: time())
+        return Wire.AccountMenuState(menu: menu, publishedAt: time())
+    }
+
+    @Sendable func followers(_ request: Request, context: CorpContext) async throws -> Wire.Page<Follower> {
+        let appID = try await account(context).appID
+        let limit = try Pagination.limit(request, default: 50, maximum: 500)
+        let query = request.uri.queryParameters
+        let page = try await store.followers.list(
+            corpID: context.corpID, appID: appID, channelID: query.get("channel_id"), after: query.get("cursor"), limit: limit + 1
+        )
+        let shown = Array(page.prefix(limit))
+        return Wire.Page(shown, nextCursor: page.count > limit ? shown.last?.openID : nil)
+    }
+
+    @Sendable func follower(_ request: Request, context: CorpContext) async throws -> Wire.FollowerProfile {
+        let appID = try await account(context).appID
+        let openID = try context.parameters.require("openid")
+        guard let follower = try await store.followers.find(corpID: context.corpID, appID: appID, openID: openID) else {
+            throw APIError(.notFound, code: "not_found", "no follower \(openID)")
+        }
+        let timeline = try await store.followers.timeline(corpID: context.corpID, appID: appID, openID: openID)
+        return Wire.FollowerProfile(follower: follower, timeline: timeline.map { .init(at: $0.at, kind: $0.kind, detail: $0.detail) })
+    }
+
+    /// New, lost, net and total followers per day (`from`/`to` as `YYYY-MM-DD` in the corp's
+    /// zone, the last 30 days by default), of the account or of one channel (`channel_id`).
+    @Sendable func growth(_ request: Request, context: CorpContext) async throws -> Wire.FollowerGrowth {
+        let appID = try await account(context).appID
+        let calendar = try await store.contacts.calendar(corpID: context.corpID)
+        let query = request.uri.queryParameters
+        let today = calendar.dayNumber(time())
+        func day(_ name: String, default value: Int) throws -> Int {
+            guard let text = query.get(name) else { return value }
+            guard let day = BusinessCalendar.dayNumber(parsing: text) else {
+                throw APIError(.badRequest, code: "bad_request", "\(name) must be a date as YYYY-MM-DD", field: name)
+            }
+            return day
+        }
+        let last = try day("to", default: today)
+        let first = try day("from", default: last - 29)
+        guard first <= last, last - first < 366 else {
+            throw APIError(.badRequest, code: "bad_request", "from must be on or before to, at most 366 days apart", field: "from")
+        }
+        let days = try await store.followers.growth(
+            corpID: context.corpID, appID: appID, channelID: query.get("channel_id"),
+            from: calendar.startOfDay(dayNumber: first), to: calendar.startOfDay(dayNumber: last), calendar: calendar
+        )
+        return Wire.FollowerGrowth(days)
+    }
+
+    @Sendable func sync(_ request: Request, context: CorpContext) async throws -> EditedResponse<Wire.Status> {
+        let appID = try await account(context).appID
+        try await store.jobs.enqueue(kind: FollowerSync.jobKind, payload: appID, corpID: context.corpID, maxAttempts: 3, now: time())
+        return EditedResponse(status: .accepted, response: Wire.Status(status: "queued"))
+    }
+
+    private func account(_ context: CorpContext) async throws -> ServiceAccountSummary {
+        let appID = try context.parameters.require("app_id")
+        guard let account = try await store.serviceAccounts.find(appID: appID), account.corpID == context.corpID else {
+            throw ServiceAccountAdminController.noSuchAccount(appID)
+        }
+        return account
+    }
+}
