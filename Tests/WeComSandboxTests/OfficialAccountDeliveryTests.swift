@@ -245,3 +245,23 @@ struct OfficialAccountDeliveryTests {
         }
     }
 }
+
+@Suite("Official Account world replay")
+struct OfficialAccountReplayTests {
+    @Test("the same seed and actions give the same openids, tickets, MsgIds and XML")
+    func replays() async throws {
+        func run() async throws -> [String] {
+            let world = OfficialAccountWorld(seed: 3, clock: SandboxClock(pinnedAt: Date(timeIntervalSince1970: 1_800_000_000)))
+            try await world.register(OfficialAccountConfig(appID: "wxreplay", secret: "s", originalID: "gh_replay", token: "t"))
+            let code = try await world.createQRCode("wxreplay", QRCodeRequest(actionName: "QR_LIMIT_SCENE", actionInfo: .init(scene: .init(sceneID: LenientInt(9)))))
+            let follow = try await world.simulate(.follow, appID: "wxreplay", PersonAction())
+            var text = PersonAction(openID: follow.openID)
+            text.content = "hi"
+            let message = try await world.simulate(.text, appID: "wxreplay", text)
+            return [code.ticket, code.url, follow.openID, follow.nonce, message.xml(originalID: "gh_replay")]
+        }
+        let first = try await run()
+        #expect(try await run() == first)
+        #expect(Set(first).count == first.count)
+    }
+}
