@@ -4,22 +4,36 @@ import Logging
 import NIOCore
 
 /// The WeCom sandbox: the platform's API over an in-memory world, a control API that drives it,
-/// and encrypted callback delivery. Serve it alone (`siyu sandbox`) or mount it in-process.
+/// and encrypted callback delivery; beside it the WeChat Official Account platform under
+/// `/mp/cgi-bin/…` and `/sandbox/mp/…`. Serve it alone (`siyu sandbox`) or mount it in-process.
 public struct Sandbox: Sendable {
     public let world: SandboxWorld
     public let deliverer: CallbackDeliverer
+    public let officialAccounts: OfficialAccountWorld
+    public let officialAccountDeliverer: OfficialAccountDeliverer
 
-    public init(world: SandboxWorld, deliverer: CallbackDeliverer) {
+    /// Without `officialAccounts` the Official Account world shares the WeCom world's clock;
+    /// without `officialAccountDeliverer` pushes go out with `deliverer`'s timeout and tries.
+    public init(
+        world: SandboxWorld, deliverer: CallbackDeliverer, officialAccounts: OfficialAccountWorld? = nil,
+        officialAccountDeliverer: OfficialAccountDeliverer? = nil
+    ) {
         self.world = world
         self.deliverer = deliverer
+        self.officialAccounts = officialAccounts ?? OfficialAccountWorld(clock: world.clock)
+        self.officialAccountDeliverer = officialAccountDeliverer ?? OfficialAccountDeliverer(
+            httpClient: deliverer.http, timeout: deliverer.timeout, tries: deliverer.tries, retryDelay: deliverer.retryDelay, logger: deliverer.logger
+        )
     }
 
-    /// `/cgi-bin/…` (the platform) and `/sandbox/…` (the control API) on one router.
+    /// `/cgi-bin/…` and `/mp/cgi-bin/…` (the platforms) and `/sandbox/…` (the control API) on one router.
     public func buildRouter() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         SandboxAPI(world: world).addRoutes(to: router)
         ControlAPI(world: world, deliverer: deliverer).addRoutes(to: router)
         SandboxImages(world: world).addRoutes(to: router)
+        OfficialAccountAPI(world: officialAccounts).addRoutes(to: router)
+        OfficialAccountControlAPI(world: officialAccounts, deliverer: officialAccountDeliverer).addRoutes(to: router)
         return router
     }
 

@@ -94,30 +94,12 @@ public actor CallbackDeliverer {
             body.text("AgentID", config.agentID)
             let payload = body.finish()
             let separator = url.contains("?") ? "&" : "?"
-            let target = "\(url)\(separator)msg_signature=\(signature)&timestamp=\(timestamp)&nonce=\(nonce)"
-            record.outcome = "failed"
-            for attempt in 1...tries {
-                record.attempts = attempt
-                do {
-                    var request = HTTPClientRequest(url: target)
-                    request.method = .POST
-                    request.headers.add(name: "Content-Type", value: "text/xml; charset=utf-8")
-                    request.body = .bytes(ByteBuffer(string: payload))
-                    let parts = timeout.components
-                    let response = try await http.execute(request, timeout: .nanoseconds(parts.seconds * 1_000_000_000 + parts.attoseconds / 1_000_000_000))
-                    _ = try? await response.body.collect(upTo: 1 << 20)
-                    record.lastStatus = Int(response.status.code)
-                    if response.status == .ok {
-                        record.outcome = "delivered"
-                        record.lastError = nil
-                        break
-                    }
-                    record.lastError = "HTTP \(response.status.code)"
-                } catch {
-                    record.lastError = String(describing: error)
-                }
-                if attempt < tries { try? await Task.sleep(for: retryDelay) }
-            }
+            let outcome = await CallbackPost(http: http, timeout: timeout, tries: tries, retryDelay: retryDelay)
+                .send(payload, to: "\(url)\(separator)msg_signature=\(signature)&timestamp=\(timestamp)&nonce=\(nonce)")
+            record.attempts = outcome.attempts
+            record.outcome = outcome.delivered ? "delivered" : "failed"
+            record.lastStatus = outcome.lastStatus
+            record.lastError = outcome.lastError
         } catch {
             record.outcome = "failed"
             record.lastError = String(describing: error)
