@@ -26,7 +26,12 @@ struct ContractTests {
         var key: String
         var readKey: String
         var world: SandboxWorld
+        /// Where the sandbox's Official Account platform answers (`…/mp`).
+        var officialAccountBase: String
     }
+
+    /// The service account the fixture's sandbox plays, registered in Siyu by ``ownThings(_:)``.
+    static let appID = "wx0000000000000a01"
 
     /// A server whose corp wwA1 talks to a sandbox with members m1 and m2, a write key and a read key.
     static func withFixture(_ body: @Sendable (Fixture) async throws -> Void) async throws {
@@ -37,6 +42,9 @@ struct ContractTests {
             for member in ["m1", "m2"] { _ = try await world.addMember(corpID: corp.corpID, userID: member, name: "成员" + member) }
             _ = try await world.customerAdds(corpID: corp.corpID, userID: "m1", externalUserID: "wm_contract1", name: "合同客户", issueWelcomeCode: false)
             let platform = Sandbox(world: world, deliverer: CallbackDeliverer(timeout: .seconds(5), retryDelay: .milliseconds(20), logger: TestServer.logger))
+            _ = try await platform.officialAccounts.register(OfficialAccountConfig(
+                appID: appID, secret: "mp-contract", originalID: "gh_contract01", token: "QDG6eK", encodingAESKey: corp.encodingAESKey, mode: .secure
+            ))
             try await platform.buildApplication(port: 0, logger: TestServer.logger).test(.live) { sandbox in
                 _ = try await store.corps.register(corp, actor: "t", now: Date())
                 try await store.mirrorMembers(corpID: corp.corpID, ["m1", "m2"])
@@ -49,7 +57,10 @@ struct ContractTests {
                 let app = try buildApplication(configuration: .init(), dependencies: built, services: [built.ingestor], logger: TestServer.logger)
                 try await app.test(.router) { client in
                     let run = try await ContractRun(client: client)
-                    try await body(Fixture(run: run, store: store, dependencies: built, key: key, readKey: readKey, world: world))
+                    try await body(Fixture(
+                        run: run, store: store, dependencies: built, key: key, readKey: readKey, world: world,
+                        officialAccountBase: "http://127.0.0.1:\(sandbox.port ?? 0)/mp"
+                    ))
                 }
             }
         }
@@ -207,6 +218,39 @@ struct ContractTests {
             try await run.call(.post, "/callback/wecom/\(Self.corpID)?msg_signature=bad&timestamp=1700000001&nonce=n2", token: nil, body: envelope, expect: 403)
             try await run.call(.post, "/callback/wecom/wwNobody?msg_signature=bad&timestamp=1&nonce=n", token: nil, body: envelope, expect: 404)
 
+            // Service accounts: the admin connects one and changes it; the corp's key reads and edits its rules and menu.
+            try await Self.connectAccount(fixture)
+            let account = "/api/v1/corps/\(Self.corpID)/accounts"
+            try await run.calls(token: admin, [
+                (.post, account, #"{"app_id":"\#(Self.appID)","secret":"s","token":"QDG6eK","mode":"plain"}"#, 409),
+                (.post, account, #"{"app_id":"wx-bad","secret":"s","token":"QDG6eK","mode":"plain"}"#, 422),
+                (.post, account, #"{"app_id":"wx0000000000000a02","secret":"s","token":"QDG6eK","mode":"secure"}"#, 422),
+                (.get, account, nil, 200),
+                (.patch, "\(account)/\(Self.appID)", #"{"name":"合同服务号（改）"}"#, 200),
+                (.patch, "\(account)/wx0000000000000a09", #"{"name":"x"}"#, 404),
+                (.post, "\(account)/\(Self.appID)/rotate_key", #"{"aes_key":"too-short"}"#, 422),
+                (.post, "\(account)/\(Self.appID)/rotate_key", #"{"aes_key":"jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"}"#, 200),
+            ])
+            let accountPath = "/api/v1/accounts/\(Self.appID)"
+            try await run.calls(token: key, [
+                (.get, "/api/v1/accounts", nil, 200),
+                (.get, accountPath, nil, 200),
+                (.get, "/api/v1/accounts/wx0000000000000a09", nil, 404),
+                (.put, "\(accountPath)/replies", #"{"rules":[{"id":"r1","name":"价格","keywords":["价格"],"match":"contains","reply":{"type":"text","text":"见菜单"}}],"subscribe_reply":{"type":"text","text":"欢迎"}}"#, 200),
+                (.put, "\(accountPath)/replies", #"{"rules":[{"id":"r1","name":"","keywords":[],"match":"exact","reply":{"type":"text","text":""}}]}"#, 422),
+                (.get, "\(accountPath)/replies", nil, 200),
+                (.put, "\(accountPath)/menu", #"{"button":[{"type":"click","name":"营业时间","key":"HOURS"},{"name":"更多","sub_button":[{"type":"view","name":"官网","url":"https://example.com"}]}]}"#, 200),
+                (.put, "\(accountPath)/menu", #"{"button":[{"type":"click","name":"一个非常非常长的按钮名字","key":"K"}]}"#, 422),
+                (.get, "\(accountPath)/menu", nil, 200),
+                (.get, "\(accountPath)/followers", nil, 200),
+                (.get, "\(accountPath)/followers?limit=1", nil, 200),
+                (.get, "\(accountPath)/followers/oContract1", nil, 200),
+                (.get, "\(accountPath)/followers/oNobody", nil, 404),
+                (.get, "\(accountPath)/growth", nil, 200),
+                (.get, "\(accountPath)/growth?from=2026-13-01", nil, 400),
+                (.post, "\(accountPath)/sync", nil, 202),
+            ])
+
             // A service account's pushes: plain verification in secure mode, an encrypted follow answered with success.
             let appID = "wx00000000contract"
             _ = try await fixture.store.serviceAccounts.register(
@@ -343,7 +387,10 @@ struct ContractTests {
     }
 
     /// Operations only the admin token may call.
-    static let adminOnly: Set<String> = ["POST /api/v1/corps", "GET /api/v1/corps", "POST /api/v1/corps/{corp_id}/keys", "GET /api/v1/audit"]
+    static let adminOnly: Set<String> = [
+        "POST /api/v1/corps", "GET /api/v1/corps", "POST /api/v1/corps/{corp_id}/keys", "GET /api/v1/audit",
+        "POST /api/v1/corps/{corp_id}/accounts", "PATCH /api/v1/corps/{corp_id}/accounts/{app_id}", "POST /api/v1/corps/{corp_id}/accounts/{app_id}/rotate_key",
+    ]
 
     /// One of everything a path can name, in corp wwA1.
     static func ownThings(_ fixture: Fixture) async throws -> [String: String] {
@@ -356,12 +403,21 @@ struct ContractTests {
         )
         let campaign = try await run.call(.post, "/api/v1/campaigns", token: fixture.key, json: #"{"name":"活动","kind":"moment","text":"新品"}"#, expect: 202)
         let keyID = try #require(try await fixture.store.apiKeys.list(corpID: corpID).first?.keyID)
+        try await connectAccount(fixture)
         return [
             "corp_id": corpID, "key_id": keyID, "group_id": try groups.value("tag_groups", "0", "group_id"),
             "tag_id": try groups.value("tag_groups", "0", "tags", "0", "tag_id"), "channel_id": try channel.value("channel_id"),
             "external_userid": "wm_contract1", "segment_id": try segment.value("segment_id"), "webhook_id": try webhook.value("webhook_id"),
-            "id": try campaign.value("campaign_id"),
+            "id": try campaign.value("campaign_id"), "app_id": appID, "openid": "oContract1",
         ]
+    }
+
+    /// Connects the sandbox's service account through the admin API, with one follower.
+    static func connectAccount(_ fixture: Fixture) async throws {
+        try await fixture.run.call(.post, "/api/v1/corps/\(corpID)/accounts", token: TestServer.adminToken, json: """
+            {"app_id":"\(appID)","name":"合同服务号","secret":"mp-contract","token":"QDG6eK","aes_key":"jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C","mode":"secure","api_base_url":"\(fixture.officialAccountBase)"}
+            """, expect: 201)
+        try await fixture.store.followers.reconcile(corpID: corpID, appID: appID, [FollowerProfile(openID: "oContract1", subscribed: true, remark: "合同粉丝")], syncedAt: Date())
     }
 
     static func addCustomer(_ store: SiyuStore, _ externalUserID: String, name: String) async throws {

@@ -16,9 +16,10 @@ public enum ReplyContent: Sendable, Equatable, Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         switch try container.decode(String.self, forKey: .type) {
-        case "text": self = .text(try container.decode(String.self, forKey: .text))
-        case "image": self = .image(mediaID: try container.decode(String.self, forKey: .mediaID))
-        case "news": self = .news(try container.decode(NewsArticle.self, forKey: .news))
+        // A missing field decodes empty, so validation names it (`problems(field:)`) instead of the decoder.
+        case "text": self = .text(try container.decodeIfPresent(String.self, forKey: .text) ?? "")
+        case "image": self = .image(mediaID: try container.decodeIfPresent(String.self, forKey: .mediaID) ?? "")
+        case "news": self = .news(try container.decodeIfPresent(NewsArticle.self, forKey: .news) ?? NewsArticle(title: "", url: ""))
         case let other:
             throw DecodingError.dataCorruptedError(forKey: .type, in: container, debugDescription: "unknown reply type '\(other)'; expected text, image or news")
         }
