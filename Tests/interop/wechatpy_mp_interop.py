@@ -3,17 +3,24 @@
 
 `siyu sandbox` plays the WeChat Official Account platform under /mp/cgi-bin/; wechatpy's
 menu, qrcode, user, tag, media and message APIs call it and must get the shapes they expect.
-A mismatch is a bug in the sandbox. Usage: wechatpy_mp_interop.py PATH_TO_SIYU_BINARY
+wechatpy's WeChatCrypto and signatures interoperate with `siyu serve`'s /callback/mp/{app_id} both
+ways. A mismatch is a bug in Siyu. Usage: wechatpy_mp_interop.py PATH_TO_SIYU_BINARY
 """
 import io
 import json
+import os
 import subprocess
+import tempfile
 import sys
 import time
 import urllib.parse
+import urllib.error
 import urllib.request
 
+import xmltodict
 from wechatpy import WeChatClient
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.utils import WeChatSigner, check_signature
 from wechatpy.exceptions import WeChatClientException
 
 # The WeCom interop script beside this one: its check() counts, free_port() picks a port.
@@ -47,9 +54,96 @@ def control(base, path, body):
     return answer
 
 
-# Callback-crypto interop with Siyu's /callback/mp/{app_id} (wechatpy's WeChatCrypto against the
-# server's verification, decryption and reply encryption) is added here by the engineer building
-# the Official Account server side.
+CALLBACK_CORP = "wwmpinterop0001"
+CALLBACK_APP = "wxinterop000000001"
+ADMIN = "adm.mp-interop-token-000000"
+
+
+def signed(timestamp, nonce, token=TOKEN):
+    """The plain `signature` as wechatpy computes it (sha1 over the sorted token, timestamp, nonce)."""
+    signer = WeChatSigner()
+    signer.add_data(token, timestamp, nonce)
+    return signer.signature
+
+
+def http(method, url, body=None, headers=None):
+    request = urllib.request.Request(url, data=body, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def callback_interop():
+    """wechatpy's signatures and WeChatCrypto against `siyu serve`'s /callback/mp/{app_id}: what
+    wechatpy signs and encrypts, Siyu verifies and decrypts; what Siyu encrypts and signs, wechatpy
+    verifies and decrypts."""
+    work = tempfile.mkdtemp(prefix="siyu-mp-interop-")
+    env = dict(os.environ, SIYU_ADMIN_TOKEN=ADMIN)
+    def cli(*args):
+        subprocess.run([SIYU, *args], cwd=work, env=env, check=True, capture_output=True, timeout=60)
+    cli("corp", "add", "--corp-id", CALLBACK_CORP, "--name", "互通", "--secret", "s", "--token", TOKEN, "--aes-key", AES_KEY)
+    cli("account", "add", "--corp-id", CALLBACK_CORP, "--app-id", CALLBACK_APP, "--secret", "mp-s", "--token", TOKEN,
+        "--aes-key", AES_KEY, "--mode", "secure")
+    port = free_port()
+    server = subprocess.Popen([SIYU, "serve", "--port", str(port), "--workers", "0", "--log-level", "error"],
+                              cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(400):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except Exception:
+                time.sleep(0.05)
+        status, text = http("POST", f"{base}/api/v1/corps/{CALLBACK_CORP}/keys", b"{}",
+                            {"Authorization": f"Bearer {ADMIN}", "Content-Type": "application/json"})
+        key = json.loads(text)["key"]
+        rules = {"rules": [{"id": "price", "name": "价格", "keywords": ["价格"], "match": "contains",
+                            "reply": {"type": "text", "text": "价格表见菜单 ]]> & <ok>"}}]}
+        status, _ = http("PUT", f"{base}/api/v1/accounts/{CALLBACK_APP}/replies", json.dumps(rules).encode(),
+                         {"Authorization": f"Bearer {key}", "Content-Type": "application/json"})
+        check("reply rules saved through the API", status == 200, status)
+
+        path = f"{base}/callback/mp/{CALLBACK_APP}"
+        timestamp, nonce = str(int(time.time())), "interop1"
+        query = f"signature={signed(timestamp, nonce)}&timestamp={timestamp}&nonce={nonce}"
+        status, text = http("GET", f"{path}?{query}&echostr=5837291046")
+        check("siyu verifies the URL with wechatpy's signature and answers the plain echostr", (status, text) == (200, "5837291046"), (status, text))
+        status, _ = http("GET", f"{path}?signature={signed(timestamp, nonce, 'wrongToken')}&timestamp={timestamp}&nonce={nonce}&echostr=1")
+        check("a signature over another token is refused (403)", status == 403, status)
+
+        crypto = WeChatCrypto(TOKEN, AES_KEY, CALLBACK_APP)
+        message = (f"<xml><ToUserName><![CDATA[{ORIGINAL_ID}]]></ToUserName><FromUserName><![CDATA[oInterop1]]></FromUserName>"
+                   f"<CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[请问价格]]></Content>"
+                   "<MsgId>6054768590064713728</MsgId></xml>")
+        sealed = xmltodict.parse(crypto.encrypt_message(message, nonce, timestamp))["xml"]
+        body = f"<xml><ToUserName><![CDATA[{ORIGINAL_ID}]]></ToUserName><Encrypt><![CDATA[{sealed['Encrypt']}]]></Encrypt></xml>"
+        encrypted_query = f"{query}&openid=oInterop1&encrypt_type=aes&msg_signature={sealed['MsgSignature']}"
+        status, reply = http("POST", f"{path}?{encrypted_query}", body.encode(), {"Content-Type": "text/xml"})
+        check("siyu decrypts a push wechatpy encrypted (secure mode)", status == 200, (status, reply[:200]))
+        parsed = xmltodict.parse(reply)["xml"]
+        check("siyu's reply is encrypted in secure mode", "Encrypt" in parsed and "MsgSignature" in parsed, reply[:200])
+        decrypted = crypto.decrypt_message(reply, parsed["MsgSignature"], parsed["TimeStamp"], parsed["Nonce"])
+        answer = xmltodict.parse(decrypted)["xml"]
+        check("wechatpy verifies and decrypts siyu's passive reply", answer["Content"] == "价格表见菜单 ]]> & <ok>" and answer["ToUserName"] == "oInterop1"
+              and answer["FromUserName"] == ORIGINAL_ID and answer["MsgType"] == "text", answer)
+        check("check_signature accepts the signature siyu checked", check_signature(TOKEN, signed(timestamp, nonce), timestamp, nonce) is None)
+
+        status, _ = http("POST", f"{path}?{encrypted_query}", body.encode(), {"Content-Type": "text/xml"})
+        check("a redelivery is absorbed with 200", status == 200, status)
+        status, _ = http("POST", f"{path}?{query}&openid=oInterop1", message.encode(), {"Content-Type": "text/xml"})
+        check("a plain push to a secure account is refused (403)", status == 403, status)
+        tampered = encrypted_query.replace("msg_signature=", "msg_signature=0")
+        status, _ = http("POST", f"{path}?{tampered}", body.encode(), {"Content-Type": "text/xml"})
+        check("a push whose msg_signature does not match is refused (403)", status == 403, status)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
 
 
 def client_interop():
@@ -165,5 +259,6 @@ def client_interop():
 
 if __name__ == "__main__":
     client_interop()
+    callback_interop()
     print(f"{shared.passed} passed, {shared.failed} failed")
     sys.exit(1 if shared.failed else 0)
