@@ -250,6 +250,15 @@ struct ContractTests {
                 (.get, "\(accountPath)/growth?from=2026-13-01", nil, 400),
                 (.post, "\(accountPath)/sync", nil, 202),
             ])
+            let channels = try await run.call(.get, "/api/v1/channels", token: key, expect: 200)
+            let qrChannel = try channels.value("channels", "0", "channel_id")
+            try await run.calls(token: key, [
+                (.post, "/api/v1/channels/\(qrChannel)/qrcode", #"{"app_id":"\#(Self.appID)","expire_seconds":604800}"#, 200),
+                (.post, "/api/v1/channels/\(qrChannel)/qrcode", #"{"app_id":"\#(Self.appID)"}"#, 200),
+                (.post, "/api/v1/channels/\(qrChannel)/qrcode", #"{"app_id":"\#(Self.appID)","expire_seconds":10}"#, 422),
+                (.post, "/api/v1/channels/\(qrChannel)/qrcode", #"{"app_id":"wx0000000000000a09"}"#, 422),
+                (.post, "/api/v1/channels/nochannel/qrcode", #"{"app_id":"\#(Self.appID)"}"#, 404),
+            ])
 
             // A service account's pushes: plain verification in secure mode, an encrypted follow answered with success.
             let appID = "wx00000000contract"

@@ -258,4 +258,40 @@ struct ServiceAccountCallbackTests {
             #expect(try await store.followers.growth(corpID: Self.corpID, appID: Self.appID, from: when, to: when, calendar: calendar).map(\.new) == [2])
         }
     }
+
+    @Test("a QR channel: a follow through its scene gets the channel's welcome and is attributed to it; a scan by a follower gets the welcome too; counts per channel")
+    func qrChannel() async throws {
+        try await Self.withServer(mode: .plain) { client, store in
+            let now = Date()
+            var settings = ChannelSettings(members: ["m1"])
+            settings.followerWelcome = .text("欢迎来自门店海报")
+            _ = try await store.channels.create(corpID: Self.corpID, Channel(
+                channelID: "chn_poster", name: "门店海报", state: "poster_a", configID: nil, qrCode: nil, settings: settings, activeMembers: ["m1"],
+                createdAt: now, updatedAt: now
+            ), actor: "test")
+            let qr = ChannelQRCode(appID: Self.appID, scene: "poster_a", ticket: "T1", url: "http://weixin.qq.com/q/T1", expiresAt: nil)
+            #expect(try await store.channels.setOfficialAccountQR(corpID: Self.corpID, channelID: "chn_poster", qr, actor: "test", now: now)?.officialAccountQR == qr)
+
+            let day: Int64 = 1_700_000_000
+            let follow = try await Self.post(client, Self.event("oEva", "subscribe", at: day, extra: "<EventKey><![CDATA[qrscene_poster_a]]></EventKey><Ticket><![CDATA[T1]]></Ticket>"), wire: .plain)
+            #expect(try Self.replyXML(follow)?["Content"] == "欢迎来自门店海报")
+            let plainFollow = try await Self.post(client, Self.event("oFay", "subscribe", at: day + 1), wire: .plain)
+            #expect(try Self.replyXML(plainFollow)?["Content"] == "欢迎关注")
+            let scan = try await Self.post(client, Self.event("oFay", "SCAN", at: day + 2, extra: "<EventKey><![CDATA[poster_a]]></EventKey><Ticket><![CDATA[T1]]></Ticket>"), wire: .plain)
+            #expect(try Self.replyXML(scan)?["Content"] == "欢迎来自门店海报")
+            try await TestServer.runJobs(store, kinds: [ServiceAccountCallbackController.applyJobKind])
+
+            #expect(try await store.followers.find(corpID: Self.corpID, appID: Self.appID, openID: "oEva")?.channelID == "chn_poster")
+            #expect(try await store.followers.find(corpID: Self.corpID, appID: Self.appID, openID: "oFay")?.channelID == nil)
+            #expect(try await store.followers.list(corpID: Self.corpID, appID: Self.appID, channelID: "chn_poster").map(\.openID) == ["oEva"])
+            let calendar = try await store.contacts.calendar(corpID: Self.corpID)
+            let when = Date(timeIntervalSince1970: TimeInterval(day))
+            let byChannel = try await store.followers.growth(corpID: Self.corpID, appID: Self.appID, channelID: "chn_poster", from: when, to: when, calendar: calendar)
+            #expect(byChannel.map(\.new) == [1])
+            #expect(byChannel.map(\.total) == [1])
+            let timeline = try await store.followers.timeline(corpID: Self.corpID, appID: Self.appID, openID: "oFay")
+            #expect(timeline.first?.kind == "scan")
+            #expect(timeline.first?.detail["channel_id"] == "chn_poster")
+        }
+    }
 }

@@ -112,10 +112,15 @@ public struct ChannelSettings: Codable, Sendable, Equatable {
     public var autoTagIDs: [String]
     public var skipVerify: Bool
     public var welcome: WelcomeMessage?
+    /// The service account's follower tag ids put on everyone who follows through the channel's QR code.
+    public var followerTagIDs: [Int]?
+    /// The passive reply to a follow or a scan through the channel's QR code (else the account's subscribe reply).
+    public var followerWelcome: ReplyContent?
 
     enum CodingKeys: String, CodingKey {
         case members, backupMembers = "backup_members", strategy, dailyCap = "daily_cap", schedule
         case autoTagIDs = "auto_tag_ids", skipVerify = "skip_verify", welcome
+        case followerTagIDs = "follower_tag_ids", followerWelcome = "follower_welcome"
     }
 
     public init(
@@ -146,6 +151,10 @@ public struct ChannelSettings: Codable, Sendable, Equatable {
             }
         }
         try welcome?.validate()
+        if let problem = followerWelcome?.problems(field: "follower_welcome").first { throw problem }
+        if let tags = followerTagIDs, tags.count > 20 {
+            throw ValidationError(field: "follower_tag_ids", message: "a follower carries at most 20 tags")
+        }
     }
 
     /// The members who should be on the contact way now.

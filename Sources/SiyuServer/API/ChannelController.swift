@@ -22,10 +22,12 @@ struct ChannelController: Sendable {
     @Sendable func create(_ request: Request, context: CorpContext) async throws -> EditedResponse<Channel> {
         let corpID = context.corpID
         let body = try await request.decode(as: Wire.ChannelCreate.self, context: context)
-        let settings = ChannelSettings(
+        var settings = ChannelSettings(
             members: body.members, backupMembers: body.backupMembers ?? [], strategy: body.strategy ?? .roundRobin, dailyCap: body.dailyCap,
             schedule: body.schedule, autoTagIDs: body.autoTagIDs ?? [], skipVerify: body.skipVerify ?? true, welcome: body.welcome
         )
+        settings.followerTagIDs = body.followerTagIDs
+        settings.followerWelcome = body.followerWelcome
         let channel = try await codes.create(corpID: corpID, name: body.name, settings: settings, actor: context.principal.actor)
         return EditedResponse(status: .created, response: channel)
     }
@@ -53,6 +55,9 @@ struct ChannelController: Sendable {
         if let skip = body.skipVerify { settings.skipVerify = skip }
         if let welcome = body.welcome { settings.welcome = welcome }
         if body.clearWelcome == true { settings.welcome = nil }
+        if let tags = body.followerTagIDs { settings.followerTagIDs = tags }
+        if let welcome = body.followerWelcome { settings.followerWelcome = welcome }
+        if body.clearFollowerWelcome == true { settings.followerWelcome = nil }
         return try await codes.update(corpID: corpID, channel, name: body.name, settings: settings, actor: context.principal.actor)
     }
 

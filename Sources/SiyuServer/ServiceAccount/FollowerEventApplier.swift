@@ -9,6 +9,7 @@ import WeCom
 /// so a job that runs twice counts once.
 struct FollowerEventApplier: Sendable {
     let store: SiyuStore
+    let accounts: ServiceAccountConnections
     let time: TimeSource
     let logger: Logger
 
@@ -30,9 +31,22 @@ struct FollowerEventApplier: Sendable {
                 try await store.inbox.markApplied(corpID: item.corpID, dedupeKey: key)
                 return
             }
+            var channel: SiyuCore.Channel?
+            switch event.kind {
+            case .follow(let scene?), .scan(let scene):
+                channel = try await store.channels.channel(appID: appID, scene: scene)
+            default:
+                break
+            }
+            // The channel's follower tags go on first: tagging is idempotent on the platform, so a
+            // retry after a failure here or below tags again and then records the follow once.
+            if case .follow = event.kind, let tags = channel?.settings.followerTagIDs, !tags.isEmpty,
+               let client = try await accounts.connection(appID: appID)?.client {
+                for tagID in tags { try await client.setFollowerTag(tagID, on: [event.openID]) }
+            }
             let calendar = try await store.contacts.calendar(corpID: job.corpID)
             _ = try await store.followers.apply(
-                corpID: job.corpID, appID: appID, inboxKey: key, event, channelID: nil, calendar: calendar, now: time()
+                corpID: job.corpID, appID: appID, inboxKey: key, event, channelID: channel?.channelID, calendar: calendar, now: time()
             )
         } catch {
             try? await store.inbox.markFailed(corpID: item.corpID, dedupeKey: key, error: String(describing: error), maxAttempts: job.maxAttempts)

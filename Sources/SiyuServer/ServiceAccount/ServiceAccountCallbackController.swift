@@ -79,7 +79,7 @@ struct ServiceAccountCallbackController: Sendable {
     /// The passive reply, or `success`. Nothing here waits on anything; a reply that cannot be
     /// built is logged and the push is still acknowledged.
     func reply(to push: WeComCallback, opened: OfficialAccountPush.Opened, connection: ServiceAccountConnections.Connection, context: AppRequestContext) -> Response {
-        guard let content = Self.replyContent(for: push, rules: connection.replies) else { return Self.success }
+        guard let content = Self.replyContent(for: push, rules: connection.replies, channels: connection.channels) else { return Self.success }
         let now = BusinessCalendar.seconds(time())
         let plain = Self.platformReply(content).xml(to: push.header.fromUserName, from: push.header.toUserName, createTime: now)
         guard opened.arrival != .plain, let index = opened.keyIndex, connection.cryptos.indices.contains(index) else {
@@ -99,13 +99,15 @@ struct ServiceAccountCallbackController: Sendable {
     static let success = Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "success")))
 
     /// What the account's rules answer to this push, if anything.
-    static func replyContent(for push: WeComCallback, rules: ReplyRuleSet) -> ReplyContent? {
+    static func replyContent(for push: WeComCallback, rules: ReplyRuleSet, channels: [String: SiyuCore.Channel]) -> ReplyContent? {
         switch push.payload {
         case .message(let message):
             if case .text(let text) = message.content { return rules.reply(toText: text) }
             return nil
-        case .accountEvent(.subscribe):
-            return rules.subscribeReply
+        case .accountEvent(.subscribe(let qr)):
+            return qr.flatMap { channels[$0.scene]?.settings.followerWelcome } ?? rules.subscribeReply
+        case .accountEvent(.scan(let qr)):
+            return channels[qr.scene]?.settings.followerWelcome
         case .accountEvent(.click(let key)):
             return rules.reply(toClick: key)
         default:

@@ -16,6 +16,8 @@ public actor ServiceAccountConnections {
         /// The current key first, then the previous one.
         public let cryptos: [CallbackCrypto]
         public let replies: ReplyRuleSet
+        /// The QR channels of the account by scene, for attribution and their welcome replies.
+        public let channels: [String: SiyuCore.Channel]
         public let client: WeComClient
         let loadedAt: ContinuousClock.Instant
     }
@@ -43,6 +45,10 @@ public actor ServiceAccountConnections {
             return nil
         }
         let replies = try await store.serviceAccounts.replies(appID: appID) ?? ReplyRulesDocument()
+        let channels = Dictionary(
+            try await store.channels.officialAccountChannels(appID: appID).compactMap { channel in channel.officialAccountQR.map { ($0.scene, channel) } },
+            uniquingKeysWith: { first, _ in first }
+        )
         let cryptos = try [secrets.encodingAESKey, secrets.previousAESKey].compactMap { key in
             try key.map { try CallbackCrypto(token: secrets.token, encodingAESKey: $0, receiveID: appID) }
         }
@@ -58,7 +64,7 @@ public actor ServiceAccountConnections {
             clientLogger[metadataKey: "app_id"] = .string(appID)
             client = WeComClient(configuration: WeComClientConfiguration(baseURL: baseURL, tokenSource: tokenSource), logger: clientLogger)
         }
-        cache[appID] = Connection(account: account, token: secrets.token, cryptos: cryptos, replies: replies.ruleSet, client: client, loadedAt: .now)
+        cache[appID] = Connection(account: account, token: secrets.token, cryptos: cryptos, replies: replies.ruleSet, channels: channels, client: client, loadedAt: .now)
         return cache[appID]
     }
 

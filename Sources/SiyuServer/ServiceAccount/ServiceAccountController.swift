@@ -91,6 +91,33 @@ struct ServiceAccountController: Sendable {
         group.get("accounts/{app_id}/followers/{openid}", use: follower)
         group.get("accounts/{app_id}/growth", use: growth)
         group.post("accounts/{app_id}/sync", use: sync)
+        group.post("channels/{channel_id}/qrcode", use: createQRCode)
+    }
+
+    /// Gives a channel a parametric QR code of one of the corp's accounts (`qrcode/create`, the
+    /// channel's state as the scene): permanent, or temporary for `expire_seconds` (≤ 30 days).
+    @Sendable func createQRCode(_ request: Request, context: CorpContext) async throws -> SiyuCore.Channel {
+        let channelID = try context.parameters.require("channel_id")
+        guard let channel = try await store.channels.find(corpID: context.corpID, channelID: channelID) else {
+            throw APIError(.notFound, code: "not_found", "no channel \(channelID)")
+        }
+        let body = try await request.decode(as: Wire.ChannelQRCodeRequest.self, context: context)
+        try ChannelQRCode.validateLifetime(body.expireSeconds)
+        guard let account = try await store.serviceAccounts.find(appID: body.appID), account.corpID == context.corpID,
+              let connection = try await accounts.connection(appID: body.appID)
+        else {
+            throw ValidationError(field: "app_id", message: "no service account \(body.appID) in this corp", unknownID: body.appID)
+        }
+        let code = try await connection.client.createQRCode(scene: channel.state, expireSeconds: body.expireSeconds)
+        let expiresAt = code.expireSeconds.map { time().addingTimeInterval(TimeInterval($0)) }
+        let qr = ChannelQRCode(appID: body.appID, scene: channel.state, ticket: code.ticket, url: code.url, expiresAt: body.expireSeconds == nil ? nil : expiresAt)
+        guard let updated = try await store.channels.setOfficialAccountQR(
+            corpID: context.corpID, channelID: channelID, qr, actor: context.principal.actor, now: time()
+        ) else {
+            throw APIError(.notFound, code: "not_found", "no channel \(channelID)")
+        }
+        await accounts.invalidate(body.appID)
+        return updated
     }
 
     @Sendable func list(_ request: Request, context: CorpContext) async throws -> Wire.Page<ServiceAccountSummary> {

@@ -7,7 +7,7 @@ import SiyuStore
 public func buildJobHandlers(_ dependencies: ServerDependencies, logger: Logger) -> [String: JobHandler] {
     let applier = EventApplier(store: dependencies.store, wecom: dependencies.wecom, time: dependencies.time, logger: logger)
     let sync = CorpSync(store: dependencies.store, wecom: dependencies.wecom, logger: logger)
-    let followers = FollowerEventApplier(store: dependencies.store, time: dependencies.time, logger: logger)
+    let followers = FollowerEventApplier(store: dependencies.store, accounts: dependencies.serviceAccounts, time: dependencies.time, logger: logger)
     let contributions: [[String: JobHandler]] = [
         [CorpSync.jobKind: JobHandler(retry: RetryPolicy(base: .seconds(60), maximum: .seconds(3600), maxAttempts: 3)) { job in
             _ = try await sync.run(corpID: job.corpID, now: dependencies.time())

@@ -14,25 +14,37 @@ public struct ChannelStore: Sendable {
         var qrCode: String?
         var settings: String
         var activeMembers: String
+        var mpAppID: String?
+        var mpScene: String?
+        var mpTicket: String?
+        var mpURL: String?
+        var mpExpiresAt: Int64?
         var createdAt: Int64
         var updatedAt: Int64
 
         enum CodingKeys: String, CodingKey {
             case channelID = "channel_id", name, state, configID = "config_id", qrCode = "qr_code", settings
             case activeMembers = "active_members", createdAt = "created_at", updatedAt = "updated_at"
+            case mpAppID = "mp_app_id", mpScene = "mp_scene", mpTicket = "mp_ticket", mpURL = "mp_qr_url", mpExpiresAt = "mp_qr_expires_at"
         }
 
         func channel() throws -> Channel {
-            Channel(
+            var qr: ChannelQRCode?
+            if let mpAppID, let mpScene, let mpTicket, let mpURL {
+                qr = ChannelQRCode(appID: mpAppID, scene: mpScene, ticket: mpTicket, url: mpURL, expiresAt: mpExpiresAt.map(StoredTime.date))
+            }
+            return Channel(
                 channelID: channelID, name: name, state: state, configID: configID, qrCode: qrCode,
                 settings: try JSONDecoder().decode(ChannelSettings.self, from: Data(settings.utf8)),
-                activeMembers: try JSONDecoder().decode([String].self, from: Data(activeMembers.utf8)),
+                activeMembers: try JSONDecoder().decode([String].self, from: Data(activeMembers.utf8)), officialAccountQR: qr,
                 createdAt: StoredTime.date(createdAt), updatedAt: StoredTime.date(updatedAt)
             )
         }
     }
 
-    static let columns = "channel_id, name, state, config_id, qr_code, settings, active_members, created_at, updated_at"
+    static let columns = """
+        channel_id, name, state, config_id, qr_code, settings, active_members, mp_app_id, mp_scene, mp_ticket, mp_qr_url, mp_qr_expires_at, created_at, updated_at
+        """
 
     /// Stores a channel whose contact way the platform has created.
     public func create(corpID: String, _ channel: Channel, actor: String) async throws -> Channel {
@@ -96,6 +108,45 @@ public struct ChannelStore: Sendable {
         try await database.read { sql in
             try await sql.raw("""
                 SELECT \(unsafeRaw: Self.columns) FROM channels WHERE corp_id = \(bind: corpID) AND deleted_at IS NULL ORDER BY created_at, channel_id
+                """).all(decoding: Row.self).map { try $0.channel() }
+        }
+    }
+
+    /// Gives a channel a service account's QR code (its scene is the channel's state) and audits it;
+    /// nil when there is no such channel.
+    public func setOfficialAccountQR(corpID: String, channelID: String, _ qr: ChannelQRCode, actor: String, now: Date) async throws -> Channel? {
+        try await database.write { sql in
+            let rows = try await sql.raw("""
+                UPDATE channels SET mp_app_id = \(bind: qr.appID), mp_scene = \(bind: qr.scene), mp_ticket = \(bind: qr.ticket), mp_qr_url = \(bind: qr.url),
+                    mp_qr_expires_at = \(bind: qr.expiresAt.map(StoredTime.millis)), updated_at = \(bind: StoredTime.millis(now))
+                WHERE corp_id = \(bind: corpID) AND channel_id = \(bind: channelID) AND deleted_at IS NULL
+                RETURNING channel_id
+                """).all()
+            guard !rows.isEmpty else { return nil }
+            try await AuditLog.append(
+                on: sql, corpID: corpID, actor: actor, action: "channel.qrcode", target: channelID,
+                detail: ["app_id": qr.appID, "kind": qr.expiresAt == nil ? "permanent" : "temporary"], now: now
+            )
+            return try await sql.raw("""
+                SELECT \(unsafeRaw: Self.columns) FROM channels WHERE corp_id = \(bind: corpID) AND channel_id = \(bind: channelID)
+                """).first(decoding: Row.self)?.channel()
+        }
+    }
+
+    /// The channel behind a service account's QR scene, deleted channels included (attribution outlives the code).
+    public func channel(appID: String, scene: String) async throws -> Channel? {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT \(unsafeRaw: Self.columns) FROM channels WHERE mp_app_id = \(bind: appID) AND mp_scene = \(bind: scene)
+                """).first(decoding: Row.self)?.channel()
+        }
+    }
+
+    /// The channels with a QR code of this account that are not deleted, for the in-memory replies.
+    public func officialAccountChannels(appID: String) async throws -> [Channel] {
+        try await database.read { sql in
+            try await sql.raw("""
+                SELECT \(unsafeRaw: Self.columns) FROM channels WHERE mp_app_id = \(bind: appID) AND deleted_at IS NULL ORDER BY channel_id
                 """).all(decoding: Row.self).map { try $0.channel() }
         }
     }
