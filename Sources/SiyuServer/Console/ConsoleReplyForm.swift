@@ -25,9 +25,9 @@ struct ConsoleReplyForm: Sendable {
             self.prefix = prefix
             self.optional = optional
             switch content {
-            case .text(let text): (type, self.text) = ("text", text)
-            case .image(let mediaID): (type, self.mediaID) = ("image", mediaID)
-            case .news(let article): (type, title, description, picURL, url) = ("news", article.title, article.description, article.picURL, article.url)
+            case .text(let text)?: (type, self.text) = ("text", text)
+            case .image(let mediaID)?: (type, self.mediaID) = ("image", mediaID)
+            case .news(let article)?: (type, title, description, picURL, url) = ("news", article.title, article.description, article.picURL, article.url)
             case nil: type = optional ? "" : "text"
             }
         }
@@ -177,12 +177,12 @@ struct ConsoleReplyForm: Sendable {
                 if rest == "id" { rest = "name" }
                 return ValidationError(field: rest, message: problem.message, rule: problem.rule ?? (field.contains("keywords[") ? "length" : nil))
             }
-            if let (position, prefix) = Self.row(field, "rules"), position < rules.count {
-                let error = leaf(after: prefix)
-                if Reply.fields.contains(error.field) { rules[position].reply.errors[Reply.key(error.field)] = text(error) } else { rules[position].errors[error.field] = text(error) }
-            } else if let (position, prefix) = Self.row(field, "clicks"), position < clicks.count {
-                let error = leaf(after: prefix)
-                if Reply.fields.contains(error.field) { clicks[position].reply.errors[Reply.key(error.field)] = text(error) } else { clicks[position].errors[error.field] = text(error) }
+            if let row = Self.row(field, "rules"), row.position < rules.count {
+                let error = leaf(after: row.prefix)
+                if Reply.fields.contains(error.field) { rules[row.position].reply.errors[Reply.key(error.field)] = text(error) } else { rules[row.position].errors[error.field] = text(error) }
+            } else if let row = Self.row(field, "clicks"), row.position < clicks.count {
+                let error = leaf(after: row.prefix)
+                if Reply.fields.contains(error.field) { clicks[row.position].reply.errors[Reply.key(error.field)] = text(error) } else { clicks[row.position].errors[error.field] = text(error) }
             } else if field.hasPrefix("default_reply.") {
                 defaultReply.errors[Reply.key(String(field.dropFirst("default_reply.".count)))] = text(leaf(after: "default_reply."))
             } else if field.hasPrefix("subscribe_reply.") {
@@ -217,7 +217,7 @@ struct ConsoleReplyForm: Sendable {
     }
 
     /// `rules[3].name` → (3, "rules[3].").
-    private static func row(_ field: String, _ list: String) -> (Int, String)? {
+    private static func row(_ field: String, _ list: String) -> (position: Int, prefix: String)? {
         guard field.hasPrefix(list + "["), let close = field.firstIndex(of: "]"),
               let position = Int(field[field.index(field.startIndex, offsetBy: list.count + 1)..<close]) else { return nil }
         return (position, String(field[...close]) + ".")
