@@ -109,7 +109,7 @@ struct ConsoleReplyForm: Sendable {
     }
 
     init(form: ConsoleForm) {
-        rules = (0..<min(Int(form["rule_count"] ?? "") ?? 0, ReplyRulesDocument.maximumRules + 1)).map { index in
+        rules = (0..<max(0, min(Int(form["rule_count"] ?? "") ?? 0, ReplyRulesDocument.maximumRules + 1))).map { index in
             var rule = Rule(index: index)
             let prefix = "rule_\(index)_"
             rule.id = form[prefix + "id"] ?? ""
@@ -124,7 +124,7 @@ struct ConsoleReplyForm: Sendable {
         }
         defaultReply = Reply(prefix: "default_", optional: true, form: form)
         subscribeReply = Reply(prefix: "subscribe_", optional: true, form: form)
-        clicks = (0..<min(Int(form["click_count"] ?? "") ?? 0, 100)).map { index in
+        clicks = (0..<max(0, min(Int(form["click_count"] ?? "") ?? 0, 100))).map { index in
             var click = Click(index: index)
             click.key = form["click_\(index)_key"] ?? ""
             click.reply = Reply(prefix: "click_\(index)_", optional: false, form: form)

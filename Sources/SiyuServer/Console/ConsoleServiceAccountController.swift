@@ -170,7 +170,7 @@ struct ConsoleServiceAccountController: Sendable {
         let model = FollowerPage(
             appID: account.appID, accountName: account.name, openID: openID, tabs: Self.tabs(account, current: "followers", t),
             subscribed: follower.subscribed, unsubscribedAt: follower.subscribed ? nil : time(follower.unsubscribedAt),
-            fields: follower.subscribed ? fields.compactMap { label, value in
+            fields: follower.subscribed ? fields.compactMap { (label, value) -> FollowerPage.Field? in
                 guard let value, !value.isEmpty else { return nil }
                 return FollowerPage.Field(label: t[label] ?? label, value: value)
             } : [],
