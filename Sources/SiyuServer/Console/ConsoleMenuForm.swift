@@ -23,6 +23,8 @@ struct ConsoleMenuForm: Sendable {
         var typeOptions: [ConsoleOption] = []
         /// A top row with filled sub-rows (the editor shows them open).
         var hasSubs = false
+        /// No name yet: the preview leaves the row out (an empty string would still show a section).
+        var unnamed = true
 
         init(top: Int, sub: Int? = nil) {
             path = "button[\(top)]" + (sub.map { ".sub_button[\($0)]" } ?? "")
@@ -109,7 +111,11 @@ struct ConsoleMenuForm: Sendable {
         for top in buttons.indices {
             buttons[top].typeOptions = options(buttons[top].type, top: true)
             buttons[top].hasSubs = buttons[top].subs.contains { !$0.isBlank }
-            for sub in buttons[top].subs.indices { buttons[top].subs[sub].typeOptions = options(buttons[top].subs[sub].type, top: false) }
+            buttons[top].unnamed = buttons[top].name.isEmpty
+            for sub in buttons[top].subs.indices {
+                buttons[top].subs[sub].typeOptions = options(buttons[top].subs[sub].type, top: false)
+                buttons[top].subs[sub].unnamed = buttons[top].subs[sub].name.isEmpty
+            }
         }
     }
 }

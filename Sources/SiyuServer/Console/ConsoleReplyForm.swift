@@ -66,6 +66,8 @@ struct ConsoleReplyForm: Sendable {
         var priority = "0"
         var enabled = true
         var deleted = false
+        /// Not saved yet (the template cannot test an empty `id`: an empty string shows a section).
+        var isNew = true
         var reply: Reply
         var matchOptions: [ConsoleOption] = []
         /// Keyed by field: `name`, `keywords`, `priority`.
@@ -82,6 +84,7 @@ struct ConsoleReplyForm: Sendable {
     struct Click: Sendable {
         var index: Int
         var key = ""
+        var isNew = true
         var reply: Reply
         var errors: [String: String] = [:]
 
@@ -204,12 +207,14 @@ struct ConsoleReplyForm: Sendable {
         for index in rules.indices {
             rules[index].index = index
             rules[index].reply.prefix = "rule_\(index)_"
+            rules[index].isNew = rules[index].id.isEmpty
             rules[index].matchOptions = KeywordMatch.allCases.map { ConsoleOption(value: $0.rawValue, label: t["reply_match_" + $0.rawValue] ?? $0.rawValue, selected: $0.rawValue == rules[index].match) }
             choices(&rules[index].reply)
         }
         for index in clicks.indices {
             clicks[index].index = index
             clicks[index].reply.prefix = "click_\(index)_"
+            clicks[index].isNew = clicks[index].key.isEmpty
             choices(&clicks[index].reply)
         }
         choices(&defaultReply)
