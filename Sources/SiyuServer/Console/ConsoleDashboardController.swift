@@ -38,6 +38,16 @@ struct ConsoleDashboardController: Sendable {
             var hasLink: Bool
         }
 
+        /// One service account's followers over the period.
+        struct Followers: Sendable {
+            var appID: String
+            var name: String
+            var total: Int
+            var new: Int
+            var lost: Int
+            var net: Int
+        }
+
         var noCorp = false
         var total = 0
         var newToday = 0
@@ -52,6 +62,8 @@ struct ConsoleDashboardController: Sendable {
         var channelRows: [ChannelRow] = []
         var members: [Member] = []
         var reach: [Reach] = []
+        /// Empty (and the block absent) when the corp has no service account.
+        var followers: [Followers] = []
     }
 
     @Sendable func dashboard(_ request: Request, context: ConsoleContext) async throws -> Response {
@@ -66,18 +78,13 @@ struct ConsoleDashboardController: Sendable {
         let names = try await ConsoleNames(store: store, corpID: corpID)
         let reach = try await store.campaigns.recentReach(corpID: corpID)
 
-        let labels = period.shortLabels
-        let partial = period.lastDayIsPartial ? t["chart_partial_day"] : nil
         let totalSeries: [SVGChart.Series] = [.init(name: t["series_total"] ?? "", values: report.days.map(\.total))]
         let flowSeries: [SVGChart.Series] = [
             .init(name: t["series_new"] ?? "", values: report.days.map(\.new)),
             .init(name: t["series_lost"] ?? "", values: report.days.map(\.lost)),
             .init(name: t["series_net"] ?? "", values: report.days.map(\.net)),
         ]
-        func chart(_ title: String, _ series: [SVGChart.Series]) -> String {
-            SVGChart.both { SVGChart.line(title: title, labels: labels, series: series, partialLast: partial, width: $0) }
-                + SVGChart.table(caption: t["chart_as_table"] ?? "", dayHeading: t["col_day"] ?? "", labels: labels, series: series, partialLast: partial)
-        }
+        func chart(_ title: String, _ series: [SVGChart.Series]) -> String { SVGChart.period(title, period, series: series, t: t) }
         let newTotal = report.days.reduce(0) { $0 + $1.new }
         let lostTotal = report.days.reduce(0) { $0 + $1.lost }
         var page = Page(
@@ -99,7 +106,20 @@ struct ConsoleDashboardController: Sendable {
                 SVGChart.bars(title: t["chart_channels"] ?? "", items: byChannel.prefix(12).map { (label: channelName($0.channelID), value: $0.adds) }, width: width)
             }
         }
+        page.followers = try await followers(corpID: corpID, period: period, calendar: context.calendar)
         page.channelRows = byChannel.map { Page.ChannelRow(channelID: $0.channelID, name: channelName($0.channelID), adds: $0.adds, losses: $0.losses, hasLink: !$0.channelID.isEmpty) }
         return try await layout.page(.dashboard, request, context, section: "dashboard", title: t["nav_dashboard"] ?? "", model: page)
+    }
+
+    /// Each service account's followers now and their new, lost and net over the period (the
+    /// figures of the account's followers page).
+    private func followers(corpID: String, period: ReportPeriod, calendar: BusinessCalendar) async throws -> [Page.Followers] {
+        var blocks: [Page.Followers] = []
+        for account in try await store.serviceAccounts.list(corpID: corpID) {
+            let days = try await store.followers.growth(corpID: corpID, appID: account.appID, from: period.start, to: period.now, calendar: calendar)
+            let new = days.reduce(0) { $0 + $1.new }, lost = days.reduce(0) { $0 + $1.lost }
+            blocks.append(Page.Followers(appID: account.appID, name: account.name, total: days.last?.total ?? 0, new: new, lost: lost, net: new - lost))
+        }
+        return blocks
     }
 }

@@ -16,7 +16,7 @@ struct ConsoleLayout: Sendable {
     static let sections: [(id: String, path: String, employees: Bool, admins: Bool)] = [
         ("dashboard", "/console/dashboard", false, false), ("channels", "/console/channels", false, false), ("customers", "/console/customers", true, false), ("lost", "/console/lost", true, false),
         ("segments", "/console/segments", false, false), ("groups", "/console/groups", false, false), ("tags", "/console/tags", false, false), ("campaigns", "/console/campaigns", true, false),
-        ("contact_policy", "/console/contact_policy", false, false), ("audit", "/console/audit", false, true),
+        ("accounts", "/console/accounts", false, false), ("contact_policy", "/console/contact_policy", false, false), ("audit", "/console/audit", false, true),
     ]
 
     /// A page whose model is a struct (its properties are the template's names), inside the layout.

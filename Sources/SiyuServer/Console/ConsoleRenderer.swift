@@ -16,6 +16,12 @@ enum ConsoleTemplate: String, CaseIterable, Sendable {
     case contactPolicy = "contact_policy"
     case groups, group, lost, audit
     case segmentBuilder = "segment_builder"
+    case accounts, followers, follower
+    case accountReplies = "account_replies"
+    case accountMenu = "account_menu"
+    case accountTabs = "account_tabs"
+    case accountMenuRow = "account_menu_row"
+    case replyFields = "reply_fields"
 }
 
 /// The console's templates, string tables and static files, loaded once from the package's resources.

@@ -32,4 +32,8 @@ func addConsoleRoutes(to router: Router<AppRequestContext>, _ dependencies: Serv
     ConsolePolicyController(store: store, layout: layout).addRoutes(to: signedIn)
     ConsoleGroupController(store: store, layout: layout).addRoutes(to: signedIn)
     ConsoleAuditController(store: store, layout: layout).addRoutes(to: signedIn)
+    let editing = ServiceAccountEditing(store: store, accounts: dependencies.serviceAccounts, time: dependencies.time)
+    ConsoleServiceAccountController(store: store, layout: layout).addRoutes(to: signedIn)
+    ConsoleReplyController(store: store, editing: editing, layout: layout).addRoutes(to: signedIn)
+    ConsoleMenuController(store: store, editing: editing, layout: layout).addRoutes(to: signedIn)
 }

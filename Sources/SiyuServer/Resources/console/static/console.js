@@ -1,6 +1,6 @@
 // Siyu console: confirmations before destructive actions, the admin's corp switch, and the
 // campaign compose page (fields of the chosen kind, live audience count and contact-budget
-// preview). No libraries.
+// preview), the service account's reply and menu editors. No libraries.
 (function () {
   "use strict";
 
@@ -151,6 +151,36 @@
     showMode();
     count();
   });
+
+  // Service account replies and menu: only the fields of the chosen reply type or button type
+  // show (without a script every field shows); the phone preview follows the names as typed.
+  function showFor(select, attribute) {
+    var scope = select.closest("[data-reply], .menu-row");
+    Array.prototype.forEach.call(scope.querySelectorAll("[" + attribute + "]"), function (node) {
+      node.hidden = node.getAttribute(attribute).split(" ").indexOf(select.value) < 0;
+    });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("[data-reply-type]"), function (select) { showFor(select, "data-reply-for"); });
+  Array.prototype.forEach.call(document.querySelectorAll("[data-menu-type]"), function (select) { showFor(select, "data-menu-for"); });
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (!target.hasAttribute) return;
+    if (target.hasAttribute("data-reply-type")) showFor(target, "data-reply-for");
+    if (target.hasAttribute("data-menu-type")) showFor(target, "data-menu-for");
+  });
+  var menuForm = document.querySelector("[data-menu-form]");
+  if (menuForm) {
+    menuForm.addEventListener("input", function (event) {
+      if (!event.target.hasAttribute("data-preview-source")) return;
+      var name = event.target.value.trim();
+      Array.prototype.forEach.call(document.querySelectorAll('[data-preview="' + event.target.name + '"]'), function (node) {
+        node.textContent = name;
+        if (node.tagName === "LI") node.hidden = !name;
+      });
+      var item = document.querySelector('[data-preview-item="' + event.target.name.replace(/name$/, "") + '"]');
+      if (item) item.hidden = !name;
+    });
+  }
 
   var compose = document.getElementById("compose");
   if (!compose) return;
