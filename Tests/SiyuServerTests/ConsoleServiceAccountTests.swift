@@ -193,6 +193,7 @@ struct ConsoleServiceAccountTests {
         let platform = Sandbox(world: world, deliverer: CallbackDeliverer(timeout: .seconds(5), retryDelay: .milliseconds(20), logger: TestServer.logger), officialAccounts: accounts)
         try await platform.buildApplication(port: 0, logger: TestServer.logger).test(.live) { sandbox in
             try await ConsoleTestServer.run { fixture in
+                _ = try await fixture.store.corps.register(TestServer.registration(corpID), actor: "t", now: Date())
                 try await connect(fixture.store, apiBaseURL: "http://127.0.0.1:\(sandbox.port ?? 0)/mp", secret: secret)
                 try await body(fixture, accounts)
             }
@@ -232,6 +233,7 @@ struct ConsoleServiceAccountTests {
     func platformError() async throws {
         try await Self.withPlatform(secret: "wrong-secret") { fixture, _ in
             let admin = try await fixture.adminWithCorp()
+            _ = try await admin.get("/console/accounts/\(Self.appID)/menu")
             let refused = try await admin.post("/console/accounts/\(Self.appID)/menu", [("b0_name", "营业时间"), ("b0_type", "click"), ("b0_key", "V1001_HOURS")])
             #expect(refused.status == .badGateway)
             #expect(refused.text.contains("微信公众平台没有接受这个菜单"))

@@ -79,6 +79,7 @@ struct ServiceAccountController: Sendable {
     let store: SiyuStore
     let accounts: ServiceAccountConnections
     let time: TimeSource
+    var editing: ServiceAccountEditing { ServiceAccountEditing(store: store, accounts: accounts, time: time) }
 
     func addRoutes(to group: RouterGroup<CorpContext>) {
         group.get("accounts", use: list)
@@ -136,8 +137,7 @@ struct ServiceAccountController: Sendable {
     @Sendable func setReplies(_ request: Request, context: CorpContext) async throws -> ReplyRulesDocument {
         let appID = try await account(context).appID
         let document = try await request.decode(as: ReplyRulesDocument.self, context: context)
-        _ = try await store.serviceAccounts.setReplies(appID: appID, document, actor: context.principal.actor, now: time())
-        await accounts.invalidate(appID)
+        try await editing.setReplies(appID: appID, document, actor: context.principal.actor)
         return document
     }
 
@@ -152,11 +152,10 @@ struct ServiceAccountController: Sendable {
     @Sendable func publishMenu(_ request: Request, context: CorpContext) async throws -> Wire.AccountMenuState {
         let appID = try await account(context).appID
         let menu = try await request.decode(as: AccountMenu.self, context: context)
-        if let problem = menu.problems().first { throw problem }
-        guard let connection = try await accounts.connection(appID: appID) else { throw ServiceAccountAdminController.noSuchAccount(appID) }
-        try await connection.client.createMenu(menu)
-        _ = try await store.serviceAccounts.setMenu(appID: appID, menu, actor: context.principal.actor, now: time())
-        return Wire.AccountMenuState(menu: menu, publishedAt: time())
+        guard let publishedAt = try await editing.publishMenu(appID: appID, menu, actor: context.principal.actor) else {
+            throw ServiceAccountAdminController.noSuchAccount(appID)
+        }
+        return Wire.AccountMenuState(menu: menu, publishedAt: publishedAt)
     }
 
     @Sendable func followers(_ request: Request, context: CorpContext) async throws -> Wire.Page<Follower> {

@@ -6,7 +6,7 @@ import WeCom
 /// The steps that change a service account's replies or menu, whoever asks: the reply rules are
 /// validated and saved, then the cached connection forgotten (pushes answer from the new rules at
 /// once); a menu is checked against the platform's limits, published with `menu/create` and kept
-/// once the platform accepted it. The console uses it; the REST API does the same sequence.
+/// once the platform accepted it. The console and the REST API both call it.
 struct ServiceAccountEditing: Sendable {
     let store: SiyuStore
     let accounts: ServiceAccountConnections
