@@ -143,6 +143,7 @@ extension TestResponse {
                 throw ContractFixtureError("no \(keys.joined(separator: ".")) in \(String(buffer: body).prefix(300))")
             }
         }
+        if case .number(let number) = node, number == number.rounded() { return String(Int(number)) }
         guard let text = node.string else { throw ContractFixtureError("\(keys.joined(separator: ".")) is not a string") }
         return text
     }

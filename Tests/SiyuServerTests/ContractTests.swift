@@ -28,6 +28,7 @@ struct ContractTests {
         var world: SandboxWorld
         /// Where the sandbox's Official Account platform answers (`…/mp`).
         var officialAccountBase: String
+        var officialAccounts: OfficialAccountWorld
     }
 
     /// The service account the fixture's sandbox plays, registered in Siyu by ``ownThings(_:)``.
@@ -59,7 +60,7 @@ struct ContractTests {
                     let run = try await ContractRun(client: client)
                     try await body(Fixture(
                         run: run, store: store, dependencies: built, key: key, readKey: readKey, world: world,
-                        officialAccountBase: "http://127.0.0.1:\(sandbox.port ?? 0)/mp"
+                        officialAccountBase: "http://127.0.0.1:\(sandbox.port ?? 0)/mp", officialAccounts: platform.officialAccounts
                     ))
                 }
             }
@@ -250,6 +251,21 @@ struct ContractTests {
                 (.get, "\(accountPath)/growth?from=2026-13-01", nil, 400),
                 (.post, "\(accountPath)/sync", nil, 202),
             ])
+            let tag = try await run.call(.post, "\(accountPath)/tags", token: key, json: #"{"name":"老客户"}"#, expect: 201)
+            let followerTag = try tag.value("id")
+            try await run.calls(token: key, [
+                (.post, "\(accountPath)/tags", #"{"name":"这是一个超过三十个字节的标签名字"}"#, 422),
+                (.get, "\(accountPath)/tags", nil, 200),
+            ])
+            _ = try await fixture.officialAccounts.simulate(.follow, appID: Self.appID, PersonAction(openID: "oContract1"))
+            try await run.calls(token: key, [
+                (.post, "\(accountPath)/tags/\(followerTag)/followers", #"{"openids":["oContract1"]}"#, 200),
+                (.post, "\(accountPath)/tags/\(followerTag)/followers", #"{"openids":[]}"#, 422),
+                (.post, "\(accountPath)/tags/notanumber/followers", #"{"openids":["oContract1"]}"#, 404),
+            ])
+            try await run.call(.post, "\(accountPath)/media?type=image&filename=logo.png", token: key, body: "\u{89}PNG-contract", contentType: "image/png", expect: 201)
+            try await run.call(.post, "\(accountPath)/media?type=picture", token: key, body: "x", contentType: "image/png", expect: 400)
+            try await run.call(.post, "\(accountPath)/media", token: key, body: "", contentType: "image/png", expect: 422)
             let channels = try await run.call(.get, "/api/v1/channels", token: key, expect: 200)
             let qrChannel = try channels.value("channels", "0", "channel_id")
             try await run.calls(token: key, [
@@ -417,7 +433,7 @@ struct ContractTests {
             "corp_id": corpID, "key_id": keyID, "group_id": try groups.value("tag_groups", "0", "group_id"),
             "tag_id": try groups.value("tag_groups", "0", "tags", "0", "tag_id"), "channel_id": try channel.value("channel_id"),
             "external_userid": "wm_contract1", "segment_id": try segment.value("segment_id"), "webhook_id": try webhook.value("webhook_id"),
-            "id": try campaign.value("campaign_id"), "app_id": appID, "openid": "oContract1",
+            "id": try campaign.value("campaign_id"), "app_id": appID, "openid": "oContract1", "follower_tag_id": "100",
         ]
     }
 

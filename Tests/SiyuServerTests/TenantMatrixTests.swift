@@ -62,7 +62,7 @@ struct TenantMatrixTests {
             parameters: [
                 "corp_id": "wwB2", "key_id": keyBID, "channel_id": "chn_b", "group_id": "etg_b", "tag_id": "et_b",
                 "external_userid": "wm_b", "segment_id": segment.segmentID, "webhook_id": webhook.webhook.webhookID,
-                "app_id": "wxb2b2b2b2b2b2b2b2", "openid": "o_b",
+                "app_id": "wxb2b2b2b2b2b2b2b2", "openid": "o_b", "follower_tag_id": "100",
             ],
             keyB: keyB, keyA: keyA, revokedB: revoked.token
         )

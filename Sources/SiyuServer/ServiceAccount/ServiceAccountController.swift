@@ -93,6 +93,71 @@ struct ServiceAccountController: Sendable {
         group.get("accounts/{app_id}/growth", use: growth)
         group.post("accounts/{app_id}/sync", use: sync)
         group.post("channels/{channel_id}/qrcode", use: createQRCode)
+        group.get("accounts/{app_id}/tags", use: tags)
+        group.post("accounts/{app_id}/tags", use: createTag)
+        group.post("accounts/{app_id}/tags/{follower_tag_id}/followers", use: tagFollowers)
+        group.post("accounts/{app_id}/media", use: uploadMedia)
+    }
+
+    /// The account's follower tags as the platform has them (`tags/get`).
+    @Sendable func tags(_ request: Request, context: CorpContext) async throws -> Wire.Page<FollowerTag> {
+        Wire.Page(try await client(context).followerTags())
+    }
+
+    /// A new follower tag (`tags/create`): at most 30 bytes, 100 tags an account.
+    @Sendable func createTag(_ request: Request, context: CorpContext) async throws -> EditedResponse<FollowerTag> {
+        let client = try await client(context)
+        let body = try await request.decode(as: Wire.FollowerTagCreate.self, context: context)
+        let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !name.isEmpty, name.utf8.count <= 30 else {
+            throw ValidationError(field: "name", message: "a follower tag name is 1 to 30 bytes (a Chinese character is 3)")
+        }
+        return EditedResponse(status: .created, response: try await client.createFollowerTag(name: name))
+    }
+
+    /// Puts a tag on (or takes it off) followers through the platform, 50 a call, and records it.
+    @Sendable func tagFollowers(_ request: Request, context: CorpContext) async throws -> Wire.FollowerTagged {
+        let appID = try await account(context).appID
+        let client = try await client(context)
+        let tagText = try context.parameters.require("follower_tag_id")
+        guard let tagID = Int(tagText) else { throw APIError(.notFound, code: "not_found", "no follower tag \(tagText)") }
+        let body = try await request.decode(as: Wire.FollowerTagging.self, context: context)
+        guard (1...1000).contains(body.openIDs.count) else {
+            throw ValidationError(field: "openids", message: "1 to 1000 openids a request")
+        }
+        let tagged = body.tagged ?? true
+        for start in stride(from: 0, to: body.openIDs.count, by: 50) {
+            let chunk = Array(body.openIDs[start..<min(start + 50, body.openIDs.count)])
+            try await client.setFollowerTag(tagID, on: chunk, tagged: tagged)
+            try await store.followers.setTag(corpID: context.corpID, appID: appID, tagID: tagID, openIDs: chunk, tagged: tagged)
+        }
+        return Wire.FollowerTagged(tagID: tagID, openIDs: body.openIDs, tagged: tagged)
+    }
+
+    /// Temporary media for replies (`media/upload`, kept 3 days by the platform): the body is the
+    /// file itself; `type` is image (default), voice, video or thumb.
+    @Sendable func uploadMedia(_ request: Request, context: CorpContext) async throws -> EditedResponse<UploadedMedia> {
+        let client = try await client(context)
+        let type = request.uri.queryParameters.get("type") ?? "image"
+        guard ["image", "voice", "video", "thumb"].contains(type) else {
+            throw APIError(.badRequest, code: "bad_request", "type is image, voice, video or thumb", field: "type")
+        }
+        var request = request
+        let body = try await request.collectBody(limit: Self.maxMedia)
+        guard body.readableBytes > 0 else { throw ValidationError(field: "body", message: "the body is the file to upload") }
+        let contentType = request.headers[.contentType] ?? "application/octet-stream"
+        let name: String = request.uri.queryParameters.get("filename") ?? "upload.\(type == "image" ? "jpg" : "bin")"
+        let media = try await client.uploadMedia(type: type, filename: name, contentType: contentType, data: Data(body.readableBytesView))
+        return EditedResponse(status: .created, response: media)
+    }
+
+    /// The platform's largest temporary media (a 10 MB video).
+    static let maxMedia = 10 << 20
+
+    private func client(_ context: CorpContext) async throws -> WeComClient {
+        let appID = try await account(context).appID
+        guard let connection = try await accounts.connection(appID: appID) else { throw ServiceAccountAdminController.noSuchAccount(appID) }
+        return connection.client
     }
 
     /// Gives a channel a parametric QR code of one of the corp's accounts (`qrcode/create`, the

@@ -214,6 +214,24 @@ public struct FollowerStore: Sendable {
         }
     }
 
+    /// Records that the platform put (or took) a tag on (or off) these followers.
+    public func setTag(corpID: String, appID: String, tagID: Int, openIDs: [String], tagged: Bool) async throws {
+        try await database.write { sql in
+            for openID in openIDs {
+                guard let row = try await sql.raw("""
+                    SELECT tag_ids FROM followers WHERE corp_id = \(bind: corpID) AND app_id = \(bind: appID) AND openid = \(bind: openID) AND subscribed = 1
+                    """).first() else { continue }
+                var tags = (try? JSONDecoder().decode([Int].self, from: Data(try row.decode(column: "tag_ids", as: String.self).utf8))) ?? []
+                tags.removeAll { $0 == tagID }
+                if tagged { tags.append(tagID) }
+                let text = String(decoding: try JSONEncoder().encode(tags.sorted()), as: UTF8.self)
+                try await sql.raw("""
+                    UPDATE followers SET tag_ids = \(bind: text) WHERE corp_id = \(bind: corpID) AND app_id = \(bind: appID) AND openid = \(bind: openID)
+                    """).run()
+            }
+        }
+    }
+
     // MARK: Reading
 
     private struct Row: Decodable {

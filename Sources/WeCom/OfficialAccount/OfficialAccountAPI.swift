@@ -58,7 +58,7 @@ public struct FollowerInfo: Decodable, Sendable, Equatable {
 }
 
 /// A follower tag of the account (`tags/get`).
-public struct FollowerTag: Decodable, Sendable, Equatable {
+public struct FollowerTag: Codable, Sendable, Equatable {
     public var id: Int
     public var name: String
     public var count: Int?
@@ -76,7 +76,7 @@ public struct ParametricQRCode: Decodable, Sendable, Equatable {
 }
 
 /// What `media/upload` answers.
-public struct UploadedMedia: Decodable, Sendable, Equatable {
+public struct UploadedMedia: Codable, Sendable, Equatable {
     public var type: String
     public var mediaID: String
     public var createdAt: Int64

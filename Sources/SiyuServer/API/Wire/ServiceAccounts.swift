@@ -2,10 +2,13 @@ import Foundation
 import Hummingbird
 import SiyuCore
 import SiyuStore
+import WeCom
 
 extension ServiceAccountSummary: Wire.Listed, ResponseEncodable { static var listName: String { "accounts" } }
 extension Follower: Wire.Listed, ResponseEncodable { static var listName: String { "followers" } }
 extension ReplyRulesDocument: ResponseEncodable {}
+extension FollowerTag: Wire.Listed, ResponseEncodable { static var listName: String { "tags" } }
+extension UploadedMedia: ResponseEncodable {}
 
 extension Wire {
     /// `#/components/schemas/ServiceAccountRegistration` (admin only).
@@ -78,5 +81,23 @@ extension Wire {
         var menu: AccountMenu?
         var publishedAt: Date?
         enum CodingKeys: String, CodingKey { case menu, publishedAt = "published_at" }
+    }
+
+    struct FollowerTagCreate: Decodable {
+        var name: String
+    }
+
+    /// `#/components/schemas/FollowerTagging`: openids to tag (or untag with `tagged: false`).
+    struct FollowerTagging: Decodable {
+        var openIDs: [String]
+        var tagged: Bool?
+        enum CodingKeys: String, CodingKey { case openIDs = "openids", tagged }
+    }
+
+    struct FollowerTagged: ResponseEncodable {
+        var tagID: Int
+        var openIDs: [String]
+        var tagged: Bool
+        enum CodingKeys: String, CodingKey { case tagID = "tag_id", openIDs = "openids", tagged }
     }
 }
