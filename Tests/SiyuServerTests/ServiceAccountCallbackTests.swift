@@ -294,4 +294,39 @@ struct ServiceAccountCallbackTests {
             #expect(timeline.first?.detail["channel_id"] == "chn_poster")
         }
     }
+
+    @Test("pushes applied out of order converge: a follow behind a message still attributes its channel, and a loss counted before its follow moves to that follow's channel")
+    func reordered() async throws {
+        try await Self.withServer(mode: .plain) { _, store in
+            let day: Int64 = 1_700_000_000
+            let calendar = try await store.contacts.calendar(corpID: Self.corpID)
+            func apply(_ xml: String, _ event: FollowerEvent, channel: String?) async throws {
+                #expect(try await store.inbox.record(corpID: Self.corpID, payload: xml, now: Date()) == .stored)
+                #expect(try await store.followers.apply(
+                    corpID: Self.corpID, appID: Self.appID, inboxKey: CallbackInbox.dedupeKey(for: xml), event, channelID: channel, calendar: calendar, now: Date()
+                ) == .applied)
+            }
+            let at = { (offset: Int64) in Date(timeIntervalSince1970: TimeInterval(day + offset)) }
+            // oX: the message (t+20) is applied before the follow through channel A (t+10).
+            try await apply(Self.text("oX", "你好", at: day + 20), FollowerEvent(openID: "oX", at: at(20), kind: .message(type: "text", detail: ["text": "你好"])), channel: nil)
+            try await apply(Self.event("oX", "subscribe", at: day + 10), FollowerEvent(openID: "oX", at: at(10), kind: .follow(scene: "a")), channel: "chn_a")
+            let x = try #require(try await store.followers.find(corpID: Self.corpID, appID: Self.appID, openID: "oX"))
+            #expect(x.subscribed && x.channelID == "chn_a" && x.qrScene == "a")
+            #expect(try await store.followers.timeline(corpID: Self.corpID, appID: Self.appID, openID: "oX").map(\.kind) == ["message", "follow"])
+            // oY: the unfollow (t+40) is applied before the follow through channel B (t+30) it ends.
+            try await apply(Self.event("oY", "unsubscribe", at: day + 40), FollowerEvent(openID: "oY", at: at(40), kind: .unfollow), channel: nil)
+            try await apply(Self.event("oY", "subscribe", at: day + 30), FollowerEvent(openID: "oY", at: at(30), kind: .follow(scene: "b")), channel: "chn_b")
+            let y = try #require(try await store.followers.find(corpID: Self.corpID, appID: Self.appID, openID: "oY"))
+            #expect(!y.subscribed && y.channelID == nil)
+            #expect(try await store.followers.timeline(corpID: Self.corpID, appID: Self.appID, openID: "oY").isEmpty)
+            let when = at(0)
+            let b = try await store.followers.growth(corpID: Self.corpID, appID: Self.appID, channelID: "chn_b", from: when, to: when, calendar: calendar)
+            #expect(b.map(\.new) == [1] && b.map(\.lost) == [1])
+            let none = try await store.followers.growth(corpID: Self.corpID, appID: Self.appID, channelID: "", from: when, to: when, calendar: calendar)
+            #expect(none.map(\.lost) == [0])
+            let all = try await store.followers.growth(corpID: Self.corpID, appID: Self.appID, from: when, to: when, calendar: calendar)
+            #expect(all.map(\.new) == [2] && all.map(\.lost) == [1] && all.map(\.total) == [1])
+        }
+    }
 }
+

@@ -9,7 +9,9 @@ extension Migrations {
     /// - `followers`: the account's view of each openid. `subscribed` and `state_at` follow the
     ///   latest follow event or sync by its time, so reordered events converge. An unfollow clears
     ///   every profile field and the follower's timeline; the row keeps only the openid and the
-    ///   times, so a late event from before the unfollow cannot bring the follower back.
+    ///   times, so a late event from before the unfollow cannot bring the follower back, and
+    ///   `lost_channel_id`, the channel the loss was counted under ('' when the follow it ended had
+    ///   not been applied yet: that follow, applied late, moves the loss to its channel).
     /// - `follower_days`: follows and unfollows per corp day and per channel ('' for none): the
     ///   anonymous counts the KPIs read, kept after the followers' data is gone.
     /// - channels gain a parametric QR code of one account: its scene (`qrscene_<scene>` on a new
@@ -51,6 +53,7 @@ extension Migrations {
             subscribe_scene TEXT NOT NULL DEFAULT '',
             qr_scene TEXT NOT NULL DEFAULT '',
             channel_id TEXT,
+            lost_channel_id TEXT,
             tag_ids TEXT NOT NULL DEFAULT '[]',
             last_location TEXT,
             last_seen_at BIGINT,

@@ -46,8 +46,14 @@ public struct FollowerStore: Sendable {
         var subscribed: Int64
         var stateAt: Int64
         var channelID: String?
+        var subscribedAt: Int64?
+        var unsubscribedAt: Int64?
+        var lostChannelID: String?
 
-        enum CodingKeys: String, CodingKey { case subscribed, stateAt = "state_at", channelID = "channel_id" }
+        enum CodingKeys: String, CodingKey {
+            case subscribed, stateAt = "state_at", channelID = "channel_id", subscribedAt = "subscribed_at", unsubscribedAt = "unsubscribed_at"
+            case lostChannelID = "lost_channel_id"
+        }
     }
 
     static func apply(
@@ -57,7 +63,7 @@ public struct FollowerStore: Sendable {
         let at = StoredTime.millis(event.at)
         let openID = event.openID
         let current = try await sql.raw("""
-            SELECT subscribed, state_at, channel_id FROM followers
+            SELECT subscribed, state_at, channel_id, subscribed_at, unsubscribed_at, lost_channel_id FROM followers
             WHERE corp_id = \(bind: corpID) AND app_id = \(bind: appID) AND openid = \(bind: openID)
             """).first(decoding: StateRow.self)
         let isNewest = current.map { at >= $0.stateAt } ?? true
@@ -71,28 +77,46 @@ public struct FollowerStore: Sendable {
                     VALUES (\(bind: corpID), \(bind: appID), \(bind: openID), 1, \(bind: at), \(bind: at),
                             \(bind: scene == nil ? "" : "ADD_SCENE_QR_CODE"), \(bind: scene ?? ""), \(bind: channelID), \(bind: at))
                     """).run()
-            } else if isNewest {
+            } else if let current, isNewest || (current.subscribed == 1 && at >= current.subscribedAt ?? 0) {
+                // The newest state, or the follow behind a message or scan applied before it: the
+                // follow is where the follower came from.
                 try await sql.raw("""
-                    UPDATE followers SET subscribed = 1, state_at = \(bind: at), subscribed_at = \(bind: at),
+                    UPDATE followers SET subscribed = 1, state_at = \(bind: max(at, current.stateAt)), subscribed_at = \(bind: at),
                         subscribe_scene = \(bind: scene == nil ? "" : "ADD_SCENE_QR_CODE"), qr_scene = \(bind: scene ?? ""),
-                        channel_id = \(bind: channelID), last_seen_at = \(bind: at)
+                        channel_id = \(bind: channelID),
+                        last_seen_at = CASE WHEN last_seen_at IS NULL OR last_seen_at < \(bind: at) THEN \(bind: at) ELSE last_seen_at END
                     WHERE corp_id = \(bind: corpID) AND app_id = \(bind: appID) AND openid = \(bind: openID)
                     """).run()
-            } else if current?.subscribed == 0 {
-                // A follow from before the unfollow that already cleared the follower: counted, nothing kept.
+            } else if let current, current.subscribed == 0 {
+                // A follow from before the unfollow that already cleared the follower: counted, nothing
+                // kept. If the loss was counted without a channel because this follow had not been
+                // applied, it moves to this follow's channel.
+                if let unsubscribedAt = current.unsubscribedAt, at < unsubscribedAt, at >= current.subscribedAt ?? 0,
+                   current.lostChannelID == "", let channelID {
+                    let lostDay = Int64(calendar.dayNumber(StoredTime.date(unsubscribedAt)))
+                    try await count(on: sql, corpID: corpID, appID: appID, day: lostDay, channelID: nil, follows: 0, unfollows: -1)
+                    try await count(on: sql, corpID: corpID, appID: appID, day: lostDay, channelID: channelID, follows: 0, unfollows: 1)
+                    try await sql.raw("""
+                        UPDATE followers SET lost_channel_id = \(bind: channelID), subscribed_at = \(bind: at)
+                        WHERE corp_id = \(bind: corpID) AND app_id = \(bind: appID) AND openid = \(bind: openID)
+                        """).run()
+                }
                 return
             }
             try await appendTimeline(on: sql, corpID: corpID, appID: appID, entryID: entryID, event, channelID: channelID)
         case .unfollow:
-            try await count(on: sql, corpID: corpID, appID: appID, day: day, channelID: current?.channelID, follows: 0, unfollows: 1)
+            // The loss belongs to the channel of the follow it ends: the follower's, when that follow is before it.
+            let lostChannel = current.flatMap { $0.subscribed == 1 && ($0.subscribedAt ?? 0) <= at ? $0.channelID : nil }
+            try await count(on: sql, corpID: corpID, appID: appID, day: day, channelID: lostChannel, follows: 0, unfollows: 1)
             if current == nil {
                 try await sql.raw("""
-                    INSERT INTO followers (corp_id, app_id, openid, subscribed, state_at, unsubscribed_at)
-                    VALUES (\(bind: corpID), \(bind: appID), \(bind: openID), 0, \(bind: at), \(bind: at))
+                    INSERT INTO followers (corp_id, app_id, openid, subscribed, state_at, unsubscribed_at, lost_channel_id)
+                    VALUES (\(bind: corpID), \(bind: appID), \(bind: openID), 0, \(bind: at), \(bind: at), '')
                     """).run()
             } else if isNewest {
                 try await sql.raw("""
-                    UPDATE followers SET subscribed = 0, state_at = \(bind: at), unsubscribed_at = \(bind: at), \(clearProfile)
+                    UPDATE followers SET subscribed = 0, state_at = \(bind: at), unsubscribed_at = \(bind: at),
+                        lost_channel_id = \(bind: lostChannel ?? ""), \(Self.clearProfile)
                     WHERE corp_id = \(bind: corpID) AND app_id = \(bind: appID) AND openid = \(bind: openID)
                     """).run()
                 try await sql.raw("""
