@@ -6,7 +6,7 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Benchmarks; build with -c release for meaningful figures (docs/PERFORMANCE.md).",
-        subcommands: [WeComBench.self, CallbackLoadBench.self, SegmentsBench.self, BudgetBench.self, CampaignPlanBench.self, CampaignStoreBench.self]
+        subcommands: [WeComBench.self, CallbackLoadBench.self, ServiceAccountCallbackBench.self, SegmentsBench.self, BudgetBench.self, CampaignPlanBench.self, CampaignStoreBench.self]
     )
 
     struct WeComBench: AsyncParsableCommand {

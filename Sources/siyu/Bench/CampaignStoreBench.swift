@@ -23,18 +23,9 @@ struct CampaignStoreBench: AsyncParsableCommand {
     @Option(help: "Database; the default is a new SQLite file under the system's temporary folder") var db: String?
 
     func run() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("siyu-bench-campaign-\(getpid()).db").path
-        let location = try DatabaseLocation(parsing: db ?? "sqlite:\(path)")
-        defer { if db == nil { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } } }
-        let logger = {
-            var logger = Logger(label: "siyu.bench")
-            logger.logLevel = .error
-            return logger
-        }()
+        let logger = BenchDatabase.logger
         let corpID = "wwbenchcampaign"
-        try await SiyuDatabase.withDatabase(location, logger: logger) { database in
-            try await Migrator(database: database).migrate()
-            let store = try await SiyuStore.open(database: database, masterKey: .generate())
+        try await BenchDatabase.with(db: db, name: "campaign") { database, store in
             _ = try await store.corps.register(CorpRegistration(
                 corpID: corpID, name: "bench", secret: "s", callbackToken: "t", encodingAESKey: String(repeating: "a", count: 43)
             ), actor: "bench", now: Date())
@@ -145,7 +136,7 @@ struct CampaignStoreBench: AsyncParsableCommand {
             }
             let tally = try await timed("results: tally") { try await store.campaigns.tally(corpID: corpID, campaignID: campaign.campaignID) }
             let results = CampaignResults(tally: tally)
-            print("database \(location.description), customers \(count), senders \(Set(due.map(\.sender)).count), add_msg_template calls \(due.count)")
+            print("database \(database.location.description), customers \(count), senders \(Set(due.map(\.sender)).count), add_msg_template calls \(due.count)")
             print("planned \(results.totals.pending), skipped \(results.totals.skipped.map { "\($0.key.rawValue)=\($0.value)" }.sorted())")
             for (name, ms) in phases { print(name.padding(toLength: 56, withPad: " ", startingAt: 0) + String(format: "%10.1f ms", ms)) }
             print(String(format: "resident memory before planning %.0f MB (%.0f MB before freed heap was returned), peak while planning %.0f MB", before.resident, retained, during.peak))
