@@ -20,7 +20,7 @@ struct OpsTests {
             // ready as soon as the check gets through.
             var ready = try await client.call(.get, "/readyz", token: nil)
             for _ in 0..<20 where ready.status == .serviceUnavailable {
-                #expect(try ready.json()["reason"] as? String ?? "" .contains("did not answer within"))
+                #expect((try ready.json()["reason"] as? String ?? "").contains("did not answer within"))
                 ready = try await client.call(.get, "/readyz", token: nil)
             }
             #expect(ready.status == .ok)
