@@ -7,6 +7,7 @@ import SiyuStore
 import SiyuTestSupport
 import Testing
 import WeCom
+import WeComSandbox
 
 @testable import SiyuServer
 
@@ -326,6 +327,42 @@ struct ServiceAccountCallbackTests {
             #expect(none.map(\.lost) == [0])
             let all = try await store.followers.growth(corpID: Self.corpID, appID: Self.appID, from: when, to: when, calendar: calendar)
             #expect(all.map(\.new) == [2] && all.map(\.lost) == [1] && all.map(\.total) == [1])
+        }
+    }
+
+    @Test("a sync mirrors the platform's followers (user/get and user/info/batchget) with their tags, and clears those who left without a push")
+    func sync() async throws {
+        let world = SandboxWorld(seed: 9, clock: SandboxClock(pinnedAt: Date()))
+        let platform = Sandbox(world: world, deliverer: CallbackDeliverer(logger: TestServer.logger))
+        _ = try await platform.officialAccounts.register(OfficialAccountConfig(
+            appID: Self.appID, secret: "mp-secret", originalID: Self.originalID, token: Self.token, encodingAESKey: Self.aesKey, mode: .secure
+        ))
+        var followed: [String] = []
+        for _ in 0..<5 { followed.append(try await platform.officialAccounts.simulate(.follow, appID: Self.appID, PersonAction()).openID) }
+        let openIDs = followed
+        try await platform.buildApplication(port: 0, logger: TestServer.logger).test(.live) { sandbox in
+            try await TestDatabases.withStore(.sqlite) { store in
+                _ = try await store.corps.register(TestServer.registration(Self.corpID), actor: "test", now: Date())
+                _ = try await store.serviceAccounts.register(
+                    ServiceAccountRegistration(corpID: Self.corpID, appID: Self.appID, name: "服务号", secret: "mp-secret", token: Self.token, encodingAESKey: Self.aesKey, mode: .secure),
+                    apiBaseURL: "http://127.0.0.1:\(sandbox.port ?? 0)/mp", actor: "test", now: Date()
+                )
+                let accounts = ServiceAccountConnections(store: store, logger: TestServer.logger)
+                let client = try #require(try await accounts.connection(appID: Self.appID)).client
+                let tag = try await client.createFollowerTag(name: "老客户")
+                try await client.setFollowerTag(tag.id, on: [openIDs[0], openIDs[1]])
+                let sync = FollowerSync(store: store, accounts: accounts, time: .system, logger: TestServer.logger)
+
+                #expect(try await sync.run(corpID: Self.corpID, appID: Self.appID) == .init(listed: 5, cleared: 0))
+                let mirrored = try await store.followers.list(corpID: Self.corpID, appID: Self.appID)
+                #expect(Set(mirrored.map(\.openID)) == Set(openIDs))
+                #expect(Set(mirrored.filter { $0.tagIDs == [tag.id] }.map(\.openID)) == [openIDs[0], openIDs[1]])
+
+                _ = try await platform.officialAccounts.simulate(.unfollow, appID: Self.appID, PersonAction(openID: openIDs[4]))
+                #expect(try await sync.run(corpID: Self.corpID, appID: Self.appID) == .init(listed: 4, cleared: 1))
+                #expect(try await store.followers.find(corpID: Self.corpID, appID: Self.appID, openID: openIDs[4])?.subscribed == false)
+                #expect(Set(try await store.followers.list(corpID: Self.corpID, appID: Self.appID).map(\.openID)) == Set(openIDs.prefix(4)))
+            }
         }
     }
 }

@@ -6,7 +6,7 @@ import WeCom
 /// The steps that change a service account's replies or menu, whoever asks: the reply rules are
 /// validated and saved, then the cached connection forgotten (pushes answer from the new rules at
 /// once); a menu is checked against the platform's limits, published with `menu/create` and kept
-/// once the platform accepted it. The console and the REST API both call it.
+/// as the platform reads it back once it accepted it. The console and the REST API both call it.
 struct ServiceAccountEditing: Sendable {
     let store: SiyuStore
     let accounts: ServiceAccountConnections
@@ -26,8 +26,11 @@ struct ServiceAccountEditing: Sendable {
         if let problem = menu.problems().first { throw problem }
         guard let connection = try await accounts.connection(appID: appID) else { return nil }
         try await connection.client.createMenu(menu)
+        // What the platform has is what is kept: read back with menu/get (a type Siyu does not know
+        // fails to decode; then the menu as sent is kept).
+        let platform = (try? await connection.client.menu(as: AccountMenu.self)) ?? nil
         let now = time()
-        _ = try await store.serviceAccounts.setMenu(appID: appID, menu, actor: actor, now: now)
+        _ = try await store.serviceAccounts.setMenu(appID: appID, platform ?? menu, actor: actor, now: now)
         return now
     }
 }

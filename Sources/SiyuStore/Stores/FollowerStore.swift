@@ -344,7 +344,7 @@ public struct FollowerStore: Sendable {
         guard first <= last else { return [] }
         return try await database.read { sql in
             var query: SQLQueryString = """
-                SELECT day, SUM(follows) AS follows, SUM(unfollows) AS unfollows FROM follower_days
+                SELECT day, CAST(SUM(follows) AS BIGINT) AS follows, CAST(SUM(unfollows) AS BIGINT) AS unfollows FROM follower_days
                 WHERE corp_id = \(bind: corpID) AND app_id = \(bind: appID) AND day >= \(bind: Int64(first))
                 """
             if let channelID { query = query + " AND channel_id = \(bind: channelID)" }
