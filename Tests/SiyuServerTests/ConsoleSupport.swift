@@ -127,11 +127,11 @@ enum ConsoleTestServer {
     }
 
     static func run(
-        settings: ConsoleSettings = ConsoleSettings(), sandbox: Bool = false, _ body: @Sendable (Fixture) async throws -> Void
+        settings: ConsoleSettings = ConsoleSettings(), sandbox: Bool = false, time: TimeSource = .system, _ body: @Sendable (Fixture) async throws -> Void
     ) async throws {
         try await TestServer.withStore { store in
             guard sandbox else {
-                try await serve(store, settings: settings, body)
+                try await serve(store, settings: settings, time: time, body)
                 return
             }
             let corp = TestServer.registration("wwA1")
@@ -144,15 +144,15 @@ enum ConsoleTestServer {
                 try await store.mirrorMembers(corpID: corp.corpID, ["m1", "m2"])
                 let url = "http://127.0.0.1:\(sandboxClient.port ?? 0)"
                 _ = try await store.corps.update(corp.corpID, name: nil, settings: [.wecomAPIBaseURL: url], actor: "t", now: Date())
-                try await serve(store, settings: settings, world: world, body)
+                try await serve(store, settings: settings, world: world, time: time, body)
             }
         }
     }
 
     private static func serve(
-        _ store: SiyuStore, settings: ConsoleSettings, world: SandboxWorld? = nil, _ body: @Sendable (Fixture) async throws -> Void
+        _ store: SiyuStore, settings: ConsoleSettings, world: SandboxWorld? = nil, time: TimeSource = .system, _ body: @Sendable (Fixture) async throws -> Void
     ) async throws {
-        var dependencies = ServerDependencies(store: store, admin: AdminCredential(token: TestServer.adminToken), console: settings, logger: TestServer.logger)
+        var dependencies = ServerDependencies(store: store, admin: AdminCredential(token: TestServer.adminToken), console: settings, time: time, logger: TestServer.logger)
         dependencies.presentedAddressHeader = TestServer.addressHeader
         let app = try buildApplication(configuration: .init(), dependencies: dependencies, logger: TestServer.logger)
         try await app.test(.router) { client in try await body(Fixture(store: store, client: client, world: world)) }
