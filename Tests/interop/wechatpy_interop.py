@@ -38,6 +38,15 @@ def check(name, condition, detail=""):
         print(f"FAIL {name} {detail}")
 
 
+def stop(process):
+    """Ends a server this script started: SIGTERM, then SIGKILL after 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -174,11 +183,7 @@ def client_interop():
         check("groupchat get", group["group_chat"]["name"] == "咖啡爱好者" and [m["type"] for m in members] == [1, 2]
               and members[1]["userid"] == first, group)
     finally:
-        sandbox.terminate()
-        try:
-            sandbox.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            sandbox.kill()
+        stop(sandbox)
 
 
 if __name__ == "__main__":

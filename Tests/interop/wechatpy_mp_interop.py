@@ -25,7 +25,7 @@ from wechatpy.exceptions import WeChatClientException
 
 # The WeCom interop script beside this one: its check() counts, free_port() picks a port.
 import wechatpy_interop as shared
-from wechatpy_interop import check, free_port
+from wechatpy_interop import check, free_port, stop
 
 SIYU = sys.argv[1]
 APP_ID = "wxinterop00000001"
@@ -139,11 +139,7 @@ def callback_interop():
         status, _ = http("POST", f"{path}?{tampered}", body.encode(), {"Content-Type": "text/xml"})
         check("a push whose msg_signature does not match is refused (403)", status == 403, status)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop(server)
 
 
 def client_interop():
@@ -250,11 +246,7 @@ def client_interop():
 
         check("menu delete", client.menu.delete()["errcode"] == 0 and client.menu.get() is None)
     finally:
-        sandbox.terminate()
-        try:
-            sandbox.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            sandbox.kill()
+        stop(sandbox)
 
 
 if __name__ == "__main__":
